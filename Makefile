@@ -1,0 +1,66 @@
+# BLOCKAI build, test and localnet entry points. Every target installs what it needs.
+COMETBFT_VERSION := v0.38.26
+BIN_DIR := $(CURDIR)/bin
+COMETBFT ?= $(BIN_DIR)/cometbft
+NODES ?= 1
+export COMETBFT
+
+.PHONY: all install deps cometbft build typecheck test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
+
+all: build
+
+install: deps cometbft
+
+# npm ci keeps the lockfile authoritative; the stamp avoids re-running it when nothing changed.
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+deps: node_modules/.install-stamp
+
+# CometBFT is pinned and installed into ./bin with the Go toolchain (skipped when that version is
+# already there). COMETBFT=/path/to/cometbft overrides the binary used everywhere.
+cometbft:
+	@if [ "$(COMETBFT)" != "$(BIN_DIR)/cometbft" ]; then \
+	  echo "using COMETBFT=$(COMETBFT)"; \
+	elif [ -x "$(BIN_DIR)/cometbft" ] && [ "$$(cat $(BIN_DIR)/.cometbft-version 2>/dev/null)" = "$(COMETBFT_VERSION)" ]; then \
+	  echo "cometbft $(COMETBFT_VERSION) already installed in $(BIN_DIR)"; \
+	else \
+	  command -v go >/dev/null || { echo "Go >= 1.22 is needed to install CometBFT (go install)"; exit 1; }; \
+	  echo "installing cometbft $(COMETBFT_VERSION) into $(BIN_DIR) (go install, takes a few minutes)"; \
+	  mkdir -p $(BIN_DIR) && GOBIN=$(BIN_DIR) go install github.com/cometbft/cometbft/cmd/cometbft@$(COMETBFT_VERSION) && \
+	  echo $(COMETBFT_VERSION) > $(BIN_DIR)/.cometbft-version; \
+	fi
+
+build: deps
+	npx tsc -p tsconfig.json
+
+typecheck: deps
+	npx tsc -p tsconfig.json --noEmit
+
+test: install build
+	npx jest --ci
+
+test-unit: deps
+	npx jest --ci test/unit
+
+test-e2e: install build
+	npx jest --ci test/e2e
+
+bench: install build
+	node dist/test/bench/run.js
+
+localnet: install build
+	node dist/localnet/localnet.js start --nodes $(NODES)
+
+localnet-stop: deps
+	node dist/localnet/localnet.js stop
+
+localnet-status: deps
+	node dist/localnet/localnet.js status
+
+localnet-reset: deps
+	node dist/localnet/localnet.js reset
+
+clean:
+	rm -rf dist

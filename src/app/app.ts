@@ -1,0 +1,382 @@
+import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import {
+  CheckTxType,
+  ExecTxResult,
+  RequestCheckTx,
+  RequestFinalizeBlock,
+  RequestInfo,
+  RequestInitChain,
+  RequestPrepareProposal,
+  RequestProcessProposal,
+  RequestQuery,
+  ResponseCheckTx,
+  ResponseCommit,
+  ResponseFinalizeBlock,
+  ResponseInfo,
+  ResponseInitChain,
+  ResponsePrepareProposal,
+  ResponseProcessProposal,
+  ResponseProcessProposal_ProposalStatus,
+  ResponseQuery,
+  ValidatorUpdate,
+} from "cosmjs-types/tendermint/abci/types";
+import type { AbciApplication } from "../abci";
+import { encodeProof, PROOF_OP_TYPE } from "../client/proof";
+import { StoreBranch } from "../store/branch";
+import { PendingCommit, StateDB } from "../store/state";
+import { DecCoin } from "./coins";
+import { ChainError, SdkErrors } from "./errors";
+import { EventManager } from "./events";
+import { GasMeter } from "./gas";
+import { createLogger, Logger } from "./logger";
+import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "./module";
+import { createModules, Keepers } from "./modules";
+import { runTx, TxPipelineDeps, TxResult } from "./tx";
+
+export const APP_NAME = "blockai";
+export const APP_VERSION = "0.1.0";
+/** Protocol version of the state machine; goes into block headers (version.app). */
+export const APP_PROTOCOL_VERSION = 1n;
+/** ABCI query path for raw state reads; with prove=true the answer carries a Merkle proof. */
+export const STORE_QUERY_PATH = "/store/state/key";
+export const SIMULATE_PATH = "/cosmos.tx.v1beta1.Service/Simulate";
+/** When the genesis sets no block size, a tx may still not exceed CometBFT's default mempool limit. */
+const DEFAULT_MAX_TX_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  /** Directory of the LevelDB state database. */
+  dataDir: string;
+  /** Node-local minimum gas prices for CheckTx, e.g. parseDecCoins("0.025usoa"). */
+  minGasPrices: readonly DecCoin[];
+  logger?: Logger;
+  /** Check every module invariant after each block and halt if one breaks (tests, paranoid validators). */
+  checkInvariants?: boolean;
+  /** Committed versions kept in memory for historical queries. */
+  keepVersions?: number;
+}
+
+interface ConsensusLimits {
+  maxBytes: number;
+  maxGas: bigint;
+}
+
+
+export class BlockaiApp implements AbciApplication {
+  readonly keepers: Keepers;
+  readonly modules: Module[];
+  private readonly router = new Map<string, MsgHandler<unknown>>();
+  private readonly queryRouter = new Map<string, QueryHandler>();
+  private readonly logger: Logger;
+
+  /** State for CheckTx: a branch of the last commit, reset after each Commit. */
+  private checkState!: StoreBranch;
+  /** The block being executed (from InitChain or FinalizeBlock until Commit). */
+  private deliverState: StoreBranch | undefined;
+  private pending: PendingCommit | undefined;
+  private chainId = "";
+  private limits: ConsensusLimits = { maxBytes: DEFAULT_MAX_TX_BYTES, maxGas: -1n };
+
+  private constructor(
+    private readonly db: StateDB,
+    private readonly options: AppOptions,
+  ) {
+    this.logger = options.logger ?? createLogger("info");
+    const { keepers, modules } = createModules();
+    this.keepers = keepers;
+    this.modules = modules;
+    for (const m of modules) {
+      for (const h of m.msgs ?? []) this.router.set(h.typeUrl, h as MsgHandler<unknown>);
+      for (const q of m.queries ?? []) this.queryRouter.set(q.path, q);
+    }
+    this.chainId = db.getMeta("chain_id") ?? "";
+    const limits = db.getMeta("consensus_limits");
+    if (limits) {
+      const parsed = JSON.parse(limits) as { maxBytes: number; maxGas: string };
+      this.limits = { maxBytes: parsed.maxBytes, maxGas: BigInt(parsed.maxGas) };
+    }
+    this.checkState = db.branch();
+  }
+
+  static async open(options: AppOptions): Promise<BlockaiApp> {
+    const db = await StateDB.open(options.dataDir, { keepVersions: options.keepVersions });
+    return new BlockaiApp(db, options);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  get lastHeight(): number {
+    return this.db.latest.height;
+  }
+
+  get lastAppHash(): Uint8Array {
+    return this.db.latest.appHash;
+  }
+
+  get chain(): string {
+    return this.chainId;
+  }
+
+  /** The committed store at `height` (latest if 0), read-only by convention. */
+  committedStore(height = 0): StoreBranch | undefined {
+    const version = height === 0 ? this.db.latest : this.db.version(height);
+    return version ? new StoreBranch(version.data.clone()) : undefined;
+  }
+
+  private deps(): TxPipelineDeps {
+    return {
+      auth: this.keepers.auth,
+      bank: this.keepers.bank,
+      router: this.router,
+      minGasPrices: this.options.minGasPrices,
+      maxTxBytes: this.limits.maxBytes,
+      maxBlockGas: this.limits.maxGas,
+    };
+  }
+
+  // ---- ABCI: query connection -------------------------------------------------------------
+
+  info(_req: RequestInfo): ResponseInfo {
+    const latest = this.db.latest;
+    return {
+      data: APP_NAME,
+      version: APP_VERSION,
+      appVersion: APP_PROTOCOL_VERSION,
+      lastBlockHeight: BigInt(latest.height),
+      lastBlockAppHash: latest.height === 0 ? new Uint8Array() : latest.appHash,
+    };
+  }
+
+  query(req: RequestQuery): ResponseQuery {
+    const height = Number(req.height);
+    const latest = this.db.latest;
+    const version = height === 0 || height === latest.height ? latest : this.db.version(height);
+    const base: ResponseQuery = {
+      code: 0,
+      log: "",
+      info: "",
+      index: 0n,
+      key: new Uint8Array(),
+      value: new Uint8Array(),
+      proofOps: undefined,
+      height: BigInt(version?.height ?? 0),
+      codespace: "",
+    };
+    const fail = (err: ChainError): ResponseQuery => ({ ...base, code: err.code, codespace: err.codespace, log: err.message });
+    if (!version) {
+      return fail(
+        SdkErrors.InvalidHeight.wrap(
+          height > latest.height
+            ? `height ${height} is in the future; latest committed height is ${latest.height}`
+            : `height ${height} is no longer kept; oldest available is ${this.db.oldestHeight}`,
+        ),
+      );
+    }
+    try {
+      if (req.path === STORE_QUERY_PATH) {
+        const store = new StoreBranch(version.data.clone());
+        const value = store.get(req.data);
+        const response: ResponseQuery = { ...base, key: req.data, value: value ?? new Uint8Array() };
+        if (req.prove) {
+          response.proofOps = { ops: [{ type: PROOF_OP_TYPE, key: req.data, data: encodeProof(version.tree.prove(req.data)) }] };
+        }
+        return response;
+      }
+      if (req.path === SIMULATE_PATH) return { ...base, value: this.simulate(req.data) };
+      const handler = this.queryRouter.get(req.path);
+      if (!handler) return fail(SdkErrors.UnknownRequest.wrap(`unknown query path ${req.path}`));
+      const store = new StoreBranch(version.data.clone());
+      return { ...base, value: handler.handle({ store, height: version.height }, req.data) };
+    } catch (e) {
+      if (e instanceof ChainError) return fail(e);
+      // Malformed request bytes end up here (protobuf decode errors).
+      return fail(SdkErrors.InvalidRequest.wrap((e as Error).message));
+    }
+  }
+
+  /** /cosmos.tx.v1beta1.Service/Simulate on a throwaway branch of the last commit. */
+  private simulate(data: Uint8Array): Uint8Array {
+    const req = SimulateRequest.decode(data);
+    if (req.txBytes.length === 0) throw SdkErrors.InvalidRequest.wrap("empty tx_bytes (the deprecated tx field is not supported)");
+    const result = runTx(this.deps(), this.db.branch(), this.nextBlockInfo(), "simulate", req.txBytes);
+    if (result.code !== 0) throw new ChainError(result.codespace, result.code, result.log);
+    return SimulateResponse.encode({
+      gasInfo: { gasWanted: result.gasWanted, gasUsed: result.gasUsed },
+      result: { data: result.data, log: result.log, events: result.events, msgResponses: result.msgResponses },
+    }).finish();
+  }
+
+  /** Block info for CheckTx and simulate: the next height, with the last block's time. */
+  private nextBlockInfo(): BlockInfo {
+    return {
+      height: this.db.latest.height + 1,
+      timeNs: BigInt(this.db.getMeta("block_time_ns") ?? "0"),
+      chainId: this.chainId,
+      proposerAddress: new Uint8Array(),
+      hash: new Uint8Array(),
+    };
+  }
+
+  // ---- ABCI: mempool connection -----------------------------------------------------------
+
+  checkTx(req: RequestCheckTx): ResponseCheckTx {
+    const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
+    const result = runTx(this.deps(), this.checkState, this.nextBlockInfo(), mode, req.tx);
+    return {
+      code: result.code,
+      data: result.data,
+      log: result.log,
+      info: "",
+      gasWanted: result.gasWanted,
+      gasUsed: result.gasUsed,
+      events: result.events,
+      codespace: result.codespace,
+    };
+  }
+
+  // ---- ABCI: consensus connection ---------------------------------------------------------
+
+  initChain(req: RequestInitChain): ResponseInitChain {
+    this.chainId = req.chainId;
+    const block = req.consensusParams?.block;
+    if (block) {
+      this.limits = {
+        maxBytes: block.maxBytes > 0n ? Number(block.maxBytes) : DEFAULT_MAX_TX_BYTES,
+        maxGas: block.maxGas,
+      };
+    }
+    const text = new TextDecoder().decode(req.appStateBytes).trim();
+    const appState = (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>;
+    if (typeof appState !== "object" || appState === null || Array.isArray(appState)) {
+      throw new Error("genesis app_state must be a JSON object");
+    }
+    const known = new Set(this.modules.map((m) => m.name));
+    for (const name of Object.keys(appState)) {
+      if (!known.has(name)) this.logger.info("genesis: ignoring app_state section of an unknown module", { module: name });
+    }
+    const state = this.db.branch();
+    const initialHeight = Number(req.initialHeight > 0n ? req.initialHeight : 1n);
+    const ctx = this.context(state, new GasMeter(undefined), new EventManager(), {
+      height: initialHeight - 1,
+      timeNs: timestampToNs(req.time),
+      chainId: req.chainId,
+      proposerAddress: new Uint8Array(),
+      hash: new Uint8Array(),
+    }, "genesis");
+    for (const m of this.modules) m.initGenesis?.(ctx, appState[m.name] ?? m.defaultGenesis?.());
+    this.deliverState = state;
+    this.checkState = state.branch();
+    const pending = this.db.prepare(state, initialHeight - 1);
+    this.logger.info("genesis loaded", { chain_id: req.chainId, app_hash: Buffer.from(pending.appHash).toString("hex") });
+    return { consensusParams: undefined, validators: [], appHash: pending.appHash };
+  }
+
+  prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
+    const txs: Uint8Array[] = [];
+    let total = 0n;
+    for (const tx of req.txs) {
+      if (total + BigInt(tx.length) > req.maxTxBytes) break;
+      total += BigInt(tx.length);
+      txs.push(tx);
+    }
+    return { txs };
+  }
+
+  processProposal(_req: RequestProcessProposal): ResponseProcessProposal {
+    // Invalid txs are harmless in a block (they fail with a code and pay nothing or their fee);
+    // rejecting proposals costs liveness, so every well-formed proposal is accepted.
+    return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+  }
+
+  finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+    const height = Number(req.height);
+    const state = this.deliverState ?? this.db.branch();
+    this.deliverState = state;
+    const block: BlockInfo = {
+      height,
+      timeNs: timestampToNs(req.time),
+      chainId: this.chainId,
+      proposerAddress: req.proposerAddress,
+      hash: req.hash,
+    };
+    const blockEvents = new EventManager();
+    const hookCtx = this.context(state, new GasMeter(undefined), blockEvents, block, "deliver");
+    for (const m of this.modules) {
+      m.beginBlock?.(hookCtx, { ...block, decidedLastCommit: req.decidedLastCommit, misbehavior: req.misbehavior });
+    }
+    const deps = this.deps();
+    const txResults: ExecTxResult[] = req.txs.map((tx) => toExecTxResult(runTx(deps, state, block, "deliver", tx)));
+    const validatorUpdates: ValidatorUpdate[] = [];
+    for (const m of this.modules) {
+      const updates = m.endBlock?.(hookCtx);
+      if (updates) validatorUpdates.push(...updates);
+    }
+    if (this.options.checkInvariants) {
+      const broken = this.modules.flatMap((m) => m.invariants?.(state) ?? []);
+      if (broken.length > 0) throw new Error(`invariant broken at height ${height}: ${broken.join("; ")}`);
+    }
+    this.pending = this.db.prepare(state, height);
+    this.blockTimeNs = block.timeNs;
+    return {
+      events: blockEvents.events,
+      txResults,
+      validatorUpdates,
+      consensusParamUpdates: undefined,
+      appHash: this.pending.appHash,
+    };
+  }
+
+  private blockTimeNs = 0n;
+
+  async commit(): Promise<ResponseCommit> {
+    const pending = this.pending;
+    if (!pending) throw new Error("Commit without FinalizeBlock");
+    await this.db.commit(pending, {
+      chain_id: this.chainId,
+      consensus_limits: JSON.stringify({ maxBytes: this.limits.maxBytes, maxGas: this.limits.maxGas.toString() }),
+      block_time_ns: this.blockTimeNs.toString(),
+    });
+    this.pending = undefined;
+    this.deliverState = undefined;
+    this.checkState = this.db.branch();
+    return { retainHeight: 0n };
+  }
+
+  private context(store: StoreBranch, gasMeter: GasMeter, events: EventManager, block: BlockInfo, mode: ExecMode): Context {
+    return { store, gasMeter, events, block, mode };
+  }
+
+  /** Every module's invariants on the committed state; empty when all hold. */
+  checkInvariants(): string[] {
+    const store = this.db.branch();
+    return this.modules.flatMap((m) => m.invariants?.(store) ?? []);
+  }
+
+  /** The state as genesis app_state JSON (for `blockai export`). */
+  exportGenesis(): Record<string, unknown> {
+    const store = this.db.branch();
+    const ctx = this.context(store, new GasMeter(undefined), new EventManager(), this.nextBlockInfo(), "genesis");
+    const out: Record<string, unknown> = {};
+    for (const m of this.modules) if (m.exportGenesis) out[m.name] = m.exportGenesis(ctx);
+    return out;
+  }
+}
+
+function timestampToNs(t: { seconds: bigint; nanos: number } | undefined): bigint {
+  return t ? t.seconds * 1_000_000_000n + BigInt(t.nanos) : 0n;
+}
+
+function toExecTxResult(r: TxResult): ExecTxResult {
+  return {
+    code: r.code,
+    data: r.data,
+    log: r.log,
+    info: "",
+    gasWanted: r.gasWanted,
+    gasUsed: r.gasUsed,
+    events: r.events,
+    codespace: r.codespace,
+  };
+}
+

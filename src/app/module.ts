@@ -1,0 +1,79 @@
+import type { Event, ValidatorUpdate, Misbehavior, CommitInfo } from "cosmjs-types/tendermint/abci/types";
+import type { KVStore } from "../store/kv";
+import type { EventManager } from "./events";
+import type { GasMeter } from "./gas";
+
+/** How a transaction is being run; some checks differ by mode, exactly as in the Cosmos SDK. */
+export type ExecMode = "check" | "recheck" | "simulate" | "deliver" | "genesis";
+
+export interface BlockInfo {
+  readonly height: number;
+  /** Block time in unix nanoseconds, from the header (deterministic; never the local clock). */
+  readonly timeNs: bigint;
+  readonly chainId: string;
+  readonly proposerAddress: Uint8Array;
+  readonly hash: Uint8Array;
+}
+
+/** What a message handler or block hook sees: the state, gas, events, and the block it runs in. */
+export interface Context {
+  readonly store: KVStore;
+  readonly gasMeter: GasMeter;
+  readonly events: EventManager;
+  readonly block: BlockInfo;
+  readonly mode: ExecMode;
+}
+
+/** The Any a message handler answers with; it goes into TxMsgData.msg_responses. */
+export interface MsgResponse {
+  readonly typeUrl: string;
+  readonly value: Uint8Array;
+}
+
+export interface ProtoCodec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): T;
+}
+
+export interface MsgHandler<T = unknown> {
+  readonly typeUrl: string;
+  readonly codec: ProtoCodec<T>;
+  /** Bech32 addresses that must sign, in order (the first is the fee payer by default). */
+  signers(msg: T): string[];
+  /** Stateless checks (SDK ValidateBasic); throws a ChainError. */
+  validateBasic(msg: T): void;
+  /** Executes against ctx.store; throws a ChainError to fail (the whole tx is then reverted). */
+  execute(ctx: Context, msg: T): MsgResponse;
+}
+
+export interface QueryContext {
+  readonly store: KVStore;
+  readonly height: number;
+}
+
+/** A gRPC-style query method, served at ABCI Query path "/<service>/<Method>" (and by gRPC). */
+export interface QueryHandler {
+  readonly path: string;
+  handle(ctx: QueryContext, request: Uint8Array): Uint8Array;
+}
+
+export interface BeginBlockInfo extends BlockInfo {
+  readonly decidedLastCommit?: CommitInfo;
+  readonly misbehavior: readonly Misbehavior[];
+}
+
+export interface Module {
+  readonly name: string;
+  readonly msgs?: readonly MsgHandler<any>[];
+  readonly queries?: readonly QueryHandler[];
+  defaultGenesis?(): unknown;
+  /** Validates and loads the module's section of the genesis app_state. */
+  initGenesis?(ctx: Context, genesis: unknown): void;
+  exportGenesis?(ctx: Context): unknown;
+  beginBlock?(ctx: Context, info: BeginBlockInfo): void;
+  endBlock?(ctx: Context): ValidatorUpdate[] | void;
+  /** Invariants checked in tests and, if enabled, by validators: return a message if broken. */
+  invariants?(store: KVStore): string[];
+}
+
+export type { Event };

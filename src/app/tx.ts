@@ -1,0 +1,318 @@
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
+import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import type { Event } from "cosmjs-types/tendermint/abci/types";
+import { StoreBranch } from "../store/branch";
+import { GasKVStore } from "../store/kv";
+import { decodeAddress } from "./address";
+import { BASE_DENOM, Coin, DecCoin, amountOf, coinsFromProto, formatCoins, formatDecCoin, requiredFee } from "./coins";
+import { ChainError, SdkErrors, toChainError } from "./errors";
+import { EventManager } from "./events";
+import { GasMeter, OutOfGasError } from "./gas";
+import type { BlockInfo, Context, ExecMode, MsgHandler } from "./module";
+import type { AuthKeeper } from "../modules/auth/keeper";
+import { SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/keeper";
+import type { BankKeeper } from "../modules/bank/keeper";
+import { secp256k1Address, verifySecp256k1 } from "./crypto";
+
+export const FEE_COLLECTOR = "fee_collector";
+/** Gas limits above this cannot be represented by the SDK (int64) and are refused. */
+const MAX_GAS_WANTED = (1n << 63n) - 1n;
+/**
+ * CosmJS simulates with an empty signature and an empty fee, so the real tx is larger than the
+ * simulated one: charge the size gas of a 64-byte signature plus a typical fee per signer.
+ */
+const SIMULATE_EXTRA_BYTES_PER_SIGNER = 64n + 40n;
+
+export interface DecodedMsg {
+  readonly typeUrl: string;
+  readonly handler: MsgHandler<unknown>;
+  readonly msg: unknown;
+}
+
+export interface DecodedTx {
+  readonly raw: TxRaw;
+  readonly body: TxBody;
+  readonly authInfo: AuthInfo;
+  readonly msgs: DecodedMsg[];
+  /** Required signers, in order: every message's signers, deduplicated, then the fee payer. */
+  readonly signers: string[];
+  readonly fee: Coin[];
+  readonly gasLimit: bigint;
+}
+
+export interface TxResult {
+  code: number;
+  codespace: string;
+  log: string;
+  gasWanted: bigint;
+  gasUsed: bigint;
+  events: Event[];
+  data: Uint8Array;
+  msgResponses: Any[];
+}
+
+export type MsgRouter = ReadonlyMap<string, MsgHandler<unknown>>;
+
+/** Decodes a TxRaw and its messages. Anything malformed is sdk/2 (tx parse error). */
+export function decodeTx(bytes: Uint8Array, router: MsgRouter): DecodedTx {
+  let raw: TxRaw;
+  let body: TxBody;
+  let authInfo: AuthInfo;
+  try {
+    raw = TxRaw.decode(bytes);
+    // Only the canonical encoding is accepted: otherwise one signed tx would have many hashes.
+    const again = TxRaw.encode(raw).finish();
+    if (!Buffer.from(again).equals(Buffer.from(bytes))) throw new Error("non-canonical TxRaw encoding");
+    body = TxBody.decode(raw.bodyBytes);
+    authInfo = AuthInfo.decode(raw.authInfoBytes);
+  } catch (e) {
+    throw SdkErrors.TxDecode.wrap((e as Error).message);
+  }
+  if (body.extensionOptions.length > 0 || body.nonCriticalExtensionOptions.length > 0) {
+    throw SdkErrors.UnknownExtensionOptions.wrap("extension options are not supported");
+  }
+  const msgs: DecodedMsg[] = body.messages.map((any) => {
+    const handler = router.get(any.typeUrl);
+    if (!handler) throw SdkErrors.TxDecode.wrap(`unable to resolve type URL ${any.typeUrl}`);
+    let msg: unknown;
+    try {
+      msg = handler.codec.decode(any.value);
+    } catch (e) {
+      throw SdkErrors.TxDecode.wrap(`${any.typeUrl}: ${(e as Error).message}`);
+    }
+    return { typeUrl: any.typeUrl, handler, msg };
+  });
+  const signers: string[] = [];
+  for (const m of msgs) for (const s of m.handler.signers(m.msg)) if (!signers.includes(s)) signers.push(s);
+  const fee = authInfo.fee;
+  if (fee?.granter) throw SdkErrors.NotSupported.wrap("fee grants are not supported");
+  if (fee?.payer && !signers.includes(fee.payer)) signers.push(fee.payer);
+  let feeCoins: Coin[];
+  try {
+    feeCoins = coinsFromProto(fee?.amount ?? []);
+  } catch (e) {
+    throw SdkErrors.InsufficientFee.wrap(`invalid fee: ${(e as Error).message}`);
+  }
+  return { raw, body, authInfo, msgs, signers, fee: feeCoins, gasLimit: fee?.gasLimit ?? 0n };
+}
+
+export interface TxPipelineDeps {
+  readonly auth: AuthKeeper;
+  readonly bank: BankKeeper;
+  readonly router: MsgRouter;
+  /** Node-local minimum gas prices, enforced in CheckTx only (like the SDK's min-gas-prices). */
+  readonly minGasPrices: readonly DecCoin[];
+  /** Largest accepted tx in bytes (the block size limit: a larger tx can never be included). */
+  readonly maxTxBytes: number;
+  /** Block gas limit from the consensus params (-1 = none). */
+  readonly maxBlockGas: bigint;
+}
+
+function moduleNameOf(typeUrl: string): string {
+  const parts = typeUrl.replace(/^\//, "").split(".");
+  return parts.length >= 2 ? parts[1] : parts[0];
+}
+
+/** Runs one transaction on `state`: ante checks, fee, signatures, then its messages atomically. */
+export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo, mode: ExecMode, txBytes: Uint8Array): TxResult {
+  const meter = new GasMeter(undefined);
+  let gasWanted = 0n;
+  const anteEvents = new EventManager();
+  const result = (err: ChainError, events: Event[]): TxResult => ({
+    code: err.code,
+    codespace: err.codespace,
+    log: err.message,
+    gasWanted,
+    gasUsed: meter.consumed,
+    events,
+    data: new Uint8Array(),
+    msgResponses: [],
+  });
+
+  let tx: DecodedTx;
+  let anteState: StoreBranch;
+  let txMeter: GasMeter;
+  try {
+    if (txBytes.length > deps.maxTxBytes) {
+      throw SdkErrors.TxTooLarge.wrap(`tx size ${txBytes.length} bytes exceeds the limit of ${deps.maxTxBytes}`);
+    }
+    tx = decodeTx(txBytes, deps.router);
+    gasWanted = tx.gasLimit;
+    validateBasic(tx, mode);
+    txMeter = new GasMeter(mode === "simulate" || mode === "genesis" ? undefined : tx.gasLimit);
+    anteState = state.branch();
+    runAnte(deps, anteState, block, mode, tx, txBytes, txMeter, anteEvents);
+  } catch (e) {
+    const err = e instanceof OutOfGasError ? e.toChainError() : toChainError(e);
+    return result(err, []);
+  }
+
+  // Messages run on a branch of the post-ante state: a failing message reverts every message,
+  // but the fee and the sequence increment stay (they were charged by the ante handler).
+  anteState.write();
+  const msgState = state.branch();
+  const msgEvents = new EventManager();
+  const msgResponses: Any[] = [];
+  try {
+    const ctx: Context = { store: new GasKVStore(msgState, txMeter), gasMeter: txMeter, events: msgEvents, block, mode };
+    tx.msgs.forEach((m, index) => {
+      const before = msgEvents.events.length;
+      const signer = m.handler.signers(m.msg)[0] ?? "";
+      msgEvents.emit("message", { action: m.typeUrl, sender: signer, module: moduleNameOf(m.typeUrl) });
+      msgResponses.push(m.handler.execute(ctx, m.msg));
+      for (const ev of msgEvents.events.slice(before)) ev.attributes.push({ key: "msg_index", value: String(index), index: true });
+    });
+  } catch (e) {
+    const err = e instanceof OutOfGasError ? e.toChainError() : toChainError(e);
+    gasWanted = tx.gasLimit;
+    return { ...result(err, anteEvents.events), gasUsed: txMeter.consumed };
+  }
+  msgState.write();
+  return {
+    code: 0,
+    codespace: "",
+    log: "",
+    gasWanted: tx.gasLimit,
+    gasUsed: txMeter.consumed,
+    events: [...anteEvents.events, ...msgEvents.events],
+    data: TxMsgData.encode({ data: [], msgResponses }).finish(),
+    msgResponses,
+  };
+}
+
+/** Stateless checks (SDK ValidateBasic + the stateless ante decorators). */
+function validateBasic(tx: DecodedTx, mode: ExecMode): void {
+  if (tx.msgs.length === 0) throw SdkErrors.InvalidRequest.wrap("must contain at least one message");
+  if (tx.raw.signatures.length === 0) throw SdkErrors.NoSignatures.wrap();
+  if (tx.raw.signatures.length !== tx.signers.length) {
+    throw SdkErrors.Unauthorized.wrap(`wrong number of signers; expected ${tx.signers.length}, got ${tx.raw.signatures.length}`);
+  }
+  if (tx.authInfo.signerInfos.length !== tx.signers.length) {
+    throw SdkErrors.Unauthorized.wrap(`wrong number of signer infos; expected ${tx.signers.length}, got ${tx.authInfo.signerInfos.length}`);
+  }
+  if (tx.gasLimit > MAX_GAS_WANTED) throw SdkErrors.InvalidGasLimit.wrap(`gas limit ${tx.gasLimit} is too large`);
+  if (mode !== "recheck") for (const m of tx.msgs) m.handler.validateBasic(m.msg);
+}
+
+function runAnte(
+  deps: TxPipelineDeps,
+  state: StoreBranch,
+  block: BlockInfo,
+  mode: ExecMode,
+  tx: DecodedTx,
+  txBytes: Uint8Array,
+  meter: GasMeter,
+  events: EventManager,
+): void {
+  const simulate = mode === "simulate";
+  const store = new GasKVStore(state, meter);
+  const params = deps.auth.getParams(state);
+
+  if (deps.maxBlockGas >= 0n && tx.gasLimit > deps.maxBlockGas) {
+    throw SdkErrors.InvalidGasLimit.wrap(`tx gas limit ${tx.gasLimit} exceeds block max gas ${deps.maxBlockGas}`);
+  }
+  if (tx.body.timeoutHeight > 0n && BigInt(block.height) > tx.body.timeoutHeight) {
+    throw SdkErrors.TxTimeoutHeight.wrap(`block height: ${block.height}, timeout height: ${tx.body.timeoutHeight}`);
+  }
+  const memoLength = Buffer.byteLength(tx.body.memo, "utf8");
+  if (BigInt(memoLength) > params.maxMemoCharacters) {
+    throw SdkErrors.MemoTooLarge.wrap(`maximum number of characters is ${params.maxMemoCharacters} but received ${memoLength} characters`);
+  }
+  let sizeBytes = BigInt(txBytes.length);
+  if (simulate) sizeBytes += SIMULATE_EXTRA_BYTES_PER_SIGNER * BigInt(tx.signers.length);
+  meter.consume(params.txSizeCostPerByte * sizeBytes, "txSize");
+
+  // Fee: positive gas, node-local minimum price in CheckTx, then deduction from the payer.
+  if (!simulate && mode !== "genesis" && tx.gasLimit === 0n) throw SdkErrors.InvalidGasLimit.wrap("must provide positive gas");
+  if ((mode === "check" || mode === "recheck") && deps.minGasPrices.length > 0) {
+    const required = deps.minGasPrices.map((p) => ({ denom: p.denom, amount: requiredFee(p, tx.gasLimit) }));
+    const satisfied = required.some((r) => amountOf(tx.fee, r.denom) >= r.amount);
+    if (!satisfied) {
+      throw SdkErrors.InsufficientFee.wrap(
+        `insufficient fees; got: ${formatCoins(tx.fee) || "0usoa"} required: ${formatCoins(required)} ` +
+          `(minimum gas price ${deps.minGasPrices.map(formatDecCoin).join(",")} x gas ${tx.gasLimit})`,
+      );
+    }
+  }
+  const payer = tx.authInfo.fee?.payer || tx.signers[0];
+  const payerBytes = decodeAddress(payer, "fee payer");
+  if (!deps.auth.hasAccount(store, payerBytes)) {
+    throw SdkErrors.UnknownAddress.wrap(`fee payer address: ${payer} does not exist`);
+  }
+  if (tx.fee.length > 0) {
+    deps.bank.sendToModule(store, events, payerBytes, FEE_COLLECTOR, tx.fee);
+  } else if (simulate && deps.bank.getBalance(state, payerBytes, BASE_DENOM) > 0n) {
+    // CosmJS simulates with an empty fee, but the real tx will pay one: do the same writes on
+    // this throwaway branch so "fee: auto" estimates the gas the real tx needs.
+    deps.bank.sendToModule(store, undefined, payerBytes, FEE_COLLECTOR, [{ denom: BASE_DENOM, amount: 1n }]);
+  }
+  events.emit("tx", { fee: formatCoins(tx.fee), fee_payer: payer });
+
+  // Public keys: each signer's key must hash to its address; stored on first use.
+  const accounts = tx.signers.map((signer, i) => {
+    const address = decodeAddress(signer, "signer");
+    const account = deps.auth.getAccount(store, address);
+    if (!account) throw SdkErrors.UnknownAddress.wrap(`account ${signer} does not exist`);
+    const info = tx.authInfo.signerInfos[i];
+    if (info.publicKey) {
+      if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) {
+        throw SdkErrors.InvalidPubKey.wrap(`unsupported public key type ${info.publicKey.typeUrl}`);
+      }
+      let key: Uint8Array;
+      try {
+        key = PubKey.decode(info.publicKey.value).key;
+      } catch {
+        throw SdkErrors.InvalidPubKey.wrap("malformed secp256k1 public key");
+      }
+      if (key.length !== 33) throw SdkErrors.InvalidPubKey.wrap(`secp256k1 public key must be 33 bytes, got ${key.length}`);
+      const derived = secp256k1Address(key);
+      if (!Buffer.from(derived).equals(Buffer.from(address))) {
+        throw SdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${signer} with signer index: ${i}`);
+      }
+      if (!account.pubKey) {
+        account.pubKey = key;
+        deps.auth.setAccount(store, account);
+      }
+    }
+    if (!account.pubKey) throw SdkErrors.InvalidPubKey.wrap(`pubkey on account ${signer} is not set`);
+    return account;
+  });
+
+  if (BigInt(tx.signers.length) > params.txSigLimit) {
+    throw SdkErrors.TooManySignatures.wrap(`signatures: ${tx.signers.length}, limit: ${params.txSigLimit}`);
+  }
+
+  accounts.forEach((account, i) => {
+    meter.consume(params.sigVerifyCostSecp256k1, "ante verify: secp256k1");
+    const info = tx.authInfo.signerInfos[i];
+    const signer = tx.signers[i];
+    if (info.sequence !== account.sequence) {
+      throw SdkErrors.WrongSequence.wrap(`account sequence mismatch, expected ${account.sequence}, got ${info.sequence}`);
+    }
+    if (!simulate && mode !== "recheck") {
+      const single = info.modeInfo?.single;
+      if (!single || single.mode !== SignMode.SIGN_MODE_DIRECT) {
+        throw SdkErrors.NotSupported.wrap(`signer ${signer}: only single-signer SIGN_MODE_DIRECT is supported`);
+      }
+      const signBytes = SignDoc.encode({
+        bodyBytes: tx.raw.bodyBytes,
+        authInfoBytes: tx.raw.authInfoBytes,
+        chainId: block.chainId,
+        accountNumber: account.accountNumber,
+      }).finish();
+      if (!verifySecp256k1(account.pubKey!, signBytes, tx.raw.signatures[i])) {
+        throw SdkErrors.Unauthorized.wrap(
+          `signature verification failed; please verify account number (${account.accountNumber}) and chain-id (${block.chainId})`,
+        );
+      }
+    }
+    events.emit("tx", { acc_seq: `${signer}/${account.sequence}` });
+    events.emit("tx", { signature: Buffer.from(tx.raw.signatures[i]).toString("base64") });
+    account.sequence += 1n;
+    deps.auth.setAccount(store, account);
+  });
+}
+

@@ -1,0 +1,202 @@
+import { encodeAddress, moduleAddress } from "../../app/address";
+import { Coin, formatCoins } from "../../app/coins";
+import { ErrorKind, SdkErrors } from "../../app/errors";
+import type { EventManager } from "../../app/events";
+import { KVStore, PrefixStore, concatBytes, prefixEnd } from "../../store/kv";
+import type { AccountKeeper } from "../auth/keeper";
+
+export const BANK_STORE_PREFIX = new TextEncoder().encode("bank/");
+const SUPPLY_PREFIX = 0x01;
+const BALANCE_PREFIX = 0x02;
+const SEND_ENABLED_KEY = Uint8Array.of(0x00);
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export const BankErrors = {
+  NoInputs: new ErrorKind("bank", 2, "no inputs to send transaction"),
+  NoOutputs: new ErrorKind("bank", 3, "no outputs to send transaction"),
+  InputOutputMismatch: new ErrorKind("bank", 4, "sum inputs != sum outputs"),
+  SendDisabled: new ErrorKind("bank", 5, "send transactions are disabled"),
+  DenomMetadataNotFound: new ErrorKind("bank", 6, "client denom metadata not found"),
+  MultipleSenders: new ErrorKind("bank", 9, "multiple senders not allowed"),
+} as const;
+
+function balancesPrefix(address: Uint8Array): Uint8Array {
+  return concatBytes(Uint8Array.of(BALANCE_PREFIX, address.length), address);
+}
+
+function balanceKey(address: Uint8Array, denom: string): Uint8Array {
+  return concatBytes(balancesPrefix(address), enc.encode(denom));
+}
+
+function supplyKey(denom: string): Uint8Array {
+  return concatBytes(Uint8Array.of(SUPPLY_PREFIX), enc.encode(denom));
+}
+
+function readAmount(raw: Uint8Array | undefined): bigint {
+  return raw ? BigInt(dec.decode(raw)) : 0n;
+}
+
+/**
+ * Balances and supply. Amounts are stored as decimal strings (as the SDK stores Int), per
+ * (address, denom), so a transfer touches exactly the keys of the coins it moves.
+ */
+export class BankKeeper {
+  /** Module accounts that may not receive coins through MsgSend (the SDK's blocked addresses). */
+  private readonly blocked = new Set<string>();
+
+  constructor(private readonly accounts: AccountKeeper) {}
+
+  blockModuleAccount(name: string): void {
+    this.blocked.add(Buffer.from(moduleAddress(name)).toString("hex"));
+  }
+
+  isBlocked(address: Uint8Array): boolean {
+    return this.blocked.has(Buffer.from(address).toString("hex"));
+  }
+
+  private store(root: KVStore): KVStore {
+    return new PrefixStore(root, BANK_STORE_PREFIX);
+  }
+
+  getBalance(root: KVStore, address: Uint8Array, denom: string): bigint {
+    return readAmount(this.store(root).get(balanceKey(address, denom)));
+  }
+
+  getAllBalances(root: KVStore, address: Uint8Array): Coin[] {
+    const prefix = balancesPrefix(address);
+    return this.store(root)
+      .range(prefix, prefixEnd(prefix))
+      .map(([k, v]) => ({ denom: dec.decode(k.subarray(prefix.length)), amount: readAmount(v) }));
+  }
+
+  /** Lists balances in key order (address, then denom): for genesis export and invariants. */
+  allBalances(root: KVStore): Array<{ address: Uint8Array; coins: Coin[] }> {
+    const out: Array<{ address: Uint8Array; coins: Coin[] }> = [];
+    for (const [k, v] of this.store(root).range(Uint8Array.of(BALANCE_PREFIX), Uint8Array.of(BALANCE_PREFIX + 1))) {
+      const len = k[1];
+      const address = k.subarray(2, 2 + len);
+      const coin = { denom: dec.decode(k.subarray(2 + len)), amount: readAmount(v) };
+      const last = out[out.length - 1];
+      if (last && Buffer.from(last.address).equals(Buffer.from(address))) last.coins.push(coin);
+      else out.push({ address, coins: [coin] });
+    }
+    return out;
+  }
+
+  getSupply(root: KVStore, denom: string): bigint {
+    return readAmount(this.store(root).get(supplyKey(denom)));
+  }
+
+  getTotalSupply(root: KVStore): Coin[] {
+    return this.store(root)
+      .range(Uint8Array.of(SUPPLY_PREFIX), Uint8Array.of(SUPPLY_PREFIX + 1))
+      .map(([k, v]) => ({ denom: dec.decode(k.subarray(1)), amount: readAmount(v) }));
+  }
+
+  isSendEnabled(root: KVStore): boolean {
+    const raw = this.store(root).get(SEND_ENABLED_KEY);
+    return raw === undefined || raw[0] === 1;
+  }
+
+  setSendEnabled(root: KVStore, enabled: boolean): void {
+    this.store(root).set(SEND_ENABLED_KEY, Uint8Array.of(enabled ? 1 : 0));
+  }
+
+  private setBalance(root: KVStore, address: Uint8Array, denom: string, amount: bigint): void {
+    const key = balanceKey(address, denom);
+    // Zero balances are deleted so the state (and the app hash) has no empty entries.
+    if (amount === 0n) this.store(root).delete(key);
+    else this.store(root).set(key, enc.encode(amount.toString()));
+  }
+
+  private setSupply(root: KVStore, denom: string, amount: bigint): void {
+    if (amount === 0n) this.store(root).delete(supplyKey(denom));
+    else this.store(root).set(supplyKey(denom), enc.encode(amount.toString()));
+  }
+
+  /** Removes coins from an account; all or nothing. */
+  subCoins(root: KVStore, events: EventManager | undefined, address: Uint8Array, coins: readonly Coin[]): void {
+    for (const c of coins) {
+      const balance = this.getBalance(root, address, c.denom);
+      if (balance < c.amount) {
+        throw SdkErrors.InsufficientFunds.wrap(`spendable balance ${balance}${c.denom} is smaller than ${c.amount}${c.denom}`);
+      }
+    }
+    for (const c of coins) this.setBalance(root, address, c.denom, this.getBalance(root, address, c.denom) - c.amount);
+    if (coins.length > 0) events?.emit("coin_spent", { spender: encodeAddress(address), amount: formatCoins(coins) });
+  }
+
+  addCoins(root: KVStore, events: EventManager | undefined, address: Uint8Array, coins: readonly Coin[]): void {
+    for (const c of coins) this.setBalance(root, address, c.denom, this.getBalance(root, address, c.denom) + c.amount);
+    if (coins.length > 0) events?.emit("coin_received", { receiver: encodeAddress(address), amount: formatCoins(coins) });
+  }
+
+  /** Moves coins between accounts, creating the recipient's account on first receipt. */
+  send(root: KVStore, events: EventManager | undefined, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
+    this.subCoins(root, events, from, coins);
+    this.accounts.ensureAccount(root, to);
+    this.addCoins(root, events, to, coins);
+    const sender = encodeAddress(from);
+    events?.emit("transfer", { recipient: encodeAddress(to), sender, amount: formatCoins(coins) });
+    events?.emit("message", { sender });
+  }
+
+  sendToModule(root: KVStore, events: EventManager | undefined, from: Uint8Array, module: string, coins: readonly Coin[]): void {
+    this.accounts.ensureModuleAccount(root, module);
+    this.send(root, events, from, moduleAddress(module), coins);
+  }
+
+  sendFromModule(root: KVStore, events: EventManager | undefined, module: string, to: Uint8Array, coins: readonly Coin[]): void {
+    this.send(root, events, moduleAddress(module), to, coins);
+  }
+
+  /** Creates coins in a module account (genesis, emission); supply grows by the same amount. */
+  mint(root: KVStore, events: EventManager | undefined, module: string, coins: readonly Coin[]): void {
+    const acc = this.accounts.ensureModuleAccount(root, module);
+    this.addCoins(root, events, acc.address, coins);
+    for (const c of coins) this.setSupply(root, c.denom, this.getSupply(root, c.denom) + c.amount);
+    if (coins.length > 0) events?.emit("coinbase", { minter: encodeAddress(acc.address), amount: formatCoins(coins) });
+  }
+
+  burn(root: KVStore, events: EventManager | undefined, module: string, coins: readonly Coin[]): void {
+    const address = moduleAddress(module);
+    this.subCoins(root, events, address, coins);
+    for (const c of coins) this.setSupply(root, c.denom, this.getSupply(root, c.denom) - c.amount);
+    if (coins.length > 0) events?.emit("burn", { burner: encodeAddress(address), amount: formatCoins(coins) });
+  }
+
+  /** Genesis import of a balance: supply is set separately and checked against the sum. */
+  importBalance(root: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
+    this.accounts.ensureAccount(root, address);
+    for (const c of coins) this.setBalance(root, address, c.denom, this.getBalance(root, address, c.denom) + c.amount);
+  }
+
+  importSupply(root: KVStore, coins: readonly Coin[]): void {
+    for (const c of coins) this.setSupply(root, c.denom, c.amount);
+  }
+
+  /** total supply = sum of all balances, per denom. Returns the broken denominations. */
+  checkSupplyInvariant(root: KVStore): string[] {
+    const sums = new Map<string, bigint>();
+    for (const { coins } of this.allBalances(root)) for (const c of coins) sums.set(c.denom, (sums.get(c.denom) ?? 0n) + c.amount);
+    const problems: string[] = [];
+    const supply = new Map(this.getTotalSupply(root).map((c) => [c.denom, c.amount]));
+    for (const denom of new Set([...sums.keys(), ...supply.keys()])) {
+      const s = supply.get(denom) ?? 0n;
+      const b = sums.get(denom) ?? 0n;
+      if (s !== b) problems.push(`bank: supply of ${denom} is ${s} but balances sum to ${b}`);
+    }
+    return problems;
+  }
+}
+
+/** What other modules may do with coins. */
+export interface BankSender {
+  getBalance(root: KVStore, address: Uint8Array, denom: string): bigint;
+  send(root: KVStore, events: EventManager | undefined, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
+  sendToModule(root: KVStore, events: EventManager | undefined, from: Uint8Array, module: string, coins: readonly Coin[]): void;
+  sendFromModule(root: KVStore, events: EventManager | undefined, module: string, to: Uint8Array, coins: readonly Coin[]): void;
+}
+

@@ -1,0 +1,48 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The app's own settings, in <home>/config/app.json next to CometBFT's config.toml. */
+export interface AppConfig {
+  /** Where the ABCI server listens; CometBFT's proxy_app must point here. */
+  abci_address: string;
+  /** gRPC query server address ("" disables it). */
+  grpc_address: string;
+  /** Node-local minimum gas prices enforced in CheckTx, e.g. "0.025usoa". */
+  minimum_gas_prices: string;
+  log_level: "debug" | "info" | "error" | "none";
+  /** Check every invariant after each block and halt if one breaks. */
+  check_invariants: boolean;
+}
+
+export const DEFAULT_APP_CONFIG: AppConfig = {
+  abci_address: "tcp://127.0.0.1:26658",
+  grpc_address: "127.0.0.1:9090",
+  minimum_gas_prices: "0.025usoa",
+  log_level: "info",
+  check_invariants: false,
+};
+
+export function appConfigPath(home: string): string {
+  return path.join(home, "config", "app.json");
+}
+
+export function readAppConfig(home: string): AppConfig {
+  const file = appConfigPath(home);
+  if (!fs.existsSync(file)) throw new Error(`${file} not found: is ${home} a BLOCKAI home? (create one with 'blockai init')`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file}: invalid JSON: ${(e as Error).message}`);
+  }
+  return { ...DEFAULT_APP_CONFIG, ...(parsed as Partial<AppConfig>) };
+}
+
+export function writeAppConfig(home: string, config: AppConfig): void {
+  fs.mkdirSync(path.join(home, "config"), { recursive: true });
+  fs.writeFileSync(appConfigPath(home), JSON.stringify(config, null, 2) + "\n");
+}
+
+export function appDataDir(home: string): string {
+  return path.join(home, "data", "blockai.db");
+}

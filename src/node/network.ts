@@ -1,0 +1,209 @@
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { BASE_DENOM } from "../app/coins";
+import { addGenesisAccount, Genesis, initHome, nodeId, readGenesis, writeGenesis } from "./home";
+import { readAppConfig } from "./config";
+import { blockaiEntry, cometbftBinary } from "./paths";
+import { isAlive, spawnLogged, stopPid, waitFor } from "./process";
+import { status } from "./rpc";
+import { setTomlValue } from "./toml";
+
+export interface NodePorts {
+  rpc: number;
+  p2p: number;
+  grpc: number;
+}
+
+export interface NetworkOptions {
+  dir: string;
+  nodes: number;
+  chainId: string;
+  /** Test accounts funded in genesis (their mnemonics go to accounts.json). */
+  accounts: number;
+  accountBalance?: bigint;
+  ports: (index: number) => NodePorts;
+  minimumGasPrices?: string;
+  checkInvariants?: boolean;
+  /** Extra edits to the genesis before it is copied to every node. */
+  editGenesis?: (genesis: Genesis) => void;
+}
+
+export interface TestAccount {
+  name: string;
+  mnemonic: string;
+  address: string;
+}
+
+export interface NodeInfo {
+  index: number;
+  moniker: string;
+  home: string;
+  rpc: string;
+  p2p: string;
+  grpc: string;
+  abci: string;
+}
+
+export interface NetworkLayout {
+  dir: string;
+  chainId: string;
+  nodes: NodeInfo[];
+  accounts: TestAccount[];
+}
+
+export interface NodePids {
+  app?: number;
+  comet?: number;
+}
+
+/** The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC). */
+export function localnetPorts(i: number): NodePorts {
+  return { rpc: 26657 + 100 * i, p2p: 26656 + 100 * i, grpc: 9090 + i };
+}
+
+export const DEFAULT_ACCOUNT_BALANCE = 10n ** 13n;
+export const VALIDATOR_POWER = 100n;
+
+/**
+ * Writes a fresh network under opts.dir: one home per validator (CometBFT config and keys, the
+ * app's config), a shared genesis with every validator and the funded test accounts, peers wired
+ * to each other on 127.0.0.1, and accounts.json with the test mnemonics.
+ */
+export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout> {
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const nodes: NodeInfo[] = [];
+  for (let i = 0; i < opts.nodes; i++) {
+    const ports = opts.ports(i);
+    const home = path.join(opts.dir, `node${i}`);
+    const moniker = `node${i}`;
+    const abci = `unix://${path.resolve(home, "abci.sock")}`;
+    initHome({
+      home,
+      moniker,
+      chainId: opts.chainId,
+      rpcAddress: `tcp://127.0.0.1:${ports.rpc}`,
+      p2pAddress: `tcp://127.0.0.1:${ports.p2p}`,
+      fastBlocks: true,
+      app: {
+        abci_address: abci,
+        grpc_address: `127.0.0.1:${ports.grpc}`,
+        minimum_gas_prices: opts.minimumGasPrices ?? "0.025usoa",
+        check_invariants: opts.checkInvariants ?? false,
+      },
+    });
+    nodes.push({ index: i, moniker, home, rpc: `http://127.0.0.1:${ports.rpc}`, p2p: `127.0.0.1:${ports.p2p}`, grpc: `127.0.0.1:${ports.grpc}`, abci });
+  }
+
+  // One genesis for all: node0's, with every node's validator key.
+  const genesis = readGenesis(nodes[0].home);
+  genesis.validators = nodes.map((n) => {
+    const key = JSON.parse(fs.readFileSync(path.join(n.home, "config", "priv_validator_key.json"), "utf8"));
+    return { address: key.address, pub_key: key.pub_key, power: VALIDATOR_POWER.toString(), name: n.moniker };
+  });
+  const accounts: TestAccount[] = [];
+  for (let i = 0; i < opts.accounts; i++) {
+    const wallet = await DirectSecp256k1HdWallet.generate(24, { prefix: "soa" });
+    const [{ address }] = await wallet.getAccounts();
+    accounts.push({ name: `account${i}`, mnemonic: wallet.mnemonic, address });
+    addGenesisAccount(genesis, address, [{ denom: BASE_DENOM, amount: opts.accountBalance ?? DEFAULT_ACCOUNT_BALANCE }]);
+  }
+  opts.editGenesis?.(genesis);
+  for (const n of nodes) writeGenesis(n.home, genesis);
+
+  // Everyone peers with everyone (small networks only).
+  const ids = nodes.map((n) => nodeId(n.home));
+  for (const n of nodes) {
+    const peers = nodes.filter((m) => m !== n).map((m) => `${ids[m.index]}@${m.p2p}`).join(",");
+    const file = path.join(n.home, "config", "config.toml");
+    fs.writeFileSync(file, setTomlValue(fs.readFileSync(file, "utf8"), "p2p", "persistent_peers", JSON.stringify(peers)));
+  }
+  const layout: NetworkLayout = { dir: opts.dir, chainId: opts.chainId, nodes, accounts };
+  fs.writeFileSync(path.join(opts.dir, "accounts.json"), JSON.stringify(accounts, null, 2) + "\n");
+  fs.writeFileSync(path.join(opts.dir, "network.json"), JSON.stringify(layout, null, 2) + "\n");
+  return layout;
+}
+
+export function readLayout(dir: string): NetworkLayout {
+  return JSON.parse(fs.readFileSync(path.join(dir, "network.json"), "utf8")) as NetworkLayout;
+}
+
+function pidsFile(dir: string): string {
+  return path.join(dir, "pids.json");
+}
+
+export function readPids(dir: string): NodePids[] {
+  const f = pidsFile(dir);
+  return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as NodePids[]) : [];
+}
+
+function writePids(dir: string, pids: NodePids[]): void {
+  fs.writeFileSync(pidsFile(dir), JSON.stringify(pids, null, 2) + "\n");
+}
+
+/** Starts one node's app, waits for its ABCI socket, then starts its CometBFT. */
+export async function startNode(layout: NetworkLayout, index: number): Promise<NodePids> {
+  const node = layout.nodes[index];
+  const app = spawnLogged(process.execPath, [blockaiEntry(), "start", "--home", node.home], path.join(node.home, "app.log"));
+  const socket = readAppConfig(node.home).abci_address.replace(/^unix:\/\//, "");
+  await waitFor(`the app of ${node.moniker} to listen on ${socket}`, 30_000, () => {
+    if (app.exitCode !== null) throw new Error(`app exited with code ${app.exitCode}; see ${path.join(node.home, "app.log")}`);
+    return fs.existsSync(socket) ? true : undefined;
+  });
+  const comet = spawnLogged(cometbftBinary(), ["start", "--home", node.home], path.join(node.home, "cometbft.log"));
+  const pids: NodePids = { app: app.pid, comet: comet.pid };
+  const all = readPids(layout.dir);
+  all[index] = pids;
+  writePids(layout.dir, all);
+  return pids;
+}
+
+/** Stops one node's processes by pid (CometBFT first, so the app sees no half-sent block). */
+export async function stopNode(layout: NetworkLayout, index: number, signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<void> {
+  const all = readPids(layout.dir);
+  const pids = all[index];
+  if (!pids) return;
+  for (const pid of [pids.comet, pids.app]) {
+    if (pid === undefined) continue;
+    if (signal === "SIGKILL") {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+      await waitFor(`pid ${pid} to exit`, 10_000, () => (isAlive(pid) ? undefined : true), 20);
+    } else {
+      await stopPid(pid);
+    }
+  }
+  all[index] = {};
+  writePids(layout.dir, all);
+}
+
+export async function startNetwork(layout: NetworkLayout): Promise<void> {
+  for (let i = 0; i < layout.nodes.length; i++) await startNode(layout, i);
+}
+
+export async function stopNetwork(dir: string): Promise<void> {
+  if (!fs.existsSync(pidsFile(dir))) return;
+  const layout = readLayout(dir);
+  for (let i = 0; i < layout.nodes.length; i++) await stopNode(layout, i);
+  fs.rmSync(pidsFile(dir), { force: true });
+}
+
+export function runningPids(dir: string): number[] {
+  return readPids(dir)
+    .flatMap((p) => [p?.app, p?.comet])
+    .filter((p): p is number => p !== undefined && isAlive(p));
+}
+
+/** Waits until every node reports at least `height`. */
+export async function waitForHeight(layout: NetworkLayout, height: number, timeoutMs = 60_000): Promise<void> {
+  for (const n of layout.nodes) {
+    await waitFor(`${n.moniker} to reach height ${height}`, timeoutMs, async () => {
+      const s = await status(n.rpc);
+      return s.height >= height ? true : undefined;
+    }, 200);
+  }
+}
+

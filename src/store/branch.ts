@@ -1,0 +1,94 @@
+import BTree from "sorted-btree";
+import { KVStore, RangeOptions, keyToString, stringToKey } from "./kv";
+
+export type StateMap = BTree<string, Uint8Array>;
+
+/**
+ * A writable copy-on-write view of a state snapshot. `branch()` is O(1) (the B+tree is cloned by
+ * sharing nodes) and `write()` hands the branch's changes to its parent, so a transaction runs on
+ * a branch of the block, and a message on a branch of the transaction; a failed one is dropped.
+ * The branch records which keys it changed: those, and only those, go to the Merkle tree and to
+ * LevelDB at commit.
+ */
+export class StoreBranch implements KVStore {
+  /** key -> new value, or null for a deletion; insertion order kept (it is not consensus-relevant). */
+  readonly changes = new Map<string, Uint8Array | null>();
+  private generation = 0;
+  private readonly parentGeneration: number;
+
+  constructor(
+    private data: StateMap,
+    private readonly parent?: StoreBranch,
+  ) {
+    this.parentGeneration = parent?.generation ?? 0;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.data.get(keyToString(key));
+  }
+
+  has(key: Uint8Array): boolean {
+    return this.data.has(keyToString(key));
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    const k = keyToString(key);
+    // Values are stored as given; callers must not mutate them afterwards.
+    this.data.set(k, value);
+    this.changes.set(k, value);
+    this.generation++;
+  }
+
+  delete(key: Uint8Array): void {
+    const k = keyToString(key);
+    this.data.delete(k);
+    this.changes.set(k, null);
+    this.generation++;
+  }
+
+  range(start: Uint8Array, end: Uint8Array | undefined, options: RangeOptions = {}): Array<[Uint8Array, Uint8Array]> {
+    const out: Array<[Uint8Array, Uint8Array]> = [];
+    const limit = options.limit ?? Infinity;
+    if (limit <= 0) return out;
+    const lo = keyToString(start);
+    const hi = end === undefined ? undefined : keyToString(end);
+    if (!options.reverse) {
+      for (const [k, v] of this.data.entries(lo)) {
+        if (hi !== undefined && k >= hi) break;
+        out.push([stringToKey(k), v]);
+        if (out.length >= limit) break;
+      }
+    } else {
+      const iter = hi === undefined ? this.data.entriesReversed() : this.data.entriesReversed(hi, undefined, true);
+      for (const [k, v] of iter) {
+        if (k < lo) break;
+        out.push([stringToKey(k), v]);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  branch(): StoreBranch {
+    return new StoreBranch(this.data.clone(), this);
+  }
+
+  /** Applies this branch's changes to its parent. The parent must not have changed meanwhile. */
+  write(): void {
+    const parent = this.parent;
+    if (!parent) throw new Error("write() on a root branch");
+    if (parent.generation !== this.parentGeneration) {
+      throw new Error("parent branch changed while a child branch was open");
+    }
+    parent.data = this.data;
+    for (const [k, v] of this.changes) parent.changes.set(k, v);
+    parent.generation++;
+    // The parent now owns the data; further use of this branch would corrupt it.
+    this.data = this.data.clone();
+  }
+
+  /** The snapshot this branch currently holds (shared, copy-on-write). */
+  snapshot(): StateMap {
+    return this.data.clone();
+  }
+}

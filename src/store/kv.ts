@@ -1,0 +1,124 @@
+import { GasMeter, KV_GAS } from "../app/gas";
+
+/**
+ * The one interface every piece of state goes through. Keys and values are bytes; keys sort
+ * bytewise. Reads are synchronous because the whole state lives in memory (LevelDB is the
+ * durable copy, see state.ts), which keeps transaction execution free of interleaving.
+ */
+export interface KVStore {
+  get(key: Uint8Array): Uint8Array | undefined;
+  has(key: Uint8Array): boolean;
+  set(key: Uint8Array, value: Uint8Array): void;
+  delete(key: Uint8Array): void;
+  /**
+   * Entries with start <= key < end (end undefined = to the end), ascending or descending.
+   * Returned as an array so callers may write to the store while walking the result.
+   */
+  range(start: Uint8Array, end: Uint8Array | undefined, options?: RangeOptions): Array<[Uint8Array, Uint8Array]>;
+}
+
+export interface RangeOptions {
+  reverse?: boolean;
+  limit?: number;
+}
+
+/** Internal key form: a latin1 string has one char per byte, so string order is byte order. */
+export function keyToString(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+}
+
+export function stringToKey(key: string): Uint8Array {
+  return new Uint8Array(Buffer.from(key, "latin1"));
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** The smallest key greater than every key starting with `prefix` (undefined if there is none). */
+export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
+  const end = Uint8Array.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] !== 0xff) {
+      end[i]++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+/** A view of `parent` restricted to keys under `prefix`: how a module gets its own part of the state. */
+export class PrefixStore implements KVStore {
+  constructor(
+    private readonly parent: KVStore,
+    private readonly prefix: Uint8Array,
+  ) {}
+
+  private full(key: Uint8Array): Uint8Array {
+    return concatBytes(this.prefix, key);
+  }
+
+  get(key: Uint8Array) {
+    return this.parent.get(this.full(key));
+  }
+  has(key: Uint8Array) {
+    return this.parent.has(this.full(key));
+  }
+  set(key: Uint8Array, value: Uint8Array) {
+    this.parent.set(this.full(key), value);
+  }
+  delete(key: Uint8Array) {
+    this.parent.delete(this.full(key));
+  }
+  range(start: Uint8Array, end: Uint8Array | undefined, options?: RangeOptions) {
+    const fullEnd = end === undefined ? prefixEnd(this.prefix) : this.full(end);
+    const n = this.prefix.length;
+    return this.parent
+      .range(this.full(start), fullEnd, options)
+      .map(([k, v]) => [k.subarray(n), v] as [Uint8Array, Uint8Array]);
+  }
+}
+
+/** Charges the Cosmos SDK's store gas for every access (store/gaskv). */
+export class GasKVStore implements KVStore {
+  constructor(
+    private readonly parent: KVStore,
+    private readonly meter: GasMeter,
+  ) {}
+
+  get(key: Uint8Array) {
+    this.meter.consume(KV_GAS.readCostFlat, "ReadFlat");
+    const value = this.parent.get(key);
+    this.meter.consume(KV_GAS.readCostPerByte * BigInt(key.length + (value?.length ?? 0)), "ReadPerByte");
+    return value;
+  }
+  has(key: Uint8Array) {
+    this.meter.consume(KV_GAS.hasCost, "Has");
+    return this.parent.has(key);
+  }
+  set(key: Uint8Array, value: Uint8Array) {
+    this.meter.consume(KV_GAS.writeCostFlat, "WriteFlat");
+    this.meter.consume(KV_GAS.writeCostPerByte * BigInt(key.length + value.length), "WritePerByte");
+    this.parent.set(key, value);
+  }
+  delete(key: Uint8Array) {
+    this.meter.consume(KV_GAS.deleteCost, "Delete");
+    this.parent.delete(key);
+  }
+  range(start: Uint8Array, end: Uint8Array | undefined, options?: RangeOptions) {
+    const entries = this.parent.range(start, end, options);
+    for (const [k, v] of entries) {
+      this.meter.consume(KV_GAS.iterNextCostFlat, "IterNextFlat");
+      this.meter.consume(KV_GAS.readCostPerByte * BigInt(k.length + v.length), "ValuePerByte");
+    }
+    return entries;
+  }
+}
