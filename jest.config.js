@@ -10,6 +10,6 @@ module.exports = {
     // allows but jest's module loader does not, so jest transpiles them to CommonJS.
     "^.+\\.m?js$": ["ts-jest", { diagnostics: false, tsconfig: { allowJs: true, module: "commonjs" } }],
   },
-  transformIgnorePatterns: ["/node_modules/(?!(@noble|@scure)/)"],
+  transformIgnorePatterns: ["/node_modules/(?!(.*/node_modules/)?(@noble|@scure)/)"],
   testTimeout: 60000,
 };

@@ -150,10 +150,13 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
     return result(err, []);
   }
 
-  // Messages run on a branch of the post-ante state: a failing message reverts every message,
-  // but the fee and the sequence increment stay (they were charged by the ante handler).
-  anteState.write();
-  const msgState = state.branch();
+  // Messages run on a branch of the post-ante state: a failing message reverts every message.
+  // In a block the fee and the sequence increment stay (the ante handler charged them). CheckTx
+  // also runs the messages (the SDK runs only the ante handler there) so a tx that is bound to
+  // fail, e.g. for lack of funds, is refused before it reaches a block and costs its sender a fee.
+  const inBlock = mode === "deliver" || mode === "simulate" || mode === "genesis";
+  if (inBlock) anteState.write();
+  const msgState = (inBlock ? state : anteState).branch();
   const msgEvents = new EventManager();
   const msgResponses: Any[] = [];
   try {
@@ -171,6 +174,7 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
     return { ...result(err, anteEvents.events), gasUsed: txMeter.consumed };
   }
   msgState.write();
+  if (!inBlock) anteState.write();
   return {
     code: 0,
     codespace: "",
@@ -194,6 +198,8 @@ function validateBasic(tx: DecodedTx, mode: ExecMode): void {
     throw SdkErrors.Unauthorized.wrap(`wrong number of signer infos; expected ${tx.signers.length}, got ${tx.authInfo.signerInfos.length}`);
   }
   if (tx.gasLimit > MAX_GAS_WANTED) throw SdkErrors.InvalidGasLimit.wrap(`gas limit ${tx.gasLimit} is too large`);
+  // Checked before any gas is charged so the answer says what is wrong, not "out of gas".
+  if (mode !== "simulate" && mode !== "genesis" && tx.gasLimit === 0n) throw SdkErrors.InvalidGasLimit.wrap("must provide positive gas");
   if (mode !== "recheck") for (const m of tx.msgs) m.handler.validateBasic(m.msg);
 }
 
@@ -225,8 +231,7 @@ function runAnte(
   if (simulate) sizeBytes += SIMULATE_EXTRA_BYTES_PER_SIGNER * BigInt(tx.signers.length);
   meter.consume(params.txSizeCostPerByte * sizeBytes, "txSize");
 
-  // Fee: positive gas, node-local minimum price in CheckTx, then deduction from the payer.
-  if (!simulate && mode !== "genesis" && tx.gasLimit === 0n) throw SdkErrors.InvalidGasLimit.wrap("must provide positive gas");
+  // Fee: node-local minimum price in CheckTx, then deduction from the payer.
   if ((mode === "check" || mode === "recheck") && deps.minGasPrices.length > 0) {
     const required = deps.minGasPrices.map((p) => ({ denom: p.denom, amount: requiredFee(p, tx.gasLimit) }));
     const satisfied = required.some((r) => amountOf(tx.fee, r.denom) >= r.amount);
