@@ -32,7 +32,11 @@ export async function startNode(opts: StartOptions): Promise<void> {
   });
   logger.info("state loaded", { height: app.lastHeight, app_hash: Buffer.from(app.lastAppHash).toString("hex") });
   const server = new AbciServer(app, {
-    logger: { info: (m: string) => abciLogger.info(m), error: (m: string, e?: unknown) => abciLogger.error(m, e === undefined ? undefined : { error: String(e instanceof Error ? e.message : e) }) },
+    logger: {
+      info: (m: string) => abciLogger.info(m),
+      // Keep the stack: a handler failure here is a bug to be found from the log.
+      error: (m: string, e?: unknown) => abciLogger.error(m, e === undefined ? undefined : { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+    },
   });
   const address = opts.abciAddress ?? config.abci_address;
   await server.listen(address);

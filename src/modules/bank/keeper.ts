@@ -2,12 +2,12 @@ import { encodeAddress, moduleAddress } from "../../app/address";
 import { Coin, formatCoins } from "../../app/coins";
 import { ErrorKind, SdkErrors } from "../../app/errors";
 import type { EventManager } from "../../app/events";
-import { KVStore, PrefixStore, concatBytes, prefixEnd } from "../../store/kv";
+import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
 import type { AccountKeeper } from "../auth/keeper";
+import { BALANCE_PREFIX, BANK_STORE_PREFIX, SUPPLY_PREFIX, balanceKey, balancesPrefix, supplyKey } from "./keys";
 
-export const BANK_STORE_PREFIX = new TextEncoder().encode("bank/");
-const SUPPLY_PREFIX = 0x01;
-const BALANCE_PREFIX = 0x02;
+export { BANK_STORE_PREFIX };
+
 const SEND_ENABLED_KEY = Uint8Array.of(0x00);
 
 const enc = new TextEncoder();
@@ -21,18 +21,6 @@ export const BankErrors = {
   DenomMetadataNotFound: new ErrorKind("bank", 6, "client denom metadata not found"),
   MultipleSenders: new ErrorKind("bank", 9, "multiple senders not allowed"),
 } as const;
-
-function balancesPrefix(address: Uint8Array): Uint8Array {
-  return concatBytes(Uint8Array.of(BALANCE_PREFIX, address.length), address);
-}
-
-function balanceKey(address: Uint8Array, denom: string): Uint8Array {
-  return concatBytes(balancesPrefix(address), enc.encode(denom));
-}
-
-function supplyKey(denom: string): Uint8Array {
-  return concatBytes(Uint8Array.of(SUPPLY_PREFIX), enc.encode(denom));
-}
 
 function readAmount(raw: Uint8Array | undefined): bigint {
   return raw ? BigInt(dec.decode(raw)) : 0n;

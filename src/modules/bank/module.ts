@@ -19,7 +19,8 @@ import { SdkErrors } from "../../app/errors";
 import { arr, bool, obj, str, optional } from "../../app/genesis-json";
 import type { Context, Module, MsgHandler, QueryHandler } from "../../app/module";
 import { paginate } from "../../app/pagination";
-import { PrefixStore, concatBytes } from "../../store/kv";
+import { PrefixStore } from "../../store/kv";
+import { balancesPrefix } from "./keys";
 import { BANK_STORE_PREFIX, BankErrors, BankKeeper } from "./keeper";
 
 function nonEmptyCoins(coins: ReadonlyArray<{ denom: string; amount: string }>, what: string): Coin[] {
@@ -98,8 +99,7 @@ function coinsFromJson(value: unknown, where: string): Coin[] {
 export function createBankModule(keeper: BankKeeper): Module {
   const q = (path: string, handle: QueryHandler["handle"]): QueryHandler => ({ path: `/cosmos.bank.v1beta1.Query/${path}`, handle });
   const pagedBalances = (ctxStore: import("../../store/kv").KVStore, address: Uint8Array, req: QueryAllBalancesRequest | QuerySpendableBalancesRequest) => {
-    const prefix = concatBytes(Uint8Array.of(0x02, address.length), address);
-    const store = new PrefixStore(new PrefixStore(ctxStore, BANK_STORE_PREFIX), prefix);
+    const store = new PrefixStore(new PrefixStore(ctxStore, BANK_STORE_PREFIX), balancesPrefix(address));
     return paginate(store, new Uint8Array(), undefined, req.pagination, (k, v) => ({
       denom: new TextDecoder().decode(k),
       amount: new TextDecoder().decode(v),

@@ -1,0 +1,52 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createNetwork, NetworkLayout, NetworkOptions, startNetwork, stopNetwork, waitForHeight } from "../../src/node/network";
+import { freePorts } from "./ports";
+
+/**
+ * A real network for end-to-end tests: CometBFT v0.38 + the app per validator on 127.0.0.1,
+ * in a temp dir, on ports the OS reports free. Always `stop()` it (every pid is stopped).
+ */
+export class TestNetwork {
+  private constructor(readonly layout: NetworkLayout) {}
+
+  static async start(opts: Partial<Omit<NetworkOptions, "dir" | "ports">> & { nodes?: number } = {}): Promise<TestNetwork> {
+    const nodes = opts.nodes ?? 1;
+    const ports = await freePorts(nodes * 3);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-e2e-"));
+    const layout = await createNetwork({
+      chainId: "blockai-e2e",
+      accounts: 5,
+      checkInvariants: true,
+      ...opts,
+      nodes,
+      dir,
+      ports: (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] }),
+    });
+    const net = new TestNetwork(layout);
+    try {
+      await startNetwork(layout);
+      await waitForHeight(layout, 2, 60_000);
+    } catch (e) {
+      await net.stop(true);
+      throw e;
+    }
+    return net;
+  }
+
+  get rpc(): string {
+    return this.layout.nodes[0].rpc;
+  }
+
+  get home(): string {
+    return this.layout.nodes[0].home;
+  }
+
+  /** Stops every process by pid; removes the data unless keepData or a failure needs the logs. */
+  async stop(keepData = false): Promise<void> {
+    await stopNetwork(this.layout.dir);
+    if (!keepData && !process.env.KEEP_E2E_DATA) fs.rmSync(this.layout.dir, { recursive: true, force: true });
+    else console.log(`e2e data kept in ${this.layout.dir}`);
+  }
+}
