@@ -5,7 +5,7 @@ COMETBFT ?= $(BIN_DIR)/cometbft
 NODES ?= 1
 export COMETBFT
 
-.PHONY: all install deps cometbft build typecheck test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
+.PHONY: all install deps proto cometbft build typecheck test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
 
 all: build
 
@@ -32,16 +32,25 @@ cometbft:
 	  echo $(COMETBFT_VERSION) > $(BIN_DIR)/.cometbft-version; \
 	fi
 
-build: deps
+# TypeScript codecs for proto/ (BLOCKAI's own messages) into src/gen/, by buf + ts-proto from
+# node_modules: no protoc, no network. The stamp skips it when no .proto changed.
+PROTO_FILES := $(shell find proto -name '*.proto')
+src/gen/.stamp: $(PROTO_FILES) proto/buf.yaml proto/buf.gen.yaml node_modules/.install-stamp
+	cd proto && npx buf lint && rm -rf ../src/gen && npx buf generate
+	touch $@
+
+proto: src/gen/.stamp
+
+build: deps proto
 	npx tsc -p tsconfig.json
 
-typecheck: deps
+typecheck: deps proto
 	npx tsc -p tsconfig.json --noEmit
 
 test: install build
 	npx jest --ci
 
-test-unit: deps
+test-unit: deps proto
 	npx jest --ci test/unit
 
 test-e2e: install build

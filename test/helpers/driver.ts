@@ -57,14 +57,20 @@ export class Driver {
       const appState = defaultAppState() as Record<string, any>;
       appState.bank.balances = keys.map((k) => ({ address: k.address, coins: [{ denom: "usoa", amount: String(options.balance ?? 10n ** 12n) }] }));
       options.appState?.(appState);
-      app.initChain({
+      try {
+        app.initChain({
         time: { seconds: driver.timeSeconds, nanos: 0 },
         chainId,
         consensusParams: undefined,
         validators: [],
         appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
         initialHeight: 1n,
-      });
+        });
+      } catch (e) {
+        await app.close();
+        if (!options.dir) fs.rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
     } else {
       driver.height = app.lastHeight;
     }
