@@ -48,7 +48,7 @@ typecheck: deps proto
 	npx tsc -p tsconfig.json --noEmit
 
 test: install build
-	npx jest --ci
+	npx jest --ci $(JEST_ARGS)
 
 test-unit: deps proto
 	npx jest --ci test/unit

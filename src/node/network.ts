@@ -2,6 +2,7 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BASE_DENOM } from "../app/coins";
+import { addGenesisValidator } from "./genesis-validators";
 import { addGenesisAccount, Genesis, initHome, nodeId, readGenesis, writeGenesis } from "./home";
 import { readAppConfig } from "./config";
 import { blockaiEntry, cometbftBinary } from "./paths";
@@ -50,6 +51,8 @@ export interface NetworkLayout {
   chainId: string;
   nodes: NodeInfo[];
   accounts: TestAccount[];
+  /** Operator account of each validator, by node index. */
+  operators: TestAccount[];
 }
 
 export interface NodePids {
@@ -63,7 +66,8 @@ export function localnetPorts(i: number): NodePorts {
 }
 
 export const DEFAULT_ACCOUNT_BALANCE = 10n ** 13n;
-export const VALIDATOR_POWER = 100n;
+/** Each localnet validator bonds 100 SOA at genesis (voting power 100). */
+export const VALIDATOR_SELF_DELEGATION = 100_000_000n;
 
 /**
  * Writes a fresh network under opts.dir: one home per validator (CometBFT config and keys, the
@@ -95,12 +99,24 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
     nodes.push({ index: i, moniker, home, rpc: `http://127.0.0.1:${ports.rpc}`, p2p: `127.0.0.1:${ports.p2p}`, grpc: `127.0.0.1:${ports.grpc}`, abci });
   }
 
-  // One genesis for all: node0's, with every node's validator key.
+  // One genesis for all: node0's, with every node as a validator bonded by its own operator key.
   const genesis = readGenesis(nodes[0].home);
-  genesis.validators = nodes.map((n) => {
+  genesis.validators = [];
+  const operators: TestAccount[] = [];
+  for (const n of nodes) {
     const key = JSON.parse(fs.readFileSync(path.join(n.home, "config", "priv_validator_key.json"), "utf8"));
-    return { address: key.address, pub_key: key.pub_key, power: VALIDATOR_POWER.toString(), name: n.moniker };
-  });
+    const wallet = await DirectSecp256k1HdWallet.generate(24, { prefix: "soa" });
+    const [{ address }] = await wallet.getAccounts();
+    operators.push({ name: `${n.moniker}-operator`, mnemonic: wallet.mnemonic, address });
+    addGenesisAccount(genesis, address, [{ denom: BASE_DENOM, amount: VALIDATOR_SELF_DELEGATION + DEFAULT_ACCOUNT_BALANCE }]);
+    addGenesisValidator(genesis, {
+      moniker: n.moniker,
+      consensusAddress: key.address,
+      consensusPubKey: key.pub_key,
+      operatorAddress: address,
+      selfDelegation: VALIDATOR_SELF_DELEGATION,
+    });
+  }
   const accounts: TestAccount[] = [];
   for (let i = 0; i < opts.accounts; i++) {
     const wallet = await DirectSecp256k1HdWallet.generate(24, { prefix: "soa" });
@@ -118,8 +134,9 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
     const file = path.join(n.home, "config", "config.toml");
     fs.writeFileSync(file, setTomlValue(fs.readFileSync(file, "utf8"), "p2p", "persistent_peers", JSON.stringify(peers)));
   }
-  const layout: NetworkLayout = { dir: opts.dir, chainId: opts.chainId, nodes, accounts };
+  const layout: NetworkLayout = { dir: opts.dir, chainId: opts.chainId, nodes, accounts, operators };
   fs.writeFileSync(path.join(opts.dir, "accounts.json"), JSON.stringify(accounts, null, 2) + "\n");
+  fs.writeFileSync(path.join(opts.dir, "validators.json"), JSON.stringify(operators, null, 2) + "\n");
   fs.writeFileSync(path.join(opts.dir, "network.json"), JSON.stringify(layout, null, 2) + "\n");
   return layout;
 }
