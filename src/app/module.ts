@@ -44,6 +44,17 @@ export interface MsgHandler<T = unknown> {
   validateBasic(msg: T): void;
   /** Executes against ctx.store; throws a ChainError to fail (the whole tx is then reverted). */
   execute(ctx: Context, msg: T): MsgResponse;
+  /**
+   * Messages that carry their own anti-spam cost (PoW certificates). A tx made only of such
+   * messages needs no fee and may come from an account that does not exist yet: it is then signed
+   * with account_number 0 and sequence 0, and the account is created when the tx passes.
+   */
+  readonly feeless?: boolean;
+  /**
+   * A cheap state-dependent check run in every mode before fees and signatures (CheckTx included),
+   * so invalid work is refused at the cost of this check only. Throws a ChainError.
+   */
+  precheck?(ctx: Context, msg: T): void;
 }
 
 export interface QueryContext {

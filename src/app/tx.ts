@@ -13,7 +13,7 @@ import { EventManager } from "./events";
 import { GasMeter, OutOfGasError } from "./gas";
 import type { BlockInfo, Context, ExecMode, MsgHandler } from "./module";
 import type { AuthKeeper } from "../modules/auth/keeper";
-import { SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/keeper";
+import { Account, SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/keeper";
 import type { BankKeeper } from "../modules/bank/keeper";
 import { secp256k1Address, verifySecp256k1 } from "./crypto";
 
@@ -231,8 +231,14 @@ function runAnte(
   if (simulate) sizeBytes += SIMULATE_EXTRA_BYTES_PER_SIGNER * BigInt(tx.signers.length);
   meter.consume(params.txSizeCostPerByte * sizeBytes, "txSize");
 
+  // Work-carrying messages are checked before anything costly: a spammer pays in work, the node
+  // only in this check (e.g. one hash for a PoW certificate).
+  const feeless = tx.msgs.every((m) => m.handler.feeless === true);
+  const precheckCtx: Context = { store, gasMeter: meter, events: new EventManager(), block, mode };
+  for (const m of tx.msgs) m.handler.precheck?.(precheckCtx, m.msg);
+
   // Fee: node-local minimum price in CheckTx, then deduction from the payer.
-  if ((mode === "check" || mode === "recheck") && deps.minGasPrices.length > 0) {
+  if ((mode === "check" || mode === "recheck") && deps.minGasPrices.length > 0 && !feeless) {
     const required = deps.minGasPrices.map((p) => ({ denom: p.denom, amount: requiredFee(p, tx.gasLimit) }));
     const satisfied = required.some((r) => amountOf(tx.fee, r.denom) >= r.amount);
     if (!satisfied) {
@@ -244,12 +250,12 @@ function runAnte(
   }
   const payer = tx.authInfo.fee?.payer || tx.signers[0];
   const payerBytes = decodeAddress(payer, "fee payer");
-  if (!deps.auth.hasAccount(store, payerBytes)) {
+  if (!deps.auth.hasAccount(store, payerBytes) && !(feeless && tx.fee.length === 0)) {
     throw SdkErrors.UnknownAddress.wrap(`fee payer address: ${payer} does not exist`);
   }
   if (tx.fee.length > 0) {
     deps.bank.sendToModule(store, events, payerBytes, FEE_COLLECTOR, tx.fee);
-  } else if (simulate && deps.bank.getBalance(state, payerBytes, BASE_DENOM) > 0n) {
+  } else if (simulate && !feeless && deps.bank.getBalance(state, payerBytes, BASE_DENOM) > 0n) {
     // CosmJS simulates with an empty fee, but the real tx will pay one: do the same writes on
     // this throwaway branch so "fee: auto" estimates the gas the real tx needs.
     deps.bank.sendToModule(store, undefined, payerBytes, FEE_COLLECTOR, [{ denom: BASE_DENOM, amount: 1n }]);
@@ -259,8 +265,12 @@ function runAnte(
   // Public keys: each signer's key must hash to its address; stored on first use.
   const accounts = tx.signers.map((signer, i) => {
     const address = decodeAddress(signer, "signer");
-    const account = deps.auth.getAccount(store, address);
-    if (!account) throw SdkErrors.UnknownAddress.wrap(`account ${signer} does not exist`);
+    // A feeless tx may come from an account the chain has not seen (a new miner's first
+    // certificate): it is signed with account_number 0 and sequence 0, and the account is created
+    // once the signature holds.
+    const account: Account & { isNew?: boolean } = deps.auth.getAccount(store, address) ??
+      (feeless ? { address, accountNumber: 0n, sequence: 0n, isNew: true } : undefined) ??
+      throwError(SdkErrors.UnknownAddress.wrap(`account ${signer} does not exist`));
     const info = tx.authInfo.signerInfos[i];
     if (info.publicKey) {
       if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) {
@@ -279,7 +289,7 @@ function runAnte(
       }
       if (!account.pubKey) {
         account.pubKey = key;
-        deps.auth.setAccount(store, account);
+        if (!account.isNew) deps.auth.setAccount(store, account);
       }
     }
     if (!account.pubKey) throw SdkErrors.InvalidPubKey.wrap(`pubkey on account ${signer} is not set`);
@@ -316,8 +326,17 @@ function runAnte(
     }
     events.emit("tx", { acc_seq: `${signer}/${account.sequence}` });
     events.emit("tx", { signature: Buffer.from(tx.raw.signatures[i]).toString("base64") });
+    if (account.isNew) {
+      const created = deps.auth.ensureAccount(store, account.address);
+      deps.auth.setAccount(store, { ...created, pubKey: account.pubKey, sequence: 1n });
+      return;
+    }
     account.sequence += 1n;
     deps.auth.setAccount(store, account);
   });
 }
 
+
+function throwError(err: Error): never {
+  throw err;
+}
