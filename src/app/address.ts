@@ -7,27 +7,52 @@ export const ACCOUNT_PREFIX = "soa";
 export const VALIDATOR_OPERATOR_PREFIX = "soavaloper";
 export const VALIDATOR_CONSENSUS_PREFIX = "soavalcons";
 
+/**
+ * Bech32 conversions are a visible share of a transfer's cost (every event and account carries
+ * addresses), and the same few addresses recur block after block: results are memoised. The maps
+ * are bounded and simply cleared when full; they hold no consensus state.
+ */
+const MEMO_LIMIT = 50_000;
+const encoded = new Map<string, string>();
+const decoded = new Map<string, Uint8Array>();
+
+function remember<V>(map: Map<string, V>, key: string, value: V): V {
+  if (map.size >= MEMO_LIMIT) map.clear();
+  map.set(key, value);
+  return value;
+}
+
 export function encodeAddress(bytes: Uint8Array, prefix = ACCOUNT_PREFIX): string {
-  return toBech32(prefix, bytes);
+  const key = prefix + "\0" + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  return encoded.get(key) ?? remember(encoded, key, toBech32(prefix, bytes));
 }
 
 /** Decodes a bech32 account address; a wrong prefix, checksum or length is sdk/7 (invalid address). */
 export function decodeAddress(address: string, what = "address", prefix = ACCOUNT_PREFIX): Uint8Array {
+  const known = decoded.get(prefix + "\0" + address);
+  // A copy: callers may keep or modify the bytes.
+  if (known) return Uint8Array.from(known);
+  const bytes = decodeAddressUncached(address, what, prefix);
+  remember(decoded, prefix + "\0" + address, Uint8Array.from(bytes));
+  return bytes;
+}
+
+function decodeAddressUncached(address: string, what: string, prefix: string): Uint8Array {
   if (typeof address !== "string" || address === "") throw SdkErrors.InvalidAddress.wrap(`empty ${what}`);
-  let decoded: { prefix: string; data: Uint8Array };
+  let result: { prefix: string; data: Uint8Array };
   try {
     // An explicit limit: @cosmjs/encoding's default (Infinity) is refused by @scure/base >= 2.3.
-    decoded = fromBech32(address, 90);
+    result = fromBech32(address, 90);
   } catch (e) {
     throw SdkErrors.InvalidAddress.wrap(`invalid ${what} "${address}": ${(e as Error).message}`);
   }
-  if (decoded.prefix !== prefix) {
-    throw SdkErrors.InvalidAddress.wrap(`invalid ${what} "${address}": expected prefix "${prefix}", got "${decoded.prefix}"`);
+  if (result.prefix !== prefix) {
+    throw SdkErrors.InvalidAddress.wrap(`invalid ${what} "${address}": expected prefix "${prefix}", got "${result.prefix}"`);
   }
-  if (decoded.data.length !== 20 && decoded.data.length !== 32) {
-    throw SdkErrors.InvalidAddress.wrap(`invalid ${what} "${address}": ${decoded.data.length} bytes, expected 20 or 32`);
+  if (result.data.length !== 20 && result.data.length !== 32) {
+    throw SdkErrors.InvalidAddress.wrap(`invalid ${what} "${address}": ${result.data.length} bytes, expected 20 or 32`);
   }
-  return decoded.data;
+  return result.data;
 }
 
 /** Address of a module account: SHA-256(name)[:20], as the Cosmos SDK's authtypes.NewModuleAddress. */

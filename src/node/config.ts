@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 /** The app's own settings, in <home>/config/app.json next to CometBFT's config.toml. */
@@ -12,6 +13,8 @@ export interface AppConfig {
   log_level: "debug" | "info" | "error" | "none";
   /** Check every invariant after each block and halt if one breaks. */
   check_invariants: boolean;
+  /** Worker threads verifying signatures in parallel (0 = main thread only). */
+  verify_threads: number;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -20,6 +23,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   minimum_gas_prices: "0.025usoa",
   log_level: "info",
   check_invariants: false,
+  verify_threads: Math.min(2, os.availableParallelism()),
 };
 
 export function appConfigPath(home: string): string {

@@ -1,0 +1,154 @@
+import { Worker } from "node:worker_threads";
+import { verifySecp256k1 } from "./crypto";
+
+/** One signature to check: 64-byte r||s over SHA-256(message) by a 33-byte compressed key. */
+export interface SignatureItem {
+  readonly pubkey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * Signatures already verified on this node. A verification is a pure function of (pubkey,
+ * message, signature), so a tx checked in CheckTx is not verified again in FinalizeBlock, nor on
+ * a replay of the same bytes. Bounded: the oldest entries are dropped first.
+ */
+export class SignatureCache {
+  private readonly entries = new Map<string, string>();
+  constructor(private readonly limit = 100_000) {}
+
+  private static key(item: SignatureItem): string {
+    return latin1(item.signature) + latin1(item.pubkey);
+  }
+
+  has(item: SignatureItem): boolean {
+    return this.entries.get(SignatureCache.key(item)) === latin1(item.message);
+  }
+
+  add(item: SignatureItem): void {
+    const key = SignatureCache.key(item);
+    if (this.entries.size >= this.limit && !this.entries.has(key)) {
+      this.entries.delete(this.entries.keys().next().value as string);
+    }
+    this.entries.set(key, latin1(item.message));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function latin1(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
+
+/*
+ * The worker is evaluated from source so it runs the same way from dist/ and under ts-jest. It
+ * must apply exactly the rules of verifySecp256k1 in crypto.ts (64-byte r||s, low-S, on-curve
+ * key): a test checks both agree on valid, high-S and corrupted signatures.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require("node:worker_threads");
+const crypto = require("node:crypto");
+const PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex");
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const HALF_N = N >> 1n;
+const keys = new Map();
+function key(pub) {
+  const id = Buffer.from(pub).toString("latin1");
+  let k = keys.get(id);
+  if (k === undefined) {
+    try { k = crypto.createPublicKey({ key: Buffer.concat([PREFIX, pub]), format: "der", type: "spki" }); }
+    catch { k = null; }
+    if (keys.size > 10000) keys.delete(keys.keys().next().value);
+    keys.set(id, k);
+  }
+  return k;
+}
+function verify(pub, msg, sig) {
+  if (pub.length !== 33 || (pub[0] !== 2 && pub[0] !== 3) || sig.length !== 64) return false;
+  const r = BigInt("0x" + Buffer.from(sig.subarray(0, 32)).toString("hex"));
+  const s = BigInt("0x" + Buffer.from(sig.subarray(32)).toString("hex"));
+  if (r === 0n || s === 0n || r >= N || s > HALF_N) return false;
+  const k = key(pub);
+  if (!k) return false;
+  return crypto.verify("sha256", msg, { key: k, dsaEncoding: "ieee-p1363" }, sig);
+}
+parentPort.on("message", ({ id, items }) => {
+  const results = new Uint8Array(items.length);
+  for (let i = 0; i < items.length; i++) results[i] = verify(items[i][0], items[i][1], items[i][2]) ? 1 : 0;
+  parentPort.postMessage({ id, results }, [results.buffer]);
+});
+`;
+
+/**
+ * Verifies batches of signatures on worker threads, so CheckTx batches and a block's txs use
+ * every core. Results are identical to verifySecp256k1; the pool only changes where it runs.
+ */
+export class SignaturePool {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<number, (results: Uint8Array) => void>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly threads: number) {
+    this.workers = Array.from({ length: threads }, () => {
+      const w = new Worker(WORKER_SOURCE, { eval: true });
+      w.on("message", ({ id, results }: { id: number; results: Uint8Array }) => {
+        const done = this.waiting.get(id);
+        this.waiting.delete(id);
+        if (this.waiting.size === 0) this.setRef(false);
+        done?.(results);
+      });
+      // A worker that dies must not leave CheckTx waiting forever: fail its batches, which then
+      // fall back to verification on the main thread.
+      w.on("error", () => this.failAll());
+      w.unref();
+      return w;
+    });
+  }
+
+  /** Idle workers must not keep the process alive; busy ones must (someone awaits them). */
+  private setRef(busy: boolean): void {
+    for (const w of this.workers) {
+      if (busy) w.ref();
+      else w.unref();
+    }
+  }
+
+  private failAll(): void {
+    for (const done of this.waiting.values()) done(new Uint8Array(0));
+    this.waiting.clear();
+  }
+
+  /** Splits `items` across the workers; resolves with one boolean per item, in order. */
+  async verify(items: readonly SignatureItem[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    if (this.closed || this.workers.length === 0) return items.map((i) => verifySecp256k1(i.pubkey, i.message, i.signature));
+    const per = Math.ceil(items.length / this.workers.length);
+    this.setRef(true);
+    const parts = await Promise.all(
+      this.workers.map((w, wi) => {
+        const slice = items.slice(wi * per, (wi + 1) * per);
+        if (slice.length === 0) return Promise.resolve(new Uint8Array(0));
+        const id = this.nextId++;
+        return new Promise<Uint8Array>((resolve) => {
+          this.waiting.set(id, resolve);
+          w.postMessage({ id, items: slice.map((i) => [i.pubkey, i.message, i.signature]) });
+        }).then((results) =>
+          // An empty answer means the worker failed: verify that slice here.
+          results.length === slice.length ? results : Uint8Array.from(slice, (i) => (verifySecp256k1(i.pubkey, i.message, i.signature) ? 1 : 0)),
+        );
+      }),
+    );
+    const out: boolean[] = [];
+    for (const p of parts) for (const r of p) out.push(r === 1);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failAll();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

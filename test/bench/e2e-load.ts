@@ -1,0 +1,255 @@
+/**
+ * End-to-end load: pre-signed transactions broadcast to a real single-validator network, at a
+ * fixed rate and at saturation, measuring committed tx/s and broadcast-to-commit latency. The
+ * same generator with transactions of the same size runs against CometBFT's built-in kvstore
+ * app, from the same binary on the same machine, as the ceiling for any ABCI application.
+ */
+import { ChildProcess, execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createNetwork, NetworkLayout, startNetwork, stopNetwork, waitForHeight } from "../../src/node/network";
+import { cometbftBinary } from "../../src/node/paths";
+import { isAlive, spawnLogged, stopPid, waitFor } from "../../src/node/process";
+import { rpc, status } from "../../src/node/rpc";
+import { setTomlValue } from "../../src/node/toml";
+import { freePorts } from "../helpers/ports";
+import { benchKeys, percentile, presignSends, progress } from "./lib";
+
+export interface LoadResult {
+  mode: string;
+  sent: number;
+  accepted: number;
+  committed: number;
+  committedTxPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+interface Target {
+  rpc: string;
+  /** Transactions to send, already encoded. */
+  txs: Uint8Array[];
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function broadcast(endpoint: string, tx: Uint8Array): Promise<boolean> {
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "broadcast_tx_sync", params: { tx: Buffer.from(tx).toString("base64") } });
+  const url = new URL(endpoint);
+  return new Promise((resolve) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, method: "POST", path: "/", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        let data = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (data += c));
+        res.on("end", () => {
+          try {
+            const parsed = JSON.parse(data);
+            resolve(!parsed.error && parsed.result?.code === 0);
+          } catch {
+            resolve(false);
+          }
+        });
+      },
+    );
+    req.on("error", () => resolve(false));
+    req.end(body);
+  });
+}
+
+/**
+ * Sends every tx (at `rate` tx/s, or as fast as `concurrency` in-flight requests allow when rate
+ * is 0), while a poller notes the local time each new height is first seen; then matches tx
+ * hashes to blocks.
+ */
+export async function runLoad(target: Target, mode: string, rate: number, concurrency = 32): Promise<LoadResult> {
+  const sendTime = new Map<string, number>();
+  const seenAt = new Map<number, number>();
+  const startHeight = (await status(target.rpc)).height;
+  let polling = true;
+  const poller = (async () => {
+    let last = startHeight;
+    while (polling) {
+      try {
+        const h = (await status(target.rpc)).height;
+        for (let x = last + 1; x <= h; x++) seenAt.set(x, performance.now());
+        last = Math.max(last, h);
+      } catch {
+        /* keep polling */
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+
+  let accepted = 0;
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= target.txs.length) return;
+      if (rate > 0) {
+        const due = t0 + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      const tx = target.txs[i];
+      const hash = crypto.createHash("sha256").update(tx).digest("hex").toUpperCase();
+      sendTime.set(hash, performance.now());
+      if (await broadcast(target.rpc, tx)) accepted++;
+      else sendTime.delete(hash);
+      if (i % 200 === 0) progress(`${mode}: sent ${i}/${target.txs.length}, accepted ${accepted}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+
+  // Wait until every accepted tx is in a block (or nothing new arrives for 20 s).
+  const latencies: number[] = [];
+  let committed = 0;
+  let lastCommitAt = t0;
+  let scanned = startHeight;
+  let idleSince = performance.now();
+  while (committed < accepted && performance.now() - idleSince < 20_000) {
+    const h = (await status(target.rpc)).height;
+    for (let x = scanned + 1; x <= h; x++) {
+      const block = (await rpc(target.rpc, "block", { height: x })).block;
+      const seen = seenAt.get(x) ?? performance.now();
+      for (const b64 of block.data.txs ?? []) {
+        const hash = crypto.createHash("sha256").update(Buffer.from(b64, "base64")).digest("hex").toUpperCase();
+        const sent = sendTime.get(hash);
+        if (sent === undefined) continue;
+        latencies.push(seen - sent);
+        committed++;
+        lastCommitAt = Math.max(lastCommitAt, seen);
+        idleSince = performance.now();
+      }
+      scanned = x;
+    }
+    progress(`${mode}: committed ${committed}/${accepted}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  polling = false;
+  await poller;
+  latencies.sort((a, b) => a - b);
+  return {
+    mode,
+    sent: target.txs.length,
+    accepted,
+    committed,
+    committedTxPerSec: (committed * 1000) / (lastCommitAt - t0),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+/** Config shared by both chains so only the application differs. */
+function tuneConfig(home: string): void {
+  const file = path.join(home, "config", "config.toml");
+  let toml = fs.readFileSync(file, "utf8");
+  toml = setTomlValue(toml, "mempool", "size", "100000");
+  toml = setTomlValue(toml, "mempool", "cache_size", "200000");
+  toml = setTomlValue(toml, "rpc", "max_open_connections", "2000");
+  fs.writeFileSync(file, toml);
+}
+
+export interface E2eBench {
+  blockai: LoadResult[];
+  kvstore: LoadResult[];
+  txBytes: number;
+}
+
+/** Runs the fixed-rate and saturation loads against BLOCKAI and then kvstore. */
+export async function benchEndToEnd(total: number, fixedRate: number): Promise<E2eBench> {
+  const senders = 500;
+  const perSender = Math.ceil(total / senders);
+  const keys = benchKeys(senders, "e2e");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-e2e-"));
+  const [rpcPort, p2pPort, grpcPort] = await freePorts(3);
+  let layout: NetworkLayout | undefined;
+  let ourConfig: string | undefined;
+  const results: E2eBench = { blockai: [], kvstore: [], txBytes: 0 };
+  try {
+    progress("end to end: starting a BLOCKAI validator");
+    layout = await createNetwork({
+      dir,
+      nodes: 1,
+      chainId: "bench-e2e",
+      accounts: 0,
+      ports: () => ({ rpc: rpcPort, p2p: p2pPort, grpc: grpcPort }),
+      editGenesis: (g) => {
+        const balances = g.app_state.bank.balances as Array<{ address: string; coins: Array<{ denom: string; amount: string }> }>;
+        for (const k of keys) balances.push({ address: k.address, coins: [{ denom: "usoa", amount: "1000000000000" }] });
+      },
+    });
+    tuneConfig(layout.nodes[0].home);
+    ourConfig = fs.readFileSync(path.join(layout.nodes[0].home, "config", "config.toml"), "utf8");
+    await startNetwork(layout);
+    await waitForHeight(layout, 2, 60_000);
+    const endpoint = layout.nodes[0].rpc;
+    const accountNumbers: bigint[] = [];
+    for (const k of keys) {
+      const { QueryAccountRequest, QueryAccountResponse } = await import("cosmjs-types/cosmos/auth/v1beta1/query");
+      const { BaseAccount } = await import("cosmjs-types/cosmos/auth/v1beta1/auth");
+      const res = await rpc(endpoint, "abci_query", {
+        path: '"/cosmos.auth.v1beta1.Query/Account"',
+        data: "0x" + Buffer.from(QueryAccountRequest.encode({ address: k.address }).finish()).toString("hex"),
+      });
+      const any = QueryAccountResponse.decode(Buffer.from(res.response.value, "base64")).account!;
+      accountNumbers.push(BaseAccount.decode(any.value).accountNumber);
+    }
+    const all = presignSends(keys, accountNumbers, perSender * 2, "bench-e2e", (d, t) => progress(`end to end: signing ${d}/${t}`));
+    // Round-major order: the first half holds sequences 0..perSender-1 of every sender.
+    const fixed = all.slice(0, senders * perSender);
+    const saturated = all.slice(senders * perSender);
+    results.txBytes = Math.round(all.reduce((n, t) => n + t.length, 0) / all.length);
+    results.blockai.push(await runLoad({ rpc: endpoint, txs: fixed }, `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
+    results.blockai.push(await runLoad({ rpc: endpoint, txs: saturated }, "BLOCKAI saturation", 0));
+  } finally {
+    await stopNetwork(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  // kvstore, same binary, same consensus timeouts and mempool, txs of the same size.
+  const kvHome = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-kv-"));
+  let comet: ChildProcess | undefined;
+  try {
+    progress("end to end: starting CometBFT's kvstore");
+    execFileSync(cometbftBinary(), ["init", "--home", kvHome], { stdio: "pipe" });
+    const ours = ourConfig;
+    if (ours) {
+      // Reuse the BLOCKAI node's consensus section verbatim (fast local block times).
+      const file = path.join(kvHome, "config", "config.toml");
+      let toml = fs.readFileSync(file, "utf8");
+      for (const key of ["timeout_propose", "timeout_propose_delta", "timeout_prevote", "timeout_prevote_delta", "timeout_precommit", "timeout_precommit_delta", "timeout_commit"]) {
+        const m = new RegExp(`^${key} = (.*)$`, "m").exec(ours);
+        if (m) toml = setTomlValue(toml, "consensus", key, m[1]);
+      }
+      fs.writeFileSync(file, toml);
+    }
+    tuneConfig(kvHome);
+    const [kvRpc, kvP2p] = await freePorts(2);
+    comet = spawnLogged(
+      cometbftBinary(),
+      ["start", "--home", kvHome, "--proxy_app", "kvstore", "--rpc.laddr", `tcp://127.0.0.1:${kvRpc}`, "--p2p.laddr", `tcp://127.0.0.1:${kvP2p}`],
+      path.join(kvHome, "cometbft.log"),
+    );
+    const endpoint = `http://127.0.0.1:${kvRpc}`;
+    await waitFor("kvstore to produce blocks", 60_000, async () => ((await status(endpoint)).height >= 2 ? true : undefined), 200);
+    const kvTx = (i: number) => {
+      const head = `bench${i}=`;
+      return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
+    };
+    const n = senders * perSender;
+    results.kvstore.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(i)) }, `kvstore fixed ${fixedRate} tx/s`, fixedRate));
+    results.kvstore.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(n + i)) }, "kvstore saturation", 0));
+  } finally {
+    if (comet?.pid && isAlive(comet.pid)) await stopPid(comet.pid);
+    fs.rmSync(kvHome, { recursive: true, force: true });
+  }
+  return results;
+}

@@ -1,0 +1,216 @@
+/**
+ * In-process benchmarks: the app driven through its ABCI methods with no network.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CheckTxType, RequestCheckTx, RequestFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
+import { BlockaiApp } from "../../src/app/app";
+import { parseDecCoins } from "../../src/app/coins";
+import { verifySecp256k1 } from "../../src/app/crypto";
+import { createLogger } from "../../src/app/logger";
+import { StateDB } from "../../src/store/state";
+import { StoreBranch } from "../../src/store/branch";
+import { defaultAppState } from "../../src/node/home";
+import { TestKey } from "../helpers/keys";
+import { benchKeys, opsPerSecond, presignSends, progress, timeAsync } from "./lib";
+
+export interface Limits {
+  secp256k1VerifyPerSec: number;
+  doubleSha256PerSec: number;
+}
+
+/** The physical limits of this machine, one core: native signature checks and double-SHA-256. */
+export function measureLimits(ms: number): Limits {
+  const key = new TestKey("limits");
+  const samples = Array.from({ length: 64 }, (_, i) => {
+    const message = crypto.randomBytes(180 + i);
+    return { message, signature: key.sign(message) };
+  });
+  let i = 0;
+  const secp256k1VerifyPerSec = opsPerSecond(ms, () => {
+    const s = samples[i++ & 63];
+    if (!verifySecp256k1(key.publicKey, s.message, s.signature)) throw new Error("bench signature did not verify");
+  });
+  const header = crypto.randomBytes(120);
+  const doubleSha256PerSec = opsPerSecond(ms, () => {
+    crypto.createHash("sha256").update(crypto.createHash("sha256").update(header).digest()).digest();
+  });
+  return { secp256k1VerifyPerSec, doubleSha256PerSec };
+}
+
+interface BenchChain {
+  app: BlockaiApp;
+  dir: string;
+  keys: TestKey[];
+  height: number;
+}
+
+async function openChain(senders: number, verifyThreads: number): Promise<BenchChain> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-"));
+  const app = await BlockaiApp.open({ dataDir: dir, minGasPrices: parseDecCoins("0.025usoa"), logger: createLogger("none"), verifyThreads });
+  const keys = benchKeys(senders);
+  const appState = defaultAppState() as Record<string, any>;
+  appState.bank.balances = keys.map((k) => ({ address: k.address, coins: [{ denom: "usoa", amount: "1000000000000" }] }));
+  app.initChain({
+    time: { seconds: 1_700_000_000n, nanos: 0 },
+    chainId: "bench",
+    consensusParams: undefined,
+    validators: [],
+    appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
+    initialHeight: 1n,
+  });
+  const chain = { app, dir, keys, height: 0 };
+  await block(chain, []);
+  return chain;
+}
+
+function finalizeRequest(chain: BenchChain, txs: Uint8Array[]): RequestFinalizeBlock {
+  const height = chain.height + 1;
+  return {
+    txs,
+    decidedLastCommit: { round: 0, votes: [] },
+    misbehavior: [],
+    hash: crypto.createHash("sha256").update(String(height)).digest(),
+    height: BigInt(height),
+    time: { seconds: 1_700_000_000n + BigInt(height), nanos: 0 },
+    nextValidatorsHash: new Uint8Array(32),
+    proposerAddress: new Uint8Array(20),
+  };
+}
+
+async function block(chain: BenchChain, txs: Uint8Array[]): Promise<number> {
+  const req = finalizeRequest(chain, txs);
+  chain.app.prefetch([{ finalizeBlock: req }]);
+  const res = await chain.app.finalizeBlock(req);
+  await chain.app.commit();
+  chain.height++;
+  return res.txResults.filter((r) => r.code !== 0).length;
+}
+
+async function closeChain(chain: BenchChain): Promise<void> {
+  await chain.app.close();
+  fs.rmSync(chain.dir, { recursive: true, force: true });
+}
+
+export interface CheckTxResult {
+  txs: number;
+  oneCoreTxPerSec: number;
+  bothCoresTxPerSec: number;
+}
+
+/** CheckTx of signed MsgSends: on the main thread only, then with the verification pool. */
+export async function benchCheckTx(senders: number, perSender: number): Promise<CheckTxResult> {
+  const one = await openChain(senders, 0);
+  const txs = presignSends(one.keys, one.keys.map((_, i) => BigInt(i)), perSender, "bench", (d, t) => progress(`CheckTx: signing ${d}/${t} txs`));
+  progress(`CheckTx: ${txs.length} txs on one core`);
+  const t1 = await timeAsync(async () => {
+    for (const tx of txs) {
+      const r = one.app.runCheckTx({ tx, type: CheckTxType.NEW });
+      if (r.code !== 0) throw new Error(`bench tx refused: ${r.log}`);
+    }
+  });
+  await closeChain(one);
+
+  const both = await openChain(senders, 2);
+  progress(`CheckTx: ${txs.length} txs with the verification pool (2 threads)`);
+  // CometBFT pipelines CheckTx without waiting; the ABCI server hands each socket read to
+  // prefetch. Batches of 200 with the next batch's verification overlapping this one's execution.
+  const BATCH = 200;
+  const batches: RequestCheckTx[][] = [];
+  for (let i = 0; i < txs.length; i += BATCH) batches.push(txs.slice(i, i + BATCH).map((tx) => ({ tx, type: CheckTxType.NEW })));
+  const t2 = await timeAsync(async () => {
+    both.app.prefetch(batches[0].map((checkTx) => ({ checkTx })));
+    for (let b = 0; b < batches.length; b++) {
+      if (b + 1 < batches.length) both.app.prefetch(batches[b + 1].map((checkTx) => ({ checkTx })));
+      for (const req of batches[b]) {
+        const r = await both.app.checkTx(req);
+        if (r.code !== 0) throw new Error(`bench tx refused: ${r.log}`);
+      }
+    }
+  });
+  await closeChain(both);
+  return { txs: txs.length, oneCoreTxPerSec: (txs.length * 1000) / t1.ms, bothCoresTxPerSec: (txs.length * 1000) / t2.ms };
+}
+
+export interface BlockResult {
+  txs: number;
+  coldMs: number;
+  warmMs: number;
+  sequentialVerifyMs: number;
+}
+
+/**
+ * FinalizeBlock + Commit of a block of MsgSends: cold (signatures not seen before, as for a
+ * block proposed by another validator) and warm (the txs passed this node's CheckTx first).
+ */
+export async function benchBlock(size: number, limits: Limits): Promise<BlockResult> {
+  const senders = Math.min(size, 1000);
+  const perSender = Math.ceil(size / senders);
+  const cold = await openChain(senders, 2);
+  const txs = presignSends(cold.keys, cold.keys.map((_, i) => BigInt(i)), perSender, "bench", (d, t) => progress(`block of ${size}: signing ${d}/${t}`)).slice(0, size);
+  progress(`block of ${size}: FinalizeBlock + Commit (cold)`);
+  const coldRun = await timeAsync(() => block(cold, txs));
+  if (coldRun.value !== 0) throw new Error(`${coldRun.value} bench txs failed`);
+  await closeChain(cold);
+
+  const warm = await openChain(senders, 2);
+  for (const tx of txs) warm.app.runCheckTx({ tx, type: CheckTxType.NEW });
+  progress(`block of ${size}: FinalizeBlock + Commit (after CheckTx)`);
+  const warmRun = await timeAsync(() => block(warm, txs));
+  if (warmRun.value !== 0) throw new Error(`${warmRun.value} bench txs failed`);
+  await closeChain(warm);
+  return { txs: size, coldMs: coldRun.ms, warmMs: warmRun.ms, sequentialVerifyMs: (size * 1000) / limits.secp256k1VerifyPerSec };
+}
+
+export interface CommitCostResult {
+  keys: number;
+  usPerWrittenKey: number;
+}
+
+/**
+ * Cost per written key of a commit (Merkle update + LevelDB batch) as the state grows: blocks
+ * writing 1,000 keys (half updates, half new) on states of each size.
+ */
+export async function benchCommitCost(sizes: number[]): Promise<CommitCostResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-commit-"));
+  const db = await StateDB.open(dir, { keepVersions: 2 });
+  const results: CommitCostResult[] = [];
+  let height = 0;
+  let count = 0;
+  let nextNew = 0;
+  const key = (i: number) => crypto.createHash("sha256").update(`key-${i}`).digest().subarray(0, 24);
+  const value = () => crypto.randomBytes(48);
+  const commitBranch = async (branch: StoreBranch) => {
+    height++;
+    await db.commit(db.prepare(branch, height));
+  };
+  try {
+    for (const size of sizes) {
+      while (count < size) {
+        const branch = db.branch();
+        const n = Math.min(50_000, size - count);
+        for (let i = 0; i < n; i++) branch.set(key(nextNew++), value());
+        count += n;
+        await commitBranch(branch);
+        progress(`commit cost: building state ${count}/${size} keys`);
+      }
+      const samples: number[] = [];
+      for (let round = 0; round < 7; round++) {
+        const branch = db.branch();
+        for (let i = 0; i < 500; i++) branch.set(key(Math.floor(Math.random() * count)), value());
+        for (let i = 0; i < 500; i++) branch.set(key(nextNew++), value());
+        count += 500;
+        const t = await timeAsync(() => commitBranch(branch));
+        samples.push((t.ms * 1000) / 1000);
+      }
+      samples.sort((a, b) => a - b);
+      results.push({ keys: size, usPerWrittenKey: samples[3] });
+    }
+  } finally {
+    await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}

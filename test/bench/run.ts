@@ -1,0 +1,72 @@
+/**
+ * `make bench`: BLOCKAI measured against the limits of this machine, in one run, so the ratios
+ * mean something on a noisy shared machine. Prints a table and writes bench-results.json.
+ * BENCH_QUICK=1 runs a short version.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { repoRoot } from "../../src/node/paths";
+import { benchEndToEnd } from "./e2e-load";
+import { benchBlock, benchCheckTx, benchCommitCost, measureLimits } from "./inprocess";
+import { fmt, progress, progressDone, QUICK, table } from "./lib";
+
+async function main(): Promise<void> {
+  const started = new Date().toISOString();
+  progress("limits: native secp256k1 verification and double-SHA-256 on one core");
+  const limits = measureLimits(QUICK ? 500 : 2000);
+
+  const checkTx = await benchCheckTx(QUICK ? 500 : 1000, QUICK ? 4 : 10);
+  const blocks = [];
+  for (const size of [1000, 5000]) blocks.push(await benchBlock(size, limits));
+  const commit = await benchCommitCost(QUICK ? [1e4, 1e5] : [1e4, 1e5, 1e6]);
+
+  progress(`memory: an app holding ${QUICK ? "10^5" : "10^6"} accounts`);
+  const rssRaw = execFileSync(process.execPath, ["--expose-gc", path.join(__dirname, "rss.js"), QUICK ? "100000" : "1000000"], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const rss = JSON.parse(rssRaw.trim().split("\n").pop()!) as { accounts: number; peakBuildMb: number; rssAfterReloadMb: number; reloadMs: number };
+
+  const e2e = await benchEndToEnd(QUICK ? 2000 : 10_000, QUICK ? 200 : 500);
+  progressDone();
+
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+  const satB = e2e.blockai.find((r) => r.mode.includes("saturation"))!;
+  const satK = e2e.kvstore.find((r) => r.mode.includes("saturation"))!;
+  const c1 = commit[0];
+  const cN = commit[commit.length - 1];
+  const block5k = blocks.find((b) => b.txs === 5000)!;
+  const targets = {
+    e2eVsKvstore: ratio(satB.committedTxPerSec, satK.committedTxPerSec),
+    checkTxVsTwoCoresOfVerify: ratio(checkTx.bothCoresTxPerSec, 2 * limits.secp256k1VerifyPerSec),
+    commitCostGrowth: ratio(cN.usPerWrittenKey, c1.usPerWrittenKey),
+    block5kVsSequentialVerify: ratio(block5k.coldMs, block5k.sequentialVerifyMs),
+  };
+
+  const rows: string[][] = [["measure", "value", "baseline / note"]];
+  rows.push(["secp256k1 verify, native, 1 core", `${fmt(limits.secp256k1VerifyPerSec)} /s`, "physical limit"]);
+  rows.push(["double-SHA-256, native, 1 core", `${fmt(limits.doubleSha256PerSec)} /s`, "physical limit"]);
+  rows.push(["CheckTx MsgSend, 1 core", `${fmt(checkTx.oneCoreTxPerSec)} tx/s`, `${fmt(ratio(checkTx.oneCoreTxPerSec, limits.secp256k1VerifyPerSec), 2)} x verify/s`]);
+  rows.push(["CheckTx MsgSend, both cores", `${fmt(checkTx.bothCoresTxPerSec)} tx/s`, `${fmt(targets.checkTxVsTwoCoresOfVerify, 2)} x (2 x verify/s)  target >= 0.7`]);
+  for (const b of blocks) {
+    rows.push([`FinalizeBlock+Commit, ${b.txs} sends (cold)`, `${fmt(b.coldMs)} ms`, `${fmt(ratio(b.coldMs, b.sequentialVerifyMs), 2)} x ${b.txs} sequential verifies (${fmt(b.sequentialVerifyMs)} ms)`]);
+    rows.push([`FinalizeBlock+Commit, ${b.txs} sends (after CheckTx)`, `${fmt(b.warmMs)} ms`, "signatures cached by CheckTx"]);
+  }
+  for (const c of commit) rows.push([`commit cost per written key, ${fmt(c.keys)} keys`, `${fmt(c.usPerWrittenKey, 1)} us`, `${fmt(ratio(c.usPerWrittenKey, c1.usPerWrittenKey), 2)} x at ${fmt(c1.keys)}`]);
+  rows.push([`memory with ${fmt(rss.accounts)} accounts`, `${fmt(rss.rssAfterReloadMb)} MB RSS`, `peak ${fmt(rss.peakBuildMb)} MB while creating; reload ${fmt(rss.reloadMs)} ms`]);
+  for (const r of [...e2e.blockai, ...e2e.kvstore]) {
+    rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed`]);
+  }
+  rows.push(["e2e BLOCKAI / kvstore at saturation", fmt(targets.e2eVsKvstore, 2), `txs of ${e2e.txBytes} bytes  target >= 0.5`]);
+
+  console.log(`\nBLOCKAI benchmark ${QUICK ? "(quick) " : ""}${started}\n`);
+  console.log(table(rows));
+  const out = { started, quick: QUICK, limits, checkTx, blocks, commit, rss, e2e, targets };
+  const file = path.join(repoRoot(), "bench-results.json");
+  fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((e) => {
+  progressDone();
+  console.error(`bench failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import fc from "fast-check";
+import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import { verifySecp256k1 } from "../../src/app/crypto";
+import { SignatureCache, SignaturePool } from "../../src/app/sigverify";
+import { Driver } from "../helpers/driver";
+import { msgSend, signTx, TestKey } from "../helpers/keys";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+describe("parallel signature verification", () => {
+  test("the worker pool agrees with verifySecp256k1 on valid, high-S and corrupted signatures", async () => {
+    const pool = new SignaturePool(2);
+    try {
+      const keys = [new TestKey("a"), new TestKey("b")];
+      const items = fc.sample(
+        fc.record({ k: fc.integer({ min: 0, max: 1 }), msg: fc.uint8Array({ maxLength: 200 }), kind: fc.constantFrom("ok", "highS", "flip", "wrongKey", "badKey") }),
+        { numRuns: 300, seed: 3 },
+      ).map(({ k, msg, kind }) => {
+        const key = keys[k];
+        let signature = key.sign(msg, kind === "highS");
+        if (kind === "flip") signature = Uint8Array.from(signature, (b, i) => (i === 10 ? b ^ 4 : b));
+        const pubkey = kind === "wrongKey" ? keys[1 - k].publicKey : kind === "badKey" ? Uint8Array.of(5, ...key.publicKey.subarray(1)) : key.publicKey;
+        return { pubkey, message: msg, signature };
+      });
+      const parallel = await pool.verify(items);
+      const serial = items.map((i) => verifySecp256k1(i.pubkey, i.message, i.signature));
+      expect(parallel).toEqual(serial);
+      expect(serial.filter(Boolean).length).toBeGreaterThan(30);
+      expect(serial.filter((x) => !x).length).toBeGreaterThan(100);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("the cache only answers for the exact (key, message, signature) it saw", () => {
+    const cache = new SignatureCache(2);
+    const k = new TestKey("c");
+    const msg = sha256(Uint8Array.of(1));
+    const item = { pubkey: k.publicKey, message: msg, signature: k.sign(msg) };
+    cache.add(item);
+    expect(cache.has(item)).toBe(true);
+    expect(cache.has({ ...item, message: Uint8Array.of(1, 2) })).toBe(false);
+    cache.add({ ...item, signature: new Uint8Array(64).fill(1) });
+    cache.add({ ...item, signature: new Uint8Array(64).fill(2) });
+    expect(cache.size).toBe(2);
+    expect(cache.has(item)).toBe(false); // evicted, oldest first
+  });
+
+  test("an app with verification threads gives exactly the results of one without (CheckTx batches and blocks)", async () => {
+    const serial = await Driver.create({ accounts: 4 });
+    const parallel = await Driver.create({ accounts: 4, verifyThreads: 2 });
+    try {
+      await serial.block();
+      await parallel.block();
+      const txs: Uint8Array[] = [];
+      serial.keys.forEach((key, k) => {
+        for (let seq = 0n; seq < 5n; seq++) {
+          const bad = seq === 3n && k === 1;
+          txs.push(signTx({ key, msgs: [msgSend(key.address, serial.keys[(k + 1) % 4].address, 10n + seq)], accountNumber: BigInt(k), sequence: seq, chainId: bad ? "wrong" : serial.chainId, highS: seq === 4n && k === 2 }));
+        }
+      });
+      const requests = txs.map((tx) => ({ tx, type: CheckTxType.NEW }));
+      parallel.app.prefetch(requests.map((checkTx) => ({ checkTx })));
+      const viaPool = await Promise.all(requests.map((r) => parallel.app.checkTx(r)));
+      const direct = txs.map((tx) => serial.checkTx(tx));
+      expect(viaPool.map((r) => [r.code, r.log])).toEqual(direct.map((r) => [r.code, r.log]));
+      expect(direct.filter((r) => r.code !== 0).length).toBeGreaterThan(0);
+      // Blocks: the pooled app verifies the block's signatures ahead of execution.
+      const a = await serial.block(txs);
+      const b = await parallel.block(txs);
+      expect(b.results.map((r) => r.code)).toEqual(a.results.map((r) => r.code));
+      expect(Buffer.from(parallel.app.lastAppHash)).toEqual(Buffer.from(serial.app.lastAppHash));
+    } finally {
+      await serial.close();
+      await parallel.close();
+    }
+  });
+});
