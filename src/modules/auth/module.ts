@@ -49,7 +49,19 @@ function paramsFromJson(j: unknown): AuthParams {
 function accountFromJson(j: unknown, where: string): Account {
   const o = obj(j, where);
   const type = str(o["@type"], `${where}.@type`);
-  if (type !== "/cosmos.auth.v1beta1.BaseAccount") throw new Error(`${where}: unsupported account type ${type}`);
+  if (type !== "/cosmos.auth.v1beta1.BaseAccount" && type !== "/cosmos.auth.v1beta1.ModuleAccount") {
+    throw new Error(`${where}: unsupported account type ${type}`);
+  }
+  const address = decodeAddress(str(o.address, `${where}.address`));
+  let moduleName: string | undefined;
+  if (type === "/cosmos.auth.v1beta1.ModuleAccount") {
+    moduleName = str(o.name, `${where}.name`);
+    // A module account's address is derived from its name; anything else is a forged entry.
+    if (!Buffer.from(moduleAddress(moduleName)).equals(Buffer.from(address))) {
+      throw new Error(`${where}: address ${o.address} is not the address of module account "${moduleName}"`);
+    }
+    if (o.pub_key !== undefined && o.pub_key !== null) throw new Error(`${where}: a module account has no public key`);
+  }
   const pub = optional(o.pub_key, (p) => {
     const po = obj(p, `${where}.pub_key`);
     if (po["@type"] !== SECP256K1_PUBKEY_TYPE_URL) throw new Error(`${where}.pub_key: only ${SECP256K1_PUBKEY_TYPE_URL} is supported`);
@@ -58,10 +70,11 @@ function accountFromJson(j: unknown, where: string): Account {
     return new Uint8Array(key);
   });
   return {
-    address: decodeAddress(str(o.address, `${where}.address`)),
+    address,
     pubKey: pub,
     accountNumber: u64(o.account_number ?? "0", `${where}.account_number`),
     sequence: u64(o.sequence ?? "0", `${where}.sequence`),
+    moduleName,
   };
 }
 
