@@ -1,0 +1,538 @@
+import { decodeAddress, encodeAddress, moduleAddress } from "../../app/address";
+import { BASE_DENOM, type Coin } from "../../app/coins";
+import { verifySecp256k1 } from "../../app/crypto";
+import { ErrorKind, SdkErrors } from "../../app/errors";
+import type { Context } from "../../app/module";
+import { voucherSignBytes, type Voucher } from "../../client/voucher";
+import { Escrow, EscrowStatus, Params, UsageRecord } from "../../gen/blockai/metering/v1/metering";
+import { KVStore, PrefixStore, concatBytes } from "../../store/kv";
+import type { BankSender } from "../bank/keeper";
+import type { EpochClock } from "../epochs/keeper";
+import { Model, ModelStatus, RegistryErrors, type ModelRegistry } from "../registry/keeper";
+import {
+  CLOSING_QUEUE_PREFIX,
+  ESCROW_PREFIX,
+  FEES_PENDING_KEY,
+  FEES_SWEPT_KEY,
+  INDEX_VALUE,
+  METERING_STORE_PREFIX,
+  NEXT_ID_KEY,
+  PARAMS_KEY,
+  USAGE_PREFIX,
+  closingQueueKey,
+  consumerIndexKey,
+  escrowKey,
+  modelIndexKey,
+  payerEpochPrefix,
+  payerKey,
+  readU64be,
+  u64be,
+  usageEpochPrefix,
+  usageKey,
+} from "./keys";
+
+export { Escrow, EscrowStatus, Params, UsageRecord };
+
+/** Module account holding the escrowed deposits. */
+export const METERING_ESCROW_ACCOUNT = "metering";
+/**
+ * Module account receiving protocol fees during an epoch. At each epoch's end they are swept to
+ * the community pool (the distribution module), until a rewards module distributes them by usage;
+ * without a fee sink they stay here (see docs/models.md).
+ */
+export const METERING_FEES_ACCOUNT = "metering_fees";
+/** Gas for verifying a voucher signature (the SDK's secp256k1 signature verification cost). */
+export const VOUCHER_VERIFY_GAS = 1000n;
+export const BPS_DENOMINATOR = 10_000n;
+
+/** Errors of the metering module (codespace "metering"). Cosmos codes are used where they exist. */
+export const MeteringErrors = {
+  EscrowNotFound: new ErrorKind("metering", 2, "escrow not found"),
+  ModelNotActive: new ErrorKind("metering", 3, "model is not active"),
+  EscrowNotOpen: new ErrorKind("metering", 4, "escrow is not open"),
+  EscrowClosed: new ErrorKind("metering", 5, "escrow is closed"),
+  EscrowNotExpired: new ErrorKind("metering", 6, "escrow has not expired"),
+  InvalidVoucher: new ErrorKind("metering", 7, "invalid voucher"),
+  InvalidVoucherSignature: new ErrorKind("metering", 8, "voucher signature does not verify with the consumer's key"),
+  VoucherNotNewer: new ErrorKind("metering", 9, "voucher is not newer than the last claim"),
+  VoucherExceedsDeposit: new ErrorKind("metering", 10, "voucher exceeds the escrow deposit"),
+  InvalidExpiry: new ErrorKind("metering", 11, "invalid expiry height"),
+  ConsumerKeyUnknown: new ErrorKind("metering", 12, "consumer public key unknown"),
+  WrongChain: new ErrorKind("metering", 13, "voucher is for another chain"),
+} as const;
+
+export const DEFAULT_METERING_PARAMS: Params = {
+  protocolFeeBps: 200, // 2%
+  claimGrace: 600n,
+  maxEscrowDuration: 5_256_000n, // about a year at 6 s blocks
+};
+
+/** The account data metering needs: the consumer's public key. */
+export interface PubKeyReader {
+  getAccount(root: KVStore, address: Uint8Array): { pubKey?: Uint8Array } | undefined;
+}
+
+/**
+ * Where protocol fees go at the end of each epoch: the distribution module's community pool
+ * (its RewardsDistributor interface). Without a sink they stay in METERING_FEES_ACCOUNT.
+ */
+export interface ProtocolFeeSink {
+  fundCommunityPool(ctx: Context, fromModule: string, coins: readonly Coin[]): void;
+}
+
+const usoa = (amount: bigint) => ({ denom: BASE_DENOM, amount: amount.toString() });
+const amountOf = (c: { amount: string } | undefined) => BigInt(c?.amount ?? "0");
+
+/**
+ * Escrows, voucher claims, direct payments and per-epoch usage records. Reaches the registry,
+ * bank, accounts and the epoch clock only through their small interfaces.
+ */
+export class MeteringKeeper {
+  private feeSink: ProtocolFeeSink | undefined;
+
+  constructor(
+    private readonly bank: BankSender,
+    private readonly accounts: PubKeyReader,
+    private readonly registry: ModelRegistry,
+    private readonly epochs: EpochClock,
+  ) {
+    epochs.onEpochEnd("metering", (ctx, epoch) => this.endEpoch(ctx, epoch));
+  }
+
+  /** Sweeps protocol fees to a community pool at each epoch's end (wired by the module manager). */
+  setProtocolFeeSink(sink: ProtocolFeeSink): void {
+    this.feeSink = sink;
+  }
+
+  private store(root: KVStore): KVStore {
+    return new PrefixStore(root, METERING_STORE_PREFIX);
+  }
+
+  // ---- params, records ------------------------------------------------------------------------
+
+  getParams(root: KVStore): Params {
+    const raw = this.store(root).get(PARAMS_KEY);
+    return raw ? Params.decode(raw) : DEFAULT_METERING_PARAMS;
+  }
+
+  setParams(root: KVStore, params: Params): void {
+    this.store(root).set(PARAMS_KEY, Params.encode(params).finish());
+  }
+
+  getNextEscrowId(root: KVStore): bigint {
+    const raw = this.store(root).get(NEXT_ID_KEY);
+    return raw ? readU64be(raw) : 1n;
+  }
+
+  setNextEscrowId(root: KVStore, id: bigint): void {
+    this.store(root).set(NEXT_ID_KEY, u64be(id));
+  }
+
+  getEscrow(root: KVStore, id: bigint): Escrow | undefined {
+    const raw = this.store(root).get(escrowKey(id));
+    return raw ? Escrow.decode(raw) : undefined;
+  }
+
+  mustGetEscrow(root: KVStore, id: bigint): Escrow {
+    const e = this.getEscrow(root, id);
+    if (!e) throw MeteringErrors.EscrowNotFound.wrap(`escrow ${id}`);
+    return e;
+  }
+
+  private setEscrow(root: KVStore, e: Escrow): void {
+    this.store(root).set(escrowKey(e.id), Escrow.encode(e).finish());
+  }
+
+  /** Imports an escrow (genesis): record, indexes and closing queue entry. */
+  importEscrow(root: KVStore, e: Escrow): void {
+    this.setEscrow(root, e);
+    const store = this.store(root);
+    store.set(consumerIndexKey(decodeAddress(e.consumer), e.id), INDEX_VALUE);
+    store.set(modelIndexKey(e.modelId, e.id), INDEX_VALUE);
+    if (e.status === EscrowStatus.ESCROW_STATUS_CLOSING) store.set(closingQueueKey(BigInt(e.graceEndHeight), e.id), INDEX_VALUE);
+  }
+
+  allEscrows(root: KVStore): Escrow[] {
+    return this.store(root)
+      .range(Uint8Array.of(ESCROW_PREFIX), Uint8Array.of(ESCROW_PREFIX + 1))
+      .map(([, v]) => Escrow.decode(v));
+  }
+
+  getUsage(root: KVStore, modelId: bigint, epoch: bigint): UsageRecord | undefined {
+    const raw = this.store(root).get(usageKey(epoch, modelId));
+    return raw ? UsageRecord.decode(raw) : undefined;
+  }
+
+  /** Usage of a model in an epoch; a zero record if there was none. */
+  usageOrZero(root: KVStore, modelId: bigint, epoch: bigint): UsageRecord {
+    return this.getUsage(root, modelId, epoch) ?? { modelId, epoch, units: 0n, amountPaid: usoa(0n), protocolFees: usoa(0n), payers: 0n, payments: 0n };
+  }
+
+  /** Every model's usage in an epoch, in model id order (for the rewards module). */
+  usageForEpoch(root: KVStore, epoch: bigint): UsageRecord[] {
+    const prefix = usageEpochPrefix(epoch);
+    return this.store(root)
+      .range(prefix, usageEpochPrefix(epoch + 1n))
+      .map(([, v]) => UsageRecord.decode(v));
+  }
+
+  allUsage(root: KVStore): UsageRecord[] {
+    return this.store(root)
+      .range(Uint8Array.of(USAGE_PREFIX), Uint8Array.of(USAGE_PREFIX + 1))
+      .map(([, v]) => UsageRecord.decode(v));
+  }
+
+  setUsage(root: KVStore, r: UsageRecord): void {
+    this.store(root).set(usageKey(r.epoch, r.modelId), UsageRecord.encode(r).finish());
+  }
+
+  /** Distinct payers of epochs in progress: (epoch, model id, payer address). */
+  allPayerMarks(root: KVStore): Array<{ epoch: bigint; modelId: bigint; payer: string }> {
+    return this.store(root)
+      .range(payerEpochPrefix(0n), Uint8Array.of(0x08))
+      .map(([k]) => ({ epoch: readU64be(k, 1), modelId: readU64be(k, 9), payer: encodeAddress(k.subarray(18, 18 + k[17])) }));
+  }
+
+  importPayerMark(root: KVStore, epoch: bigint, modelId: bigint, payer: string): void {
+    this.store(root).set(payerKey(epoch, modelId, decodeAddress(payer)), INDEX_VALUE);
+  }
+
+  private getAmount(root: KVStore, key: Uint8Array): bigint {
+    const raw = this.store(root).get(key);
+    return raw ? BigInt(new TextDecoder().decode(raw)) : 0n;
+  }
+
+  private setAmount(root: KVStore, key: Uint8Array, amount: bigint): void {
+    if (amount === 0n) this.store(root).delete(key);
+    else this.store(root).set(key, new TextEncoder().encode(amount.toString()));
+  }
+
+  /** Protocol fees held in METERING_FEES_ACCOUNT, not yet swept. */
+  getFeesPending(root: KVStore): bigint {
+    return this.getAmount(root, FEES_PENDING_KEY);
+  }
+
+  /** Protocol fees swept to the community pool so far. */
+  getFeesSwept(root: KVStore): bigint {
+    return this.getAmount(root, FEES_SWEPT_KEY);
+  }
+
+  setFeeTotals(root: KVStore, pending: bigint, swept: bigint): void {
+    this.setAmount(root, FEES_PENDING_KEY, pending);
+    this.setAmount(root, FEES_SWEPT_KEY, swept);
+  }
+
+  escrowAccountBalance(root: KVStore): bigint {
+    return this.bank.getBalance(root, moduleAddress(METERING_ESCROW_ACCOUNT), BASE_DENOM);
+  }
+
+  feeAccountBalance(root: KVStore): bigint {
+    return this.bank.getBalance(root, moduleAddress(METERING_FEES_ACCOUNT), BASE_DENOM);
+  }
+
+  // ---- shared steps ---------------------------------------------------------------------------
+
+  private mustGetModel(root: KVStore, id: bigint): Model {
+    const model = this.registry.getModel(root, id);
+    if (!model) throw RegistryErrors.ModelNotFound.wrap(`model ${id}`);
+    return model;
+  }
+
+  private requireActive(model: Model): void {
+    if (model.status !== ModelStatus.MODEL_STATUS_ACTIVE) {
+      throw MeteringErrors.ModelNotActive.wrap(`model ${model.id} is ${ModelStatus[model.status] ?? model.status}`);
+    }
+  }
+
+  private checkExpiry(ctx: Context, expiry: bigint): void {
+    const height = BigInt(ctx.block.height);
+    const max = this.getParams(ctx.store).maxEscrowDuration;
+    if (expiry <= height) throw MeteringErrors.InvalidExpiry.wrap(`expiry_height ${expiry} is not after the current height ${height}`);
+    if (expiry - height > max) throw MeteringErrors.InvalidExpiry.wrap(`expiry_height ${expiry} is more than max_escrow_duration (${max}) blocks ahead of ${height}`);
+  }
+
+  /** fee = floor(amount x protocol_fee_bps / 10000). */
+  protocolFee(root: KVStore, amount: bigint): bigint {
+    return (amount * BigInt(this.getParams(root).protocolFeeBps)) / BPS_DENOMINATOR;
+  }
+
+  /** Moves `fee` from `from` into the fee account, where it waits for the end of the epoch. */
+  private collectFee(ctx: Context, from: Uint8Array, fee: bigint): void {
+    if (fee === 0n) return;
+    this.bank.sendToModule(ctx.store, ctx.events, from, METERING_FEES_ACCOUNT, [{ denom: BASE_DENOM, amount: fee }]);
+    this.setAmount(ctx.store, FEES_PENDING_KEY, this.getFeesPending(ctx.store) + fee);
+  }
+
+  /** Adds a payment to the usage record of the model in the current epoch. */
+  private recordUsage(ctx: Context, modelId: bigint, payer: Uint8Array, units: bigint, amount: bigint, fee: bigint): bigint {
+    const epoch = this.epochs.currentEpoch(ctx.store);
+    const r = this.usageOrZero(ctx.store, modelId, epoch);
+    const totalUnits = r.units + units;
+    if (totalUnits >= 1n << 64n) throw MeteringErrors.InvalidVoucher.wrap(`usage units of model ${modelId} in epoch ${epoch} would overflow u64`);
+    const store = this.store(ctx.store);
+    const mark = payerKey(epoch, modelId, payer);
+    let payers = r.payers;
+    if (!store.has(mark)) {
+      store.set(mark, INDEX_VALUE);
+      payers += 1n;
+    }
+    this.setUsage(ctx.store, {
+      modelId,
+      epoch,
+      units: totalUnits,
+      amountPaid: usoa(amountOf(r.amountPaid) + amount),
+      protocolFees: usoa(amountOf(r.protocolFees) + fee),
+      payers,
+      payments: r.payments + 1n,
+    });
+    return epoch;
+  }
+
+  /** Refunds what is left of an escrow to its consumer and marks it CLOSED. Returns the refund. */
+  private finalize(ctx: Context, e: Escrow, reason: string): bigint {
+    const remaining = amountOf(e.deposit) - amountOf(e.claimed);
+    if (remaining > 0n) {
+      this.bank.sendFromModule(ctx.store, ctx.events, METERING_ESCROW_ACCOUNT, decodeAddress(e.consumer), [{ denom: BASE_DENOM, amount: remaining }]);
+    }
+    if (e.status === EscrowStatus.ESCROW_STATUS_CLOSING) this.store(ctx.store).delete(closingQueueKey(BigInt(e.graceEndHeight), e.id));
+    this.setEscrow(ctx.store, { ...e, status: EscrowStatus.ESCROW_STATUS_CLOSED, refunded: usoa(remaining), closedHeight: BigInt(ctx.block.height) });
+    ctx.events.emit("close_escrow", { escrow_id: e.id.toString(), consumer: e.consumer, refunded: `${remaining}${BASE_DENOM}`, reason });
+    return remaining;
+  }
+
+  // ---- message logic (inputs already passed validateBasic) ------------------------------------
+
+  openEscrow(ctx: Context, consumer: string, modelId: bigint, deposit: bigint, expiry: bigint): bigint {
+    const model = this.mustGetModel(ctx.store, modelId);
+    this.requireActive(model);
+    this.checkExpiry(ctx, expiry);
+    const consumerBytes = decodeAddress(consumer);
+    this.bank.sendToModule(ctx.store, ctx.events, consumerBytes, METERING_ESCROW_ACCOUNT, [{ denom: BASE_DENOM, amount: deposit }]);
+    const id = this.getNextEscrowId(ctx.store);
+    this.setNextEscrowId(ctx.store, id + 1n);
+    const height = BigInt(ctx.block.height);
+    this.importEscrow(ctx.store, {
+      id,
+      consumer,
+      modelId,
+      deposit: usoa(deposit),
+      claimed: usoa(0n),
+      claimedUnits: 0n,
+      expiryHeight: expiry,
+      status: EscrowStatus.ESCROW_STATUS_OPEN,
+      createdHeight: height,
+      graceEndHeight: 0n,
+      refunded: usoa(0n),
+      closedHeight: 0n,
+    });
+    ctx.events.emit("open_escrow", {
+      escrow_id: id.toString(),
+      consumer,
+      model_id: modelId.toString(),
+      deposit: `${deposit}${BASE_DENOM}`,
+      expiry_height: expiry.toString(),
+    });
+    return id;
+  }
+
+  topUpEscrow(ctx: Context, consumer: string, id: bigint, amount: bigint, newExpiry: bigint): void {
+    const e = this.mustGetEscrow(ctx.store, id);
+    if (e.consumer !== consumer) throw SdkErrors.Unauthorized.wrap(`${consumer} is not the consumer of escrow ${id}`);
+    if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) throw MeteringErrors.EscrowClosed.wrap(`escrow ${id}`);
+    if (e.status !== EscrowStatus.ESCROW_STATUS_OPEN) throw MeteringErrors.EscrowNotOpen.wrap(`escrow ${id} is closing`);
+    this.requireActive(this.mustGetModel(ctx.store, e.modelId));
+    let expiry = e.expiryHeight;
+    if (newExpiry !== 0n) {
+      if (newExpiry < e.expiryHeight) throw MeteringErrors.InvalidExpiry.wrap(`new_expiry_height ${newExpiry} is before the current expiry ${e.expiryHeight}`);
+      this.checkExpiry(ctx, newExpiry);
+      expiry = newExpiry;
+    }
+    if (amount > 0n) {
+      this.bank.sendToModule(ctx.store, ctx.events, decodeAddress(consumer), METERING_ESCROW_ACCOUNT, [{ denom: BASE_DENOM, amount }]);
+    }
+    this.setEscrow(ctx.store, { ...e, deposit: usoa(amountOf(e.deposit) + amount), expiryHeight: expiry });
+    ctx.events.emit("top_up_escrow", { escrow_id: id.toString(), consumer, amount: `${amount}${BASE_DENOM}`, expiry_height: expiry.toString() });
+  }
+
+  /** Redeems a voucher. Returns what it paid, the fee and the unit increment. */
+  claim(ctx: Context, provider: string, v: Voucher, signature: Uint8Array): { paid: bigint; fee: bigint; units: bigint; epoch: bigint } {
+    if (v.chainId !== ctx.block.chainId) throw MeteringErrors.WrongChain.wrap(`voucher chain_id "${v.chainId}", this chain is "${ctx.block.chainId}"`);
+    const e = this.mustGetEscrow(ctx.store, v.escrowId);
+    if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) throw MeteringErrors.EscrowClosed.wrap(`escrow ${e.id} was closed at height ${e.closedHeight}`);
+    const model = this.mustGetModel(ctx.store, e.modelId);
+    if (!this.registry.isOwnerOrOperator(model, provider)) {
+      throw SdkErrors.Unauthorized.wrap(`${provider} is neither the owner nor an operator of model ${model.id}`);
+    }
+    const consumerKey = this.accounts.getAccount(ctx.store, decodeAddress(e.consumer))?.pubKey;
+    if (!consumerKey) throw MeteringErrors.ConsumerKeyUnknown.wrap(`account ${e.consumer} has no public key`);
+    ctx.gasMeter.consume(VOUCHER_VERIFY_GAS, "voucher signature");
+    let signBytes: Uint8Array;
+    try {
+      signBytes = voucherSignBytes(v);
+    } catch (err) {
+      throw MeteringErrors.InvalidVoucher.wrap((err as Error).message);
+    }
+    if (!verifySecp256k1(consumerKey, signBytes, signature)) {
+      throw MeteringErrors.InvalidVoucherSignature.wrap(`escrow ${e.id}, consumer ${e.consumer}`);
+    }
+    const claimed = amountOf(e.claimed);
+    const deposit = amountOf(e.deposit);
+    if (v.cumulativeAmount <= claimed) {
+      throw MeteringErrors.VoucherNotNewer.wrap(`cumulative_amount ${v.cumulativeAmount} <= already claimed ${claimed}`);
+    }
+    if (v.cumulativeUnits < e.claimedUnits) {
+      throw MeteringErrors.VoucherNotNewer.wrap(`cumulative_units ${v.cumulativeUnits} < already claimed ${e.claimedUnits}`);
+    }
+    if (v.cumulativeAmount > deposit) {
+      throw MeteringErrors.VoucherExceedsDeposit.wrap(`cumulative_amount ${v.cumulativeAmount} > deposit ${deposit}`);
+    }
+    const paid = v.cumulativeAmount - claimed;
+    const units = v.cumulativeUnits - e.claimedUnits;
+    const fee = this.protocolFee(ctx.store, paid);
+    const escrowAccount = moduleAddress(METERING_ESCROW_ACCOUNT);
+    if (paid - fee > 0n) {
+      this.bank.sendFromModule(ctx.store, ctx.events, METERING_ESCROW_ACCOUNT, decodeAddress(model.owner), [{ denom: BASE_DENOM, amount: paid - fee }]);
+    }
+    this.collectFee(ctx, escrowAccount, fee);
+    this.setEscrow(ctx.store, { ...e, claimed: usoa(v.cumulativeAmount), claimedUnits: v.cumulativeUnits });
+    const epoch = this.recordUsage(ctx, model.id, decodeAddress(e.consumer), units, paid, fee);
+    ctx.events.emit("claim_usage", {
+      escrow_id: e.id.toString(),
+      model_id: model.id.toString(),
+      provider,
+      owner: model.owner,
+      consumer: e.consumer,
+      units: units.toString(),
+      paid: `${paid}${BASE_DENOM}`,
+      protocol_fee: `${fee}${BASE_DENOM}`,
+      cumulative_units: v.cumulativeUnits.toString(),
+      cumulative_amount: v.cumulativeAmount.toString(),
+      epoch: epoch.toString(),
+    });
+    return { paid, fee, units, epoch };
+  }
+
+  /** Provider: closes now and refunds. Consumer: after expiry, starts the claim grace period. */
+  closeEscrow(ctx: Context, sender: string, id: bigint): bigint {
+    const e = this.mustGetEscrow(ctx.store, id);
+    if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) throw MeteringErrors.EscrowClosed.wrap(`escrow ${id} was closed at height ${e.closedHeight}`);
+    const model = this.mustGetModel(ctx.store, e.modelId);
+    if (this.registry.isOwnerOrOperator(model, sender)) return this.finalize(ctx, e, "provider");
+    if (sender !== e.consumer) throw SdkErrors.Unauthorized.wrap(`${sender} is neither the consumer nor a provider of escrow ${id}`);
+    if (e.status !== EscrowStatus.ESCROW_STATUS_OPEN) throw MeteringErrors.EscrowNotOpen.wrap(`escrow ${id} is already closing until height ${e.graceEndHeight}`);
+    const height = BigInt(ctx.block.height);
+    if (height <= e.expiryHeight) throw MeteringErrors.EscrowNotExpired.wrap(`escrow ${id} expires after height ${e.expiryHeight}; current height ${height}`);
+    const graceEnd = height + this.getParams(ctx.store).claimGrace;
+    this.setEscrow(ctx.store, { ...e, status: EscrowStatus.ESCROW_STATUS_CLOSING, graceEndHeight: graceEnd });
+    this.store(ctx.store).set(closingQueueKey(graceEnd, id), INDEX_VALUE);
+    ctx.events.emit("close_escrow_requested", { escrow_id: id.toString(), consumer: e.consumer, grace_end_height: graceEnd.toString() });
+    return 0n;
+  }
+
+  payForUsage(ctx: Context, consumer: string, modelId: bigint, units: bigint, amount: bigint): { fee: bigint; epoch: bigint } {
+    const model = this.mustGetModel(ctx.store, modelId);
+    this.requireActive(model);
+    const fee = this.protocolFee(ctx.store, amount);
+    const from = decodeAddress(consumer);
+    const balance = this.bank.getBalance(ctx.store, from, BASE_DENOM);
+    if (balance < amount) throw SdkErrors.InsufficientFunds.wrap(`spendable balance ${balance}${BASE_DENOM} is smaller than ${amount}${BASE_DENOM}`);
+    if (amount - fee > 0n) this.bank.send(ctx.store, ctx.events, from, decodeAddress(model.owner), [{ denom: BASE_DENOM, amount: amount - fee }]);
+    this.collectFee(ctx, from, fee);
+    const epoch = this.recordUsage(ctx, modelId, from, units, amount, fee);
+    ctx.events.emit("pay_for_usage", {
+      model_id: modelId.toString(),
+      consumer,
+      owner: model.owner,
+      units: units.toString(),
+      paid: `${amount}${BASE_DENOM}`,
+      protocol_fee: `${fee}${BASE_DENOM}`,
+      epoch: epoch.toString(),
+    });
+    return { fee, epoch };
+  }
+
+  // ---- block and epoch hooks ------------------------------------------------------------------
+
+  /**
+   * End of block: refunds the escrows whose claim grace ends at this height. Only the due entries
+   * of the closing queue are read (keys sort by height).
+   */
+  endBlock(ctx: Context): void {
+    const store = this.store(ctx.store);
+    const end = concatBytes(Uint8Array.of(CLOSING_QUEUE_PREFIX), u64be(BigInt(ctx.block.height) + 1n));
+    for (const [key] of store.range(Uint8Array.of(CLOSING_QUEUE_PREFIX), end)) {
+      const e = this.getEscrow(ctx.store, readU64be(key, 9));
+      store.delete(key);
+      if (e && e.status === EscrowStatus.ESCROW_STATUS_CLOSING) this.finalize(ctx, e, "grace_period_ended");
+    }
+  }
+
+  /**
+   * End of an epoch: summarises each model's usage in an event (what the rewards module reads),
+   * drops the epoch's distinct-payer marks (they only served to count payers), and sweeps the
+   * protocol fees held in METERING_FEES_ACCOUNT to the community pool.
+   */
+  endEpoch(ctx: Context, epoch: bigint): void {
+    const pending = this.getFeesPending(ctx.store);
+    if (this.feeSink && pending > 0n) {
+      this.feeSink.fundCommunityPool(ctx, METERING_FEES_ACCOUNT, [{ denom: BASE_DENOM, amount: pending }]);
+      this.setFeeTotals(ctx.store, 0n, this.getFeesSwept(ctx.store) + pending);
+      ctx.events.emit("protocol_fees_swept", { epoch: epoch.toString(), amount: `${pending}${BASE_DENOM}`, to: "community_pool" });
+    }
+    for (const r of this.usageForEpoch(ctx.store, epoch)) {
+      ctx.events.emit("model_usage", {
+        model_id: r.modelId.toString(),
+        epoch: epoch.toString(),
+        units: r.units.toString(),
+        amount_paid: `${amountOf(r.amountPaid)}${BASE_DENOM}`,
+        protocol_fees: `${amountOf(r.protocolFees)}${BASE_DENOM}`,
+        payers: r.payers.toString(),
+        payments: r.payments.toString(),
+      });
+    }
+    const store = this.store(ctx.store);
+    for (const [key] of store.range(payerEpochPrefix(epoch), payerEpochPrefix(epoch + 1n))) store.delete(key);
+  }
+
+  // ---- invariants -----------------------------------------------------------------------------
+
+  /**
+   * - the escrow account holds exactly the open and closing escrows' remaining deposits;
+   * - no escrow has paid more than its deposit; a closed one has paid out claims + refund = deposit;
+   * - the fee account holds exactly the pending fees; recorded fees = pending + swept;
+   * - the closing queue lists exactly the closing escrows.
+   */
+  checkInvariants(root: KVStore): string[] {
+    const problems: string[] = [];
+    let remaining = 0n;
+    let closing = 0;
+    for (const e of this.allEscrows(root)) {
+      const deposit = amountOf(e.deposit);
+      const claimed = amountOf(e.claimed);
+      const refunded = amountOf(e.refunded);
+      if (claimed > deposit) problems.push(`metering: escrow ${e.id} claimed ${claimed} > deposit ${deposit}`);
+      if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) {
+        if (claimed + refunded !== deposit) problems.push(`metering: closed escrow ${e.id}: claimed ${claimed} + refunded ${refunded} != deposit ${deposit}`);
+      } else {
+        if (refunded !== 0n) problems.push(`metering: escrow ${e.id} is not closed but refunded ${refunded}`);
+        remaining += deposit - claimed;
+      }
+      if (e.status === EscrowStatus.ESCROW_STATUS_CLOSING) {
+        closing++;
+        if (!this.store(root).has(closingQueueKey(BigInt(e.graceEndHeight), e.id))) problems.push(`metering: closing escrow ${e.id} is not queued`);
+      }
+    }
+    const queued = this.store(root).range(Uint8Array.of(CLOSING_QUEUE_PREFIX), Uint8Array.of(CLOSING_QUEUE_PREFIX + 1)).length;
+    if (queued !== closing) problems.push(`metering: closing queue has ${queued} entries for ${closing} closing escrows`);
+    const balance = this.escrowAccountBalance(root);
+    if (balance !== remaining) problems.push(`metering: escrow account holds ${balance}${BASE_DENOM} but open escrows hold ${remaining}${BASE_DENOM}`);
+    let fees = 0n;
+    for (const r of this.allUsage(root)) fees += amountOf(r.protocolFees);
+    const pending = this.getFeesPending(root);
+    const swept = this.getFeesSwept(root);
+    const held = this.feeAccountBalance(root);
+    if (held !== pending) problems.push(`metering: fee account holds ${held}${BASE_DENOM} but ${pending}${BASE_DENOM} of fees are pending`);
+    if (fees !== pending + swept) problems.push(`metering: usage records ${fees}${BASE_DENOM} of protocol fees but pending + swept = ${pending + swept}${BASE_DENOM}`);
+    return problems;
+  }
+}

@@ -1,0 +1,67 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createModules } from "../../src/app/modules";
+import { BLOCKAI_TYPES, BlockaiMsgs, createBlockaiRegistry, signVoucher } from "../../src/client";
+import { MsgRegisterModel } from "../../src/gen/blockai/registry/v1/tx";
+import { MsgClaimUsage } from "../../src/gen/blockai/metering/v1/tx";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+describe("client SDK", () => {
+  test("the CosmJS registry holds every BLOCKAI message the chain routes, with the chain's codec", () => {
+    const registry = createBlockaiRegistry();
+    const routed = createModules()
+      .modules.flatMap((m) => m.msgs ?? [])
+      .filter((h) => h.typeUrl.startsWith("/blockai."));
+    expect(routed.length).toBeGreaterThanOrEqual(8);
+    for (const h of routed) {
+      expect([h.typeUrl, registry.lookupType(h.typeUrl) !== undefined]).toEqual([h.typeUrl, true]);
+    }
+    // And nothing in the list that the chain does not know.
+    const urls = new Set(routed.map((h) => h.typeUrl));
+    for (const [url] of BLOCKAI_TYPES) expect([url, urls.has(url)]).toEqual([url, true]);
+    // Cosmos messages are still there.
+    expect(registry.lookupType("/cosmos.bank.v1beta1.MsgSend")).toBeDefined();
+  });
+
+  test("message builders encode to what the chain decodes", () => {
+    const registry = createBlockaiRegistry();
+    const owner = "soa1k0ca7kel7xrcgh3uy8ctd68xl602hyk5jjpqav";
+    const any = registry.encodeAsAny(
+      BlockaiMsgs.registerModel(owner, { name: "n", version: "1", task: "t", artifactDigest: new Uint8Array(32).fill(3), pricePerUnit: 5n, unit: "call", bond: 10n }),
+    );
+    const back = MsgRegisterModel.decode(any.value);
+    expect(back).toMatchObject({ owner, name: "n", pricePerUnit: { denom: "usoa", amount: "5" }, bond: { denom: "usoa", amount: "10" } });
+    expect(Buffer.from(back.artifactDigest)).toEqual(Buffer.alloc(32, 3));
+    const signed = signVoucher({ chainId: "c", escrowId: 1n, cumulativeUnits: 2n, cumulativeAmount: 3n }, new Uint8Array(32).fill(1));
+    const claim = MsgClaimUsage.decode(registry.encodeAsAny(BlockaiMsgs.claimUsage(owner, signed)).value);
+    expect(claim.voucher).toEqual({ chainId: "c", escrowId: 1n, cumulativeUnits: 2n, cumulativeAmount: "3" });
+    expect(Buffer.from(claim.signature)).toEqual(Buffer.from(signed.signature));
+  });
+
+  test("browser-safe: src/client imports no Node built-ins and no server code (transitively)", () => {
+    const allowedOutside = [/^src\/gen\//, /^src\/modules\/[a-z]+\/keys\.ts$/];
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    const visit = (file: string) => {
+      const rel = path.relative(ROOT, file);
+      if (seen.has(rel)) return;
+      seen.add(rel);
+      const text = fs.readFileSync(file, "utf8");
+      for (const m of text.matchAll(/(?:import|export)[^;]*?from\s+"([^"]+)"|require\("([^"]+)"\)/g)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith("node:") || ["fs", "path", "crypto", "os", "child_process", "net", "level"].includes(spec)) problems.push(`${rel} imports ${spec}`);
+        if (!spec.startsWith(".")) continue;
+        let target = path.resolve(path.dirname(file), spec);
+        if (fs.existsSync(target + ".ts")) target += ".ts";
+        else if (fs.existsSync(path.join(target, "index.ts"))) target = path.join(target, "index.ts");
+        const t = path.relative(ROOT, target);
+        if (!t.startsWith("src/client/") && !allowedOutside.some((re) => re.test(t))) problems.push(`${rel} imports server code ${t}`);
+        visit(target);
+      }
+    };
+    visit(path.join(ROOT, "src/client/index.ts"));
+    expect(seen.size).toBeGreaterThan(5);
+    expect(problems).toEqual([]);
+  });
+});
