@@ -1,0 +1,66 @@
+/**
+ * The pow module's state layout (under "pow/"). Part of the protocol: clients may read these keys
+ * with Merkle proofs. Heights, epochs and model ids are u64 big-endian so that key order is
+ * numeric order (pruning and iteration walk them in order).
+ *
+ *   0x00                                    Params
+ *   0x01                                    current target (32 bytes, big-endian)
+ *   0x02                                    RetargetInfo of the last retarget
+ *   0x03 | height                           block hash (32 bytes) of a recent height (anchors)
+ *   0x04 | anchor_height | seal             0x01: a used seal, indexed by its anchor for pruning
+ *   0x05                                    certificates accepted in the current block (u64 BE;
+ *                                           transient: deleted at the end of every block)
+ *   0x06 | epoch                            WorkTally of the epoch
+ *   0x07 | epoch | len(miner) | miner       WorkTally of a miner in the epoch
+ *   0x08 | epoch | model_id                 WorkTally of a model in the epoch
+ *   0x09 | epoch | len(miner) | miner | model_id   WorkTally of (miner, model) in the epoch
+ */
+export const POW_STORE_PREFIX = new TextEncoder().encode("pow/");
+
+export const PARAMS_KEY = Uint8Array.of(0x00);
+export const TARGET_KEY = Uint8Array.of(0x01);
+export const LAST_RETARGET_KEY = Uint8Array.of(0x02);
+export const ANCHOR_PREFIX = 0x03;
+export const USED_SEAL_PREFIX = 0x04;
+export const BLOCK_CERTS_KEY = Uint8Array.of(0x05);
+export const EPOCH_WORK_PREFIX = 0x06;
+export const MINER_WORK_PREFIX = 0x07;
+export const MODEL_WORK_PREFIX = 0x08;
+export const MINER_MODEL_WORK_PREFIX = 0x09;
+
+export function u64be(n: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, n);
+  return out;
+}
+
+export function readU64be(bytes: Uint8Array, offset = 0): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const lenPrefixed = (address: Uint8Array) => concat(Uint8Array.of(address.length), address);
+
+export const anchorKey = (height: bigint) => concat(Uint8Array.of(ANCHOR_PREFIX), u64be(height));
+export const usedSealsAtAnchorPrefix = (anchorHeight: bigint) => concat(Uint8Array.of(USED_SEAL_PREFIX), u64be(anchorHeight));
+export const usedSealKey = (anchorHeight: bigint, seal: Uint8Array) => concat(usedSealsAtAnchorPrefix(anchorHeight), seal);
+export const epochWorkKey = (epoch: bigint) => concat(Uint8Array.of(EPOCH_WORK_PREFIX), u64be(epoch));
+export const minerWorkKey = (epoch: bigint, miner: Uint8Array) => concat(Uint8Array.of(MINER_WORK_PREFIX), u64be(epoch), lenPrefixed(miner));
+export const modelWorkKey = (epoch: bigint, modelId: bigint) => concat(Uint8Array.of(MODEL_WORK_PREFIX), u64be(epoch), u64be(modelId));
+export const minerModelWorkPrefix = (epoch: bigint, miner: Uint8Array) =>
+  concat(Uint8Array.of(MINER_MODEL_WORK_PREFIX), u64be(epoch), lenPrefixed(miner));
+export const minerModelWorkKey = (epoch: bigint, miner: Uint8Array, modelId: bigint) => concat(minerModelWorkPrefix(epoch, miner), u64be(modelId));
+
+/** The full state key (as committed in the app hash) of a pow-store key. */
+export function powStateKey(key: Uint8Array): Uint8Array {
+  return concat(POW_STORE_PREFIX, key);
+}
