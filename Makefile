@@ -2,7 +2,7 @@
 COMETBFT_VERSION := v0.38.26
 BIN_DIR := $(CURDIR)/bin
 COMETBFT ?= $(BIN_DIR)/cometbft
-NODES ?= 1
+NODES ?= 4
 export COMETBFT
 
 .PHONY: all install deps proto cometbft build typecheck test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean

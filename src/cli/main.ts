@@ -1,36 +1,29 @@
 #!/usr/bin/env node
-import { parseArgs, requireFlag, boolFlag, flag, UsageError } from "./args";
-import { startNode } from "./start";
+/** The `blockai` command (bin/blockai.js loads this file). The commands themselves are in run.ts. */
+import { UsageError } from "./args";
+import type { Io } from "./command";
+import { PromptInterrupted, StdioPrompter } from "./prompt";
+import { run } from "./run";
 
-const USAGE = `blockai: the BLOCKAI node and client
-
-Usage:
-  blockai start --home DIR [--with-comet] [--abci ADDRESS]   run the ABCI application (and CometBFT)
-`;
-
-async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(["with-comet", "help"]));
-  const [command] = args.positional;
-  if (!command || boolFlag(args, "help")) {
-    process.stdout.write(USAGE);
-    return command ? 0 : 1;
-  }
-  switch (command) {
-    case "start":
-      await startNode({ home: requireFlag(args, "home"), withComet: boolFlag(args, "with-comet"), abciAddress: flag(args, "abci") });
-      return -1; // keeps running
-    default:
-      throw new UsageError(`unknown command "${command}"`);
-  }
+/** Exits once stdout and stderr are flushed (pipes are asynchronous on some platforms). */
+function exit(code: number): void {
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
 
-main(process.argv.slice(2)).then(
+// `blockai export | head`: a reader that goes away is not an error worth a stack trace.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => process.exit(e.code === "EPIPE" ? 0 : 1));
+
+const io: Io = { stdout: process.stdout, stderr: process.stderr, prompter: new StdioPrompter(), env: process.env };
+run(process.argv.slice(2), io).then(
   (code) => {
-    if (code >= 0) process.exit(code);
+    if (code !== "running") exit(code);
   },
   (err: unknown) => {
+    if (err instanceof PromptInterrupted) return exit(130);
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`Error: ${message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    // One line, whatever the cause: scripts grep it, people read it. BLOCKAI_DEBUG=1 adds the stack.
+    process.stderr.write(`Error: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+    if (process.env.BLOCKAI_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
+    exit(err instanceof UsageError ? 2 : 1);
   },
 );

@@ -4,9 +4,15 @@ import * as path from "node:path";
 import { AbciServer } from "../abci";
 import { BlockaiApp } from "../app/app";
 import { parseDecCoins } from "../app/coins";
-import { createLogger } from "../app/logger";
-import { appDataDir, readAppConfig } from "../node/config";
+import { createLogger, Logger } from "../app/logger";
+import { GrpcQueryServer } from "../grpc/server";
+import { AppConfig, appDataDir, readAppConfig } from "../node/config";
+import { genesisPath } from "../node/home";
 import { cometbftBinary } from "../node/paths";
+import { sleep } from "../node/process";
+import { status } from "../node/rpc";
+import { getTomlValue } from "../node/toml";
+import { Progress } from "./output";
 
 export interface StartOptions {
   home: string;
@@ -14,22 +20,49 @@ export interface StartOptions {
   abciAddress?: string;
 }
 
+/** LevelDB allows one process per database: a second `start` on a home fails here, clearly. */
+export async function openAppState(home: string, config: AppConfig, logger: Logger): Promise<BlockaiApp> {
+  const dataDir = appDataDir(home);
+  try {
+    return await BlockaiApp.open({ dataDir, minGasPrices: parseDecCoins(config.minimum_gas_prices), logger, checkInvariants: config.check_invariants, verifyThreads: config.verify_threads });
+  } catch (e) {
+    if ((e as { cause?: { code?: string } }).cause?.code === "LEVEL_LOCKED") {
+      throw new Error(`the state database ${dataDir} is locked by another process: is a node already running on ${home}? (stop it first)`);
+    }
+    throw e;
+  }
+}
+
+/** CometBFT's RPC address from config.toml, as a URL this machine can reach. */
+export function cometRpcUrl(home: string): string {
+  const toml = fs.readFileSync(path.join(home, "config", "config.toml"), "utf8");
+  const laddr = getTomlValue(toml, "rpc", "laddr") ?? "tcp://127.0.0.1:26657";
+  return laddr.replace(/^tcp:\/\//, "http://").replace("://0.0.0.0:", "://127.0.0.1:");
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
 /**
- * Runs the application: opens the state, serves ABCI (and, with withComet, spawns and supervises
- * `cometbft start` on the same home). Stops cleanly on SIGINT/SIGTERM: CometBFT first, then the
- * ABCI server, then the database, so the last commit is on disk.
+ * Runs the application: opens the state, serves ABCI and gRPC, and with withComet spawns and
+ * supervises `cometbft start` on the same home, so one command runs a validator. Stops cleanly on
+ * SIGINT/SIGTERM: CometBFT first (it is the one sending blocks), then gRPC, ABCI, and the database,
+ * so the last commit is on disk. A second Ctrl-C while stopping kills CometBFT and exits at once.
  */
 export async function startNode(opts: StartOptions): Promise<void> {
   const home = path.resolve(opts.home);
   const config = readAppConfig(home);
+  if (!fs.existsSync(genesisPath(home))) throw new Error(`${genesisPath(home)} not found: create the home with "blockai init" first`);
+  // Before anything is opened: a missing CometBFT binary must not leave a half-started node.
+  const cometBinary = opts.withComet ? cometbftBinary() : undefined;
   const logger = createLogger(config.log_level, "app");
   const abciLogger = createLogger(config.log_level, "abci");
-  const app = await BlockaiApp.open({
-    dataDir: appDataDir(home),
-    minGasPrices: parseDecCoins(config.minimum_gas_prices),
-    logger,
-    checkInvariants: config.check_invariants,
-  });
+  const app = await openAppState(home, config, logger);
   logger.info("state loaded", { height: app.lastHeight, app_hash: Buffer.from(app.lastAppHash).toString("hex") });
   const server = new AbciServer(app, {
     logger: {
@@ -39,46 +72,97 @@ export async function startNode(opts: StartOptions): Promise<void> {
     },
   });
   const address = opts.abciAddress ?? config.abci_address;
-  await server.listen(address);
+  try {
+    await server.listen(address);
+  } catch (e) {
+    await app.close();
+    throw new Error(`cannot listen for ABCI on ${address}: ${(e as Error).message}`);
+  }
   logger.info("ABCI server listening", { address });
 
+  let grpcServer: GrpcQueryServer | undefined;
+  if (config.grpc_address !== "") {
+    try {
+      grpcServer = await GrpcQueryServer.start(config.grpc_address, app, createLogger(config.log_level, "grpc"));
+    } catch (e) {
+      await server.close();
+      await app.close();
+      throw new Error(`${(e as Error).message} (set grpc_address in ${path.join(home, "config", "app.json")}; "" disables gRPC)`);
+    }
+    logger.info("gRPC server listening", { address: config.grpc_address, services: grpcServer.services.length });
+  }
+
+  const progress = new Progress(process.stderr);
+  const pidFile = path.join(home, "cometbft.pid");
   let comet: ChildProcess | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (comet && comet.exitCode === null) {
-      comet.kill("SIGTERM");
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          comet?.kill("SIGKILL");
-          resolve();
-        }, 10_000);
-        comet!.once("exit", () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+    progress.done();
+    logger.info("stopping");
+    if (comet && comet.exitCode === null && comet.signalCode === null) {
+      const child = comet;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(t);
     }
+    fs.rmSync(pidFile, { force: true });
+    await grpcServer?.close();
     await server.close();
     await app.close();
     logger.info("stopped");
     process.exit(code);
   };
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      // Impatient second Ctrl-C: do not leave CometBFT behind, but do not wait for it either.
+      comet?.kill("SIGKILL");
+      process.exit(130);
+    }
+    void shutdown(0);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
 
-  if (opts.withComet) {
-    const logFile = path.join(home, "cometbft.log");
-    const out = fs.openSync(logFile, "a");
-    comet = spawn(cometbftBinary(), ["start", "--home", home], { stdio: ["ignore", out, out] });
-    fs.writeFileSync(path.join(home, "cometbft.pid"), String(comet.pid));
-    logger.info("CometBFT started", { pid: comet.pid, log: logFile });
-    comet.on("exit", (code, signal) => {
-      if (!stopping) {
-        logger.error("CometBFT exited; stopping the app", { code, signal, log: logFile });
-        void shutdown(1);
+  if (!cometBinary) return;
+  const logFile = path.join(home, "cometbft.log");
+  const out = fs.openSync(logFile, "a");
+  // Its own process group: a Ctrl-C in the terminal reaches only this process, which then stops
+  // CometBFT first and the app after it, in that order (and exits 0), instead of both racing.
+  comet = spawn(cometBinary, ["start", "--home", home], { stdio: ["ignore", out, out], detached: true });
+  fs.closeSync(out);
+  fs.writeFileSync(pidFile, String(comet.pid));
+  logger.info("CometBFT started", { pid: comet.pid, log: logFile });
+  comet.on("exit", (code, signal) => {
+    if (stopping) return;
+    progress.done();
+    logger.error("CometBFT exited; stopping the app", { code, signal, log: logFile });
+    const last = tail(logFile, 5);
+    if (last) process.stderr.write(`last lines of ${logFile}:\n${last}\n`);
+    void shutdown(1);
+  });
+  void watchStartup(cometRpcUrl(home), progress, () => stopping, config.grpc_address);
+}
+
+/** Progress on stderr until the node has a block and is not catching up. */
+async function watchStartup(rpcUrl: string, progress: Progress, stopped: () => boolean, grpcAddress: string): Promise<void> {
+  while (!stopped()) {
+    try {
+      const s = await status(rpcUrl);
+      if (s.height >= 1 && !s.catchingUp) {
+        progress.done(`node running: chain ${s.network}, height ${s.height}, RPC ${rpcUrl}${grpcAddress ? `, gRPC ${grpcAddress}` : ""} (Ctrl-C to stop)`);
+        return;
       }
-    });
+      progress.update(s.catchingUp ? `syncing with peers: at height ${s.height} ({s})` : `waiting for the first block ({s})`);
+    } catch {
+      progress.update(`waiting for CometBFT's RPC at ${rpcUrl} ({s})`);
+    }
+    await sleep(500);
   }
 }

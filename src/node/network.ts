@@ -2,11 +2,13 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BASE_DENOM } from "../app/coins";
+import { LOCALNET_POW_TARGET } from "../modules/pow/keeper";
+import { targetToHex } from "../modules/pow/seal";
 import { addGenesisValidator } from "./genesis-validators";
 import { addGenesisAccount, Genesis, initHome, nodeId, readGenesis, writeGenesis } from "./home";
 import { readAppConfig } from "./config";
 import { blockaiEntry, cometbftBinary } from "./paths";
-import { isAlive, spawnLogged, stopPid, waitFor } from "./process";
+import { isAlive, isProcessOf, spawnLogged, stopPid, waitFor } from "./process";
 import { status } from "./rpc";
 import { setTomlValue } from "./toml";
 
@@ -28,6 +30,36 @@ export interface NetworkOptions {
   checkInvariants?: boolean;
   /** Extra edits to the genesis before it is copied to every node. */
   editGenesis?: (genesis: Genesis) => void;
+  /**
+   * Module parameters merged over the localnet defaults (LOCALNET_PARAMS), e.g.
+   * `{ staking: { unbonding_time: "10s" }, slashing: { signed_blocks_window: "10" } }`.
+   */
+  params?: ParamsOverride;
+}
+
+/** Genesis parameter overrides per module (JSON as in the genesis, e.g. "60s", "0.5"). */
+export type ParamsOverride = Partial<Record<"staking" | "slashing" | "distribution", Record<string, unknown>>>;
+
+/**
+ * Localnets and test networks use the public-network defaults except where time matters: stake
+ * unbonds in 60 s instead of 21 days, liveness is judged over 20 blocks instead of 100 and a
+ * downtime jail lasts 30 s instead of 10 min, so the whole staking life cycle runs in minutes.
+ */
+export const LOCALNET_PARAMS: Required<ParamsOverride> = {
+  staking: { unbonding_time: "60s" },
+  slashing: { signed_blocks_window: "20", downtime_jail_duration: "30s" },
+  distribution: {},
+};
+
+/** Merges parameter overrides into a genesis app_state (module sections must exist). */
+export function applyParams(genesis: Genesis, ...overrides: Array<ParamsOverride | undefined>): void {
+  for (const o of overrides) {
+    for (const [module, params] of Object.entries(o ?? {})) {
+      if (!params) continue;
+      const section = (genesis.app_state[module] ??= {});
+      section.params = { ...(section.params ?? {}), ...params };
+    }
+  }
 }
 
 export interface TestAccount {
@@ -66,6 +98,8 @@ export function localnetPorts(i: number): NodePorts {
 }
 
 export const DEFAULT_ACCOUNT_BALANCE = 10n ** 13n;
+/** Blocks per epoch on localnets and test networks. */
+export const LOCALNET_EPOCH_LENGTH = 20n;
 /** Each localnet validator bonds 100 SOA at genesis (voting power 100). */
 export const VALIDATOR_SELF_DELEGATION = 100_000_000n;
 
@@ -102,6 +136,10 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
   // One genesis for all: node0's, with every node as a validator bonded by its own operator key.
   const genesis = readGenesis(nodes[0].home);
   genesis.validators = [];
+  // Short epochs on localnets and test networks (~10 s at 0.5 s blocks) so epoch-driven behaviour
+  // (usage records, PoW retargeting, rewards) is observable quickly.
+  genesis.app_state.epochs = { ...genesis.app_state.epochs, params: { epoch_length: LOCALNET_EPOCH_LENGTH.toString() } };
+  applyParams(genesis, LOCALNET_PARAMS, opts.params);
   const operators: TestAccount[] = [];
   for (const n of nodes) {
     const key = JSON.parse(fs.readFileSync(path.join(n.home, "config", "priv_validator_key.json"), "utf8"));
@@ -123,6 +161,12 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
     const [{ address }] = await wallet.getAccounts();
     accounts.push({ name: `account${i}`, mnemonic: wallet.mnemonic, address });
     addGenesisAccount(genesis, address, [{ denom: BASE_DENOM, amount: opts.accountBalance ?? DEFAULT_ACCOUNT_BALANCE }]);
+  }
+  // Proof of work: an easy target, so `blockai mine` gets certificates in within seconds on one
+  // core, and a retarget goal of about one certificate per block (epochs are short here).
+  if (genesis.app_state.pow) {
+    genesis.app_state.pow.target = targetToHex(LOCALNET_POW_TARGET);
+    genesis.app_state.pow.params = { ...genesis.app_state.pow.params, target_certs_per_epoch: LOCALNET_EPOCH_LENGTH.toString() };
   }
   opts.editGenesis?.(genesis);
   for (const n of nodes) writeGenesis(n.home, genesis);
@@ -181,7 +225,8 @@ export async function stopNode(layout: NetworkLayout, index: number, signal: "SI
   const pids = all[index];
   if (!pids) return;
   for (const pid of [pids.comet, pids.app]) {
-    if (pid === undefined) continue;
+    // A stale pid that now belongs to another process is never signalled.
+    if (pid === undefined || !isProcessOf(pid, layout.nodes[index].home)) continue;
     if (signal === "SIGKILL") {
       try {
         process.kill(pid, "SIGKILL");
@@ -209,9 +254,10 @@ export async function stopNetwork(dir: string): Promise<void> {
 }
 
 export function runningPids(dir: string): number[] {
-  return readPids(dir)
-    .flatMap((p) => [p?.app, p?.comet])
-    .filter((p): p is number => p !== undefined && isAlive(p));
+  const homes = fs.existsSync(path.join(dir, "network.json")) ? readLayout(dir).nodes.map((n) => n.home) : [];
+  return readPids(dir).flatMap((p, i) =>
+    [p?.app, p?.comet].filter((pid): pid is number => pid !== undefined && (homes[i] ? isProcessOf(pid, homes[i]) : isAlive(pid))),
+  );
 }
 
 /** Waits until every node reports at least `height`. */

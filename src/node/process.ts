@@ -18,6 +18,22 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether `pid` is alive and its command line mentions `needle` (e.g. a node's home). Pids in a
+ * pids file can outlive their processes (a reboot, a crash) and be reused by unrelated ones; on
+ * Linux /proc tells them apart, so such a pid is neither reported as running nor killed. A zombie
+ * (dead, not yet reaped) has an empty command line and counts as gone. Elsewhere: alive = ours.
+ */
+export function isProcessOf(pid: number, needle: string): boolean {
+  if (!isAlive(pid)) return false;
+  if (process.platform !== "linux") return true;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((arg) => arg.includes(needle));
+  } catch {
+    return false;
+  }
+}
+
 /** Stops a process by pid: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
 export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
   if (!isAlive(pid)) return;

@@ -1,0 +1,187 @@
+import { DirectSecp256k1HdWallet, type OfflineDirectSigner } from "@cosmjs/proto-signing";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { ACCOUNT_PREFIX } from "../app/address";
+import { CertificateSigner, CometMinerChain } from "../miner/chain";
+import { AcceptedEvent, Miner, MinerStatus, RejectedEvent } from "../miner/miner";
+import { targetToHex } from "../modules/pow/seal";
+import { UsageError } from "./args";
+import type { Command, CommandContext } from "./command";
+import { CHAIN_ID, HOME, KEYRING_BACKEND, NODE, OUTPUT, nodeUrl } from "./flags";
+import { openKeyring } from "./keys-context";
+import { normalizeMnemonic, walletFromMnemonic } from "./keyring";
+
+function u64Flag(ctx: CommandContext, name: string): bigint | undefined {
+  const v = ctx.flag(name);
+  if (v === undefined) return undefined;
+  if (!/^[0-9]{1,20}$/.test(v) || BigInt(v) >= 1n << 64n) throw new UsageError(`--${name} must be an unsigned integer, got "${v}"`);
+  return BigInt(v);
+}
+
+/** --work-digest HEX (32 bytes), --work-digest-file F (SHA-256 of the file), or 32 zero bytes. */
+export function workDigestFrom(ctx: CommandContext): Buffer {
+  const hex = ctx.flag("work-digest");
+  const file = ctx.flag("work-digest-file");
+  if (hex !== undefined && file !== undefined) throw new UsageError("give --work-digest or --work-digest-file, not both");
+  if (hex !== undefined) {
+    const clean = hex.replace(/^0x/i, "");
+    if (!/^[0-9a-fA-F]{64}$/.test(clean)) throw new UsageError(`--work-digest must be 32 bytes as 64 hex digits, got "${hex}"`);
+    return Buffer.from(clean, "hex");
+  }
+  if (file !== undefined) {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(file);
+    } catch (e) {
+      throw new UsageError(`--work-digest-file: cannot read ${file}: ${(e as Error).message}`);
+    }
+    return createHash("sha256").update(data).digest();
+  }
+  return Buffer.alloc(32);
+}
+
+/** The signing key: --from KEY (keyring, unlocked once) or --mnemonic-file F (scripts, tests). */
+async function minerKey(ctx: CommandContext): Promise<OfflineDirectSigner> {
+  const from = ctx.flag("from");
+  const mnemonicFile = ctx.flag("mnemonic-file");
+  if ((from === undefined) === (mnemonicFile === undefined)) throw new UsageError("give exactly one of --from KEY or --mnemonic-file FILE");
+  if (mnemonicFile !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(mnemonicFile, "utf8");
+    } catch (e) {
+      throw new UsageError(`--mnemonic-file: cannot read ${mnemonicFile}: ${(e as Error).message}`);
+    }
+    return DirectSecp256k1HdWallet.fromMnemonic(normalizeMnemonic(text), { prefix: ACCOUNT_PREFIX });
+  }
+  const keyring = openKeyring(ctx);
+  const key = keyring.get(from!);
+  // Unlocked once for the whole session: a miner signs many transactions.
+  return walletFromMnemonic(await keyring.mnemonic(key.name));
+}
+
+function formatRate(hps: number): string {
+  const units = ["H/s", "kH/s", "MH/s", "GH/s"];
+  let v = hps;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(2)} ${units[i]}`;
+}
+
+export function statusLine(s: MinerStatus): string {
+  const target = targetToHex(s.target);
+  const zeros = target.match(/^0*/)![0].length;
+  return (
+    `height ${s.height} | anchor ${s.anchorHeight} | ${formatRate(s.hashrate)} | accepted ${s.accepted} | rejected ${s.rejected}` +
+    ` | stale ${s.stale} | pending ${s.pending} | target ${target.slice(0, zeros + 6)}..(${zeros} zero digits)`
+  );
+}
+
+function statusJson(s: MinerStatus) {
+  return {
+    event: "status",
+    height: s.height,
+    anchor_height: s.anchorHeight,
+    hashrate: Math.round(s.hashrate),
+    hashes: s.hashes.toString(),
+    found: s.found,
+    accepted: s.accepted,
+    rejected: s.rejected,
+    stale: s.stale,
+    queued: s.queued,
+    pending: s.pending,
+    target: targetToHex(s.target),
+    epoch: s.epoch.toString(),
+    ...(s.lastError ? { last_error: s.lastError } : {}),
+  };
+}
+
+export const mineCommand: Command = {
+  name: "mine",
+  summary: "mine proof-of-work certificates for a model and submit them (feeless)",
+  flags: [
+    { name: "model", value: "ID", description: "the model the work is for (the key must be its owner or an operator)" },
+    { name: "from", value: "KEY", description: "key of the keyring that signs (the miner)" },
+    { name: "mnemonic-file", value: "FILE", description: "instead of --from: a file holding the miner's mnemonic (scripts, local tests)" },
+    { name: "threads", value: "N", description: "worker threads", default: "1" },
+    { name: "work-digest", value: "HEX", description: "32 bytes bound into every certificate", default: "32 zero bytes" },
+    { name: "work-digest-file", value: "FILE", description: "instead of --work-digest: SHA-256 of this file" },
+    { name: "gas", value: "N", description: "gas limit of each certificate tx (no fee is paid)", default: "200000" },
+    { name: "max-certs", value: "N", description: "stop after N accepted certificates (0: run until Ctrl-C)", default: "0" },
+    HOME,
+    KEYRING_BACKEND,
+    NODE,
+    CHAIN_ID,
+    OUTPUT,
+  ],
+  help:
+    "Fetches a recent anchor (latest height - 1 and its block hash), searches nonces on worker threads and\n" +
+    "submits each certificate as a feeless transaction; a miner with no account and no tokens can start\n" +
+    "right away. Re-anchors before the anchor expires. Shows a live line (text) or JSON lines on stdout\n" +
+    "(--output json: status, anchor, accepted, rejected, stopped). Ctrl-C stops cleanly. See docs/pow.md.",
+  async run(ctx) {
+    const modelId = u64Flag(ctx, "model");
+    if (modelId === undefined) throw new UsageError(`"${ctx.path}" needs --model ID`);
+    const threadsRaw = ctx.flag("threads") ?? "1";
+    if (!/^[1-9][0-9]{0,3}$/.test(threadsRaw)) throw new UsageError(`--threads must be a positive integer, got "${threadsRaw}"`);
+    const threads = Number(threadsRaw);
+    if (threads > os.availableParallelism() * 4) throw new UsageError(`--threads ${threads} is far more than this machine's ${os.availableParallelism()} CPUs`);
+    const gas = u64Flag(ctx, "gas") ?? 200_000n;
+    if (gas === 0n) throw new UsageError("--gas must be positive");
+    const maxCerts = Number(u64Flag(ctx, "max-certs") ?? 0n);
+    const workDigest = workDigestFrom(ctx);
+    const url = nodeUrl(ctx);
+    const signer = await CertificateSigner.create(await minerKey(ctx));
+
+    const chain = await CometMinerChain.connect(url);
+    try {
+      const chainId = await chain.chainId();
+      const expected = ctx.flag(CHAIN_ID.name);
+      if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node at ${url} runs "${chainId}"`);
+      const miner = new Miner({ chain, signer, modelId, workDigest, threads, gas, maxAccepted: maxCerts });
+      const json = ctx.output === "json";
+      const out = ctx.io.stdout;
+      const err = ctx.io.stderr;
+      const line = (o: unknown) => out.write(JSON.stringify(o) + "\n");
+      let lastPlain = 0;
+      miner.on("status", (s: MinerStatus) => {
+        if (json) return line(statusJson(s));
+        if (err.isTTY) return err.write(`\r\x1b[2K${statusLine(s)}`);
+        if (Date.now() - lastPlain >= 10_000) {
+          lastPlain = Date.now();
+          err.write(statusLine(s) + "\n");
+        }
+      });
+      miner.on("anchor", (a: { height: number; hash: Uint8Array }) => {
+        if (json) line({ event: "anchor", height: a.height, hash: Buffer.from(a.hash).toString("hex").toUpperCase() });
+      });
+      miner.on("accepted", (a: AcceptedEvent) => {
+        if (json) line({ event: "accepted", tx_hash: a.hash, height: a.height, anchor_height: a.anchorHeight, nonce: a.nonce.toString(), seal: a.seal });
+      });
+      miner.on("rejected", (r: RejectedEvent) => {
+        if (json) line({ event: "rejected", stage: r.stage, code: r.code, codespace: r.codespace, log: r.log });
+        else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}rejected (${r.stage}): ${r.codespace ? `${r.codespace}/${r.code} ` : ""}${r.log}\n`);
+      });
+      if (!json) err.write(`mining for model ${modelId} as ${signer.address} on ${chainId} with ${threads} thread${threads === 1 ? "" : "s"} (Ctrl-C stops)\n`);
+      const onSignal = () => miner.stop();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        await miner.run();
+      } finally {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+        const s = miner.status();
+        if (json) line({ ...statusJson(s), event: "stopped" });
+        else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}stopped: ${statusLine(s)}\n`);
+      }
+      return 0;
+    } finally {
+      chain.disconnect();
+    }
+  },
+};

@@ -1,0 +1,73 @@
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import { Coin, parseDecCoins } from "../app/coins";
+import { parseCoinsArg, parseDecimal } from "./amount";
+import { UsageError } from "./args";
+import type { CommandContext } from "./command";
+
+export const DEFAULT_GAS_PRICE = "0.025usoa";
+
+export interface TxOptions {
+  gas: "auto" | bigint;
+  adjustment: { numerator: bigint; decimals: number };
+  fees?: Coin[];
+  gasPrice: ReturnType<typeof parseDecCoins>[number];
+  memo: string;
+  yes: boolean;
+  mode: "commit" | "sync";
+}
+
+/** Reads and checks every tx flag before anything touches the network or the keyring. */
+export function txOptions(ctx: CommandContext): TxOptions {
+  const wrap = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  };
+  const gasRaw = ctx.flag("gas") ?? "auto";
+  let gas: "auto" | bigint;
+  if (gasRaw === "auto") gas = "auto";
+  else if (/^[0-9]{1,18}$/.test(gasRaw) && BigInt(gasRaw) > 0n) gas = BigInt(gasRaw);
+  else throw new UsageError(`--gas must be "auto" or a positive integer, got "${gasRaw}"`);
+  const adjustment = wrap(() => parseDecimal(ctx.flag("gas-adjustment") ?? "1.4", "--gas-adjustment"));
+  const feesRaw = ctx.flag("fees");
+  const pricesRaw = ctx.flag("gas-prices");
+  if (feesRaw !== undefined && pricesRaw !== undefined) throw new UsageError("give --fees or --gas-prices, not both");
+  const fees = feesRaw === undefined ? undefined : wrap(() => parseCoinsArg(feesRaw, "--fees"));
+  const prices = wrap(() => parseDecCoins(pricesRaw ?? DEFAULT_GAS_PRICE));
+  if (prices.length !== 1) throw new UsageError(`--gas-prices must be one price such as ${DEFAULT_GAS_PRICE}, got "${pricesRaw}"`);
+  const mode = ctx.flag("broadcast-mode") ?? "commit";
+  if (mode !== "commit" && mode !== "sync") throw new UsageError(`--broadcast-mode must be "commit" or "sync", got "${mode}"`);
+  const memo = ctx.flag("memo") ?? "";
+  return { gas, adjustment, fees, gasPrice: prices[0], memo, yes: ctx.bool("yes"), mode };
+}
+
+/** The signing key of a tx command: the positional FROM (if the command has one) or --from. */
+export function fromArg(ctx: CommandContext, positional?: string): string {
+  const flagged = ctx.flag("from");
+  if (positional !== undefined && flagged !== undefined && flagged !== positional) {
+    throw new UsageError(`--from "${flagged}" contradicts the sender "${positional}"`);
+  }
+  const from = positional ?? flagged;
+  if (!from) throw new UsageError(`"${ctx.path}" needs --from KEY`);
+  return from;
+}
+
+export interface TxRequest {
+  /** Key name or address of the signer (in the keyring). */
+  from: string;
+  /** The messages, given the signer's address. */
+  msgs: (sender: string) => EncodeObject[];
+  /** Lines of the confirmation summary, e.g. [["to", "soa1..."], ["amount", "1.5 SOA (...)"]]. */
+  summary: ReadonlyArray<readonly [string, string]>;
+}
+
+/**
+ * Builds, signs and broadcasts a tx (see broadcast.ts). CosmJS's client is loaded only here, so
+ * commands that never sign start faster.
+ */
+export async function signAndBroadcast(ctx: CommandContext, req: TxRequest): Promise<number> {
+  const { broadcast } = await import("./broadcast");
+  return broadcast(ctx, req);
+}

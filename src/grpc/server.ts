@@ -1,0 +1,125 @@
+import * as grpc from "@grpc/grpc-js";
+import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
+import { SIMULATE_PATH } from "../app/app";
+import type { Module } from "../app/module";
+import { Logger, createLogger } from "../app/logger";
+import { ReflectionService, reflectionServices } from "./reflection";
+import { grpcStatusOf } from "./status";
+
+/** The SDK's metadata key for the height a query ran at (request: which height; response: which height it was). */
+export const HEIGHT_METADATA = "x-cosmos-block-height";
+
+/** What the server needs from the app: ABCI Query (one code path for ABCI and gRPC) and the module list. */
+export interface QueryBackend {
+  query(req: RequestQuery): ResponseQuery;
+  readonly modules: readonly Module[];
+}
+
+/** Every gRPC method served: each module's Query methods, and tx simulation. */
+export function servedPaths(backend: Pick<QueryBackend, "modules">): string[] {
+  return [...backend.modules.flatMap((m) => (m.queries ?? []).map((q) => q.path)), SIMULATE_PATH];
+}
+
+/** "/cosmos.bank.v1beta1.Query/Balance" -> ["cosmos.bank.v1beta1.Query", "Balance"] */
+function splitPath(path: string): [string, string] {
+  const m = /^\/([^/]+)\/([^/]+)$/.exec(path);
+  if (!m) throw new Error(`query path "${path}" is not /<service>/<Method>`);
+  return [m[1], m[2]];
+}
+
+const identity = (b: Buffer): Buffer => b;
+
+/**
+ * A gRPC server for every module's Query service. Requests and responses are raw protobuf bytes
+ * (identity serializers): the bytes go through BlockaiApp.query exactly as an ABCI query does, so
+ * gRPC and ABCI can never disagree, and a module's new query methods are served with no gRPC code.
+ */
+export class GrpcQueryServer {
+  private constructor(
+    private readonly server: grpc.Server,
+    readonly port: number,
+    readonly services: string[],
+  ) {}
+
+  static async start(address: string, backend: QueryBackend, logger: Logger = createLogger("info", "grpc")): Promise<GrpcQueryServer> {
+    const server = new grpc.Server();
+    const byService = new Map<string, string[]>();
+    for (const path of servedPaths(backend)) {
+      const [service] = splitPath(path);
+      byService.set(service, [...(byService.get(service) ?? []), path]);
+    }
+    for (const [, paths] of byService) {
+      const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
+      const implementation: grpc.UntypedServiceImplementation = {};
+      for (const path of paths) {
+        const [, method] = splitPath(path);
+        definition[method] = {
+          path,
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: identity,
+          requestDeserialize: identity,
+          responseSerialize: identity,
+          responseDeserialize: identity,
+        };
+        implementation[method] = unaryHandler(path, backend, logger);
+      }
+      server.addService(definition, implementation);
+    }
+    const reflection = new ReflectionService([...byService.keys()], logger);
+    for (const s of reflectionServices) server.addService(s, { ServerReflectionInfo: reflection.handler });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    ).catch((e: Error) => {
+      server.forceShutdown();
+      throw new Error(`cannot serve gRPC on ${address}: ${e.message.replace(/^No address added out of total \d+ resolved(: )?/, "") || "address in use?"}`);
+    });
+    return new GrpcQueryServer(server, port, [...byService.keys()]);
+  }
+
+  /** Lets in-flight calls finish (up to `graceMs`), then closes every connection. */
+  async close(graceMs = 2000): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+function unaryHandler(path: string, backend: QueryBackend, logger: Logger): grpc.handleUnaryCall<Buffer, Buffer> {
+  return (call, callback) => {
+    const requested = call.metadata.get(HEIGHT_METADATA)[0];
+    let height = 0n;
+    if (requested !== undefined) {
+      const text = requested.toString();
+      if (!/^[0-9]{1,19}$/.test(text)) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: `invalid ${HEIGHT_METADATA} "${text}": expected a non-negative integer` });
+        return;
+      }
+      height = BigInt(text);
+    }
+    let res: ResponseQuery;
+    try {
+      res = backend.query({ path, data: call.request, height, prove: false });
+    } catch (e) {
+      // BlockaiApp.query catches module errors itself; this is a bug, not a bad request.
+      logger.error("gRPC query failed", { path, error: (e as Error).stack ?? String(e) });
+      callback({ code: grpc.status.INTERNAL, details: `internal error: ${(e as Error).message}` });
+      return;
+    }
+    const md = new grpc.Metadata();
+    md.set(HEIGHT_METADATA, res.height.toString());
+    if (res.code !== 0) {
+      callback({ code: grpcStatusOf(res.codespace, res.code), details: res.log, metadata: md });
+      return;
+    }
+    call.sendMetadata(md);
+    callback(null, Buffer.from(res.value));
+  };
+}
