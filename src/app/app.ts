@@ -2,6 +2,7 @@ import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta
 import {
   CheckTxType,
   ExecTxResult,
+  Request,
   RequestCheckTx,
   RequestFinalizeBlock,
   RequestInfo,
@@ -31,7 +32,8 @@ import { GasMeter } from "./gas";
 import { createLogger, Logger } from "./logger";
 import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "./module";
 import { createModules, Keepers } from "./modules";
-import { runTx, TxPipelineDeps, TxResult } from "./tx";
+import { SignatureCache, SignatureItem, SignaturePool } from "./sigverify";
+import { collectSignatures, DecodedTx, runTx, TxPipelineDeps, TxResult } from "./tx";
 
 export const APP_NAME = "blockai";
 export const APP_VERSION = "0.1.0";
@@ -53,6 +55,11 @@ export interface AppOptions {
   checkInvariants?: boolean;
   /** Committed versions kept in memory for historical queries. */
   keepVersions?: number;
+  /**
+   * Worker threads verifying signatures of CheckTx batches and of a block's txs ahead of their
+   * in-order execution (0 = verify on the main thread only). Results are identical either way.
+   */
+  verifyThreads?: number;
 }
 
 interface ConsensusLimits {
@@ -75,6 +82,11 @@ export class BlockaiApp implements AbciApplication {
   private pending: PendingCommit | undefined;
   private chainId = "";
   private limits: ConsensusLimits = { maxBytes: DEFAULT_MAX_TX_BYTES, maxGas: -1n };
+  private readonly sigCache = new SignatureCache();
+  private readonly decodedTxs = new WeakMap<Uint8Array, DecodedTx>();
+  private readonly sigPool: SignaturePool | undefined;
+  /** Verification started by prefetch, by the request's tx bytes object. */
+  private readonly pendingVerification = new WeakMap<object, Promise<void>>();
 
   private constructor(
     private readonly db: StateDB,
@@ -95,6 +107,8 @@ export class BlockaiApp implements AbciApplication {
       this.limits = { maxBytes: parsed.maxBytes, maxGas: BigInt(parsed.maxGas) };
     }
     this.checkState = db.branch();
+    const threads = options.verifyThreads ?? 0;
+    this.sigPool = threads > 0 ? new SignaturePool(threads) : undefined;
   }
 
   static async open(options: AppOptions): Promise<BlockaiApp> {
@@ -103,6 +117,7 @@ export class BlockaiApp implements AbciApplication {
   }
 
   async close(): Promise<void> {
+    await this.sigPool?.close();
     await this.db.close();
   }
 
@@ -132,7 +147,40 @@ export class BlockaiApp implements AbciApplication {
       minGasPrices: this.options.minGasPrices,
       maxTxBytes: this.limits.maxBytes,
       maxBlockGas: this.limits.maxGas,
+      sigCache: this.sigCache,
+      decoded: this.decodedTxs,
     };
+  }
+
+  /**
+   * Called by the ABCI server with every request of one socket read, before any is handled:
+   * the signatures of a CheckTx batch, or of a FinalizeBlock's txs, are verified on the worker
+   * pool in parallel; the handlers then find them in the signature cache.
+   */
+  prefetch(requests: Request[]): void {
+    if (!this.sigPool) return;
+    const checks = requests.filter((r) => r.checkTx && r.checkTx.type === CheckTxType.NEW).map((r) => r.checkTx!);
+    if (checks.length >= 2) {
+      const deps = this.deps();
+      const items = checks.flatMap((c) => collectSignatures(deps, this.checkState, this.chainId, c.tx));
+      const done = this.verifyIntoCache(items);
+      for (const c of checks) this.pendingVerification.set(c, done);
+    }
+    for (const r of requests) {
+      if (!r.finalizeBlock || r.finalizeBlock.txs.length < 2) continue;
+      const deps = this.deps();
+      // Signatures are checked against the committed state; txs of accounts created within the
+      // block are verified during execution instead.
+      const state = this.deliverState ?? this.db.branch();
+      const items = r.finalizeBlock.txs.flatMap((tx) => collectSignatures(deps, state, this.chainId, tx));
+      this.pendingVerification.set(r.finalizeBlock, this.verifyIntoCache(items));
+    }
+  }
+
+  private async verifyIntoCache(items: SignatureItem[]): Promise<void> {
+    const fresh = items.filter((i) => !this.sigCache.has(i));
+    const results = await this.sigPool!.verify(fresh);
+    results.forEach((ok, i) => ok && this.sigCache.add(fresh[i]));
   }
 
   // ---- ABCI: query connection -------------------------------------------------------------
@@ -220,12 +268,21 @@ export class BlockaiApp implements AbciApplication {
 
   // ---- ABCI: mempool connection -----------------------------------------------------------
 
-  checkTx(req: RequestCheckTx): ResponseCheckTx {
+  checkTx(req: RequestCheckTx): ResponseCheckTx | Promise<ResponseCheckTx> {
+    const pending = this.pendingVerification.get(req);
+    return pending ? pending.then(() => this.runCheckTx(req)) : this.runCheckTx(req);
+  }
+
+  /** CheckTx on the check state, synchronously (signatures verified here if not cached). */
+  runCheckTx(req: RequestCheckTx): ResponseCheckTx {
     const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
     const result = runTx(this.deps(), this.checkState, this.nextBlockInfo(), mode, req.tx);
     return {
       code: result.code,
-      data: result.data,
+      // No data, as the Cosmos SDK's CheckTx: CometBFT returns it hex-encoded from
+      // broadcast_tx_sync and CosmJS decodes it as base64, which fails for many message responses
+      // (e.g. MsgDelegateResponse, 45 bytes). The tx's real result comes with its block.
+      data: new Uint8Array(),
       log: result.log,
       info: "",
       gasWanted: result.gasWanted,
@@ -264,12 +321,19 @@ export class BlockaiApp implements AbciApplication {
       proposerAddress: new Uint8Array(),
       hash: new Uint8Array(),
     }, "genesis");
-    for (const m of this.modules) m.initGenesis?.(ctx, appState[m.name] ?? m.defaultGenesis?.());
+    const validators: ValidatorUpdate[] = [];
+    for (const m of this.modules) {
+      const updates = m.initGenesis?.(ctx, appState[m.name] ?? m.defaultGenesis?.());
+      if (updates) validators.push(...updates);
+    }
+    checkGenesisValidators(req.validators, validators);
     this.deliverState = state;
     this.checkState = state.branch();
     const pending = this.db.prepare(state, initialHeight - 1);
-    this.logger.info("genesis loaded", { chain_id: req.chainId, app_hash: Buffer.from(pending.appHash).toString("hex") });
-    return { consensusParams: undefined, validators: [], appHash: pending.appHash };
+    this.logger.info("genesis loaded", { chain_id: req.chainId, app_hash: Buffer.from(pending.appHash).toString("hex"), validators: validators.length });
+    // The bonded set from the staking genesis; CometBFT replaces its genesis validators with it
+    // (an empty answer keeps CometBFT's list, for chains without a staking genesis).
+    return { consensusParams: undefined, validators, appHash: pending.appHash };
   }
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
@@ -289,7 +353,13 @@ export class BlockaiApp implements AbciApplication {
     return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
   }
 
-  finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+  finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock | Promise<ResponseFinalizeBlock> {
+    const pending = this.pendingVerification.get(req);
+    return pending ? pending.then(() => this.executeBlock(req)) : this.executeBlock(req);
+  }
+
+  /** Executes a block synchronously: hooks, every tx in order, app hash. Persists nothing. */
+  executeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     const height = Number(req.height);
     const state = this.deliverState ?? this.db.branch();
     this.deliverState = state;
@@ -360,6 +430,23 @@ export class BlockaiApp implements AbciApplication {
     const out: Record<string, unknown> = {};
     for (const m of this.modules) if (m.exportGenesis) out[m.name] = m.exportGenesis(ctx);
     return out;
+  }
+}
+
+/**
+ * When CometBFT's genesis lists validators and the app computes a set too, they must be the same
+ * keys with the same powers (as the Cosmos SDK checks in InitChain): a mismatch means the genesis
+ * file is inconsistent and the chain must not start.
+ */
+function checkGenesisValidators(requested: readonly ValidatorUpdate[], computed: readonly ValidatorUpdate[]): void {
+  if (requested.length === 0 || computed.length === 0) return;
+  const key = (u: ValidatorUpdate) => `${Buffer.from(u.pubKey.ed25519 ?? u.pubKey.secp256k1 ?? new Uint8Array()).toString("base64")}:${u.power}`;
+  const a = requested.map(key).sort();
+  const b = computed.map(key).sort();
+  if (a.length !== b.length || a.some((k, i) => k !== b[i])) {
+    throw new Error(
+      `genesis validators (${a.length}) differ from the bonded set of the staking genesis (${b.length}): CometBFT has [${a.join(", ")}], staking has [${b.join(", ")}]`,
+    );
   }
 }
 

@@ -78,8 +78,11 @@ export interface Module {
   readonly msgs?: readonly MsgHandler<any>[];
   readonly queries?: readonly QueryHandler[];
   defaultGenesis?(): unknown;
-  /** Validates and loads the module's section of the genesis app_state. */
-  initGenesis?(ctx: Context, genesis: unknown): void;
+  /**
+   * Validates and loads the module's section of the genesis app_state. The staking module
+   * returns the initial validator set (InitChain answers CometBFT with it).
+   */
+  initGenesis?(ctx: Context, genesis: unknown): ValidatorUpdate[] | void;
   exportGenesis?(ctx: Context): unknown;
   beginBlock?(ctx: Context, info: BeginBlockInfo): void;
   endBlock?(ctx: Context): ValidatorUpdate[] | void;

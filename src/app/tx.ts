@@ -16,6 +16,7 @@ import type { AuthKeeper } from "../modules/auth/keeper";
 import { Account, SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/keeper";
 import type { BankKeeper } from "../modules/bank/keeper";
 import { secp256k1Address, verifySecp256k1 } from "./crypto";
+import type { SignatureCache, SignatureItem } from "./sigverify";
 
 export const FEE_COLLECTOR = "fee_collector";
 /** Gas limits above this cannot be represented by the SDK (int64) and are refused. */
@@ -109,6 +110,13 @@ export interface TxPipelineDeps {
   readonly maxTxBytes: number;
   /** Block gas limit from the consensus params (-1 = none). */
   readonly maxBlockGas: bigint;
+  /** Signatures already verified on this node (by CheckTx or the worker pool). */
+  readonly sigCache?: SignatureCache;
+  /**
+   * Txs already decoded by prefetch, by the request's bytes object: each request's bytes are
+   * decoded once. Keyed by object identity, so nothing outlives its request.
+   */
+  readonly decoded?: WeakMap<Uint8Array, DecodedTx>;
 }
 
 function moduleNameOf(typeUrl: string): string {
@@ -139,7 +147,7 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
     if (txBytes.length > deps.maxTxBytes) {
       throw SdkErrors.TxTooLarge.wrap(`tx size ${txBytes.length} bytes exceeds the limit of ${deps.maxTxBytes}`);
     }
-    tx = decodeTx(txBytes, deps.router);
+    tx = deps.decoded?.get(txBytes) ?? decodeTx(txBytes, deps.router);
     gasWanted = tx.gasLimit;
     validateBasic(tx, mode);
     txMeter = new GasMeter(mode === "simulate" || mode === "genesis" ? undefined : tx.gasLimit);
@@ -318,10 +326,14 @@ function runAnte(
         chainId: block.chainId,
         accountNumber: account.accountNumber,
       }).finish();
-      if (!verifySecp256k1(account.pubKey!, signBytes, tx.raw.signatures[i])) {
-        throw SdkErrors.Unauthorized.wrap(
-          `signature verification failed; please verify account number (${account.accountNumber}) and chain-id (${block.chainId})`,
-        );
+      const item = { pubkey: account.pubKey!, message: signBytes, signature: tx.raw.signatures[i] };
+      if (!deps.sigCache?.has(item)) {
+        if (!verifySecp256k1(item.pubkey, item.message, item.signature)) {
+          throw SdkErrors.Unauthorized.wrap(
+            `signature verification failed; please verify account number (${account.accountNumber}) and chain-id (${block.chainId})`,
+          );
+        }
+        deps.sigCache?.add(item);
       }
     }
     events.emit("tx", { acc_seq: `${signer}/${account.sequence}` });
@@ -339,4 +351,49 @@ function runAnte(
 
 function throwError(err: Error): never {
   throw err;
+}
+
+/**
+ * The signatures a tx will need verified, as far as they can be known ahead of execution (for
+ * verifying many txs in parallel before running them in order). Anything malformed or not yet
+ * resolvable (e.g. an account created earlier in the same block) is skipped: runTx then verifies
+ * it itself and reports the error.
+ */
+export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chainId: string, txBytes: Uint8Array): SignatureItem[] {
+  let tx: DecodedTx;
+  try {
+    tx = decodeTx(txBytes, deps.router);
+  } catch {
+    return [];
+  }
+  deps.decoded?.set(txBytes, tx);
+  // Txs carrying work (messages with a precheck: PoW certificates) have their signatures checked
+  // only after the precheck passed; verifying them ahead would let invalid work cost a signature.
+  if (tx.msgs.some((m) => m.handler.precheck !== undefined)) return [];
+  const items: SignatureItem[] = [];
+  tx.signers.forEach((signer, i) => {
+    const info = tx.authInfo.signerInfos[i];
+    const signature = tx.raw.signatures[i];
+    if (!info || !signature || signature.length !== 64 || info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) return;
+    let address: Uint8Array;
+    try {
+      address = decodeAddress(signer);
+    } catch {
+      return;
+    }
+    const account = deps.auth.getAccount(state, address);
+    let pubkey = account?.pubKey;
+    if (!pubkey && info.publicKey?.typeUrl === SECP256K1_PUBKEY_TYPE_URL) {
+      try {
+        pubkey = PubKey.decode(info.publicKey.value).key;
+      } catch {
+        return;
+      }
+    }
+    if (!pubkey || pubkey.length !== 33) return;
+    const accountNumber = account?.accountNumber ?? 0n;
+    const message = SignDoc.encode({ bodyBytes: tx.raw.bodyBytes, authInfoBytes: tx.raw.authInfoBytes, chainId, accountNumber }).finish();
+    items.push({ pubkey, message, signature });
+  });
+  return items;
 }

@@ -35,7 +35,7 @@ export async function replayAppHashes(rpcEndpoint: string, genesisFile: string, 
       const validators = h > 1 ? (await rpc(rpcEndpoint, "validators", { height: h - 1, per_page: 100 })).validators : [];
       const power = new Map<string, bigint>(validators.map((v: any) => [v.address, BigInt(v.voting_power)]));
       const time = parseRfc3339Nanos(header.time);
-      const res = app.finalizeBlock({
+      const res = app.executeBlock({
         txs: (block.data.txs ?? []).map((t: string) => fromBase64(t)),
         decidedLastCommit: {
           round: lastCommit?.round ?? 0,
