@@ -415,43 +415,40 @@ class Batch {
     // written to the preimage buffer; that write flattens it (see Changes.add), so each rebuilt
     // node costs two native calls (write, hash) whatever changed in it.
     const oldHashes = old === null ? "" : hashesOf(old);
-    let node: (number | string | Node)[];
+    const node = new Array<number | string | Node>(n + 2);
+    node[0] = bitmap;
     let hashes = "";
     let pieces = 0;
     let lastFromOld = false;
-    {
-      node = new Array<number | string | Node>(n + 2);
-      node[0] = bitmap;
-      let runFrom = -1; // old index where the pending run of unchanged children starts
-      let j = 0; // old index of slot s
-      let k = 2; // index in `node` of slot s
-      for (let m = bitmap | oldBitmap; m !== 0; m &= m - 1) {
-        const s = lowestBit(m);
-        if (((changedMask >> s) & 1) === 0) {
-          if (runFrom < 0) runFrom = j;
-          node[k++] = childOf(old as Internal, j);
-        } else {
-          if (runFrom >= 0) {
-            hashes += oldHashes.substring(runFrom * HASH_CHARS, j * HASH_CHARS);
-            pieces++;
-            lastFromOld = true;
-            runFrom = -1;
-          }
-          const kid = kids[kb + s];
-          if (kid !== null) {
-            hashes += this.kidHash(kb + s);
-            pieces++;
-            lastFromOld = false;
-            node[k++] = kid;
-          }
+    let runFrom = -1; // old index where the pending run of unchanged children starts
+    let j = 0; // old index of slot s
+    let k = 2; // index in `node` of slot s
+    for (let m = bitmap | oldBitmap; m !== 0; m &= m - 1) {
+      const s = lowestBit(m);
+      if (((changedMask >> s) & 1) === 0) {
+        if (runFrom < 0) runFrom = j;
+        node[k++] = childOf(old as Internal, j);
+      } else {
+        if (runFrom >= 0) {
+          hashes += oldHashes.substring(runFrom * HASH_CHARS, j * HASH_CHARS);
+          pieces++;
+          lastFromOld = true;
+          runFrom = -1;
         }
-        j += (oldBitmap >> s) & 1;
+        const kid = kids[kb + s];
+        if (kid !== null) {
+          hashes += this.kidHash(kb + s);
+          pieces++;
+          lastFromOld = false;
+          node[k++] = kid;
+        }
       }
-      if (runFrom >= 0) {
-        hashes += oldHashes.substring(runFrom * HASH_CHARS);
-        pieces++;
-        lastFromOld = true;
-      }
+      j += (oldBitmap >> s) & 1;
+    }
+    if (runFrom >= 0) {
+      hashes += oldHashes.substring(runFrom * HASH_CHARS);
+      pieces++;
+      lastFromOld = true;
     }
     sc.clear(kb, changedMask);
     work[1] = bitmap >>> 8;
