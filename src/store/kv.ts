@@ -1,4 +1,7 @@
+import { concatBytes } from "../app/bytes";
 import { GasMeter, KV_GAS } from "../app/gas";
+
+export { concatBytes };
 
 /**
  * The one interface every piece of state goes through. Keys and values are bytes; keys sort
@@ -29,18 +32,6 @@ export function keyToString(key: Uint8Array): string {
 
 export function stringToKey(key: string): Uint8Array {
   return new Uint8Array(Buffer.from(key, "latin1"));
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /** The smallest key greater than every key starting with `prefix` (undefined if there is none). */

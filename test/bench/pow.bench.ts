@@ -19,7 +19,6 @@ import { sealPrefix, targetToHex, bytesToBigInt, doubleSha256 } from "../../src/
 import { EventManager } from "../../src/app/events";
 import { GasMeter } from "../../src/app/gas";
 import { Driver } from "../helpers/driver";
-import { TestKey } from "../helpers/keys";
 import { driverBlockHash, findNonce, registerModel, signCert } from "../helpers/pow";
 
 const SECONDS = Number(process.argv[2] ?? "3");

@@ -11,7 +11,6 @@ import {
   QueryParamsResponse,
   QueryValidatorCommissionRequest,
   QueryValidatorCommissionResponse,
-  QueryValidatorOutstandingRewardsRequest,
   QueryValidatorOutstandingRewardsResponse,
   QueryValidatorSlashesRequest,
   QueryValidatorSlashesResponse,

@@ -2,19 +2,10 @@
  * The bank module's state layout. Part of the protocol: clients build these keys to read a
  * balance with a Merkle proof (src/client/verified-query.ts). No Node-only imports here.
  */
+import { concatBytes as concat } from "../../app/bytes";
 export const BANK_STORE_PREFIX = new TextEncoder().encode("bank/");
 export const SUPPLY_PREFIX = 0x01;
 export const BALANCE_PREFIX = 0x02;
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Key of an account's balances inside the bank store: 0x02 | len(address) | address. */
 export function balancesPrefix(address: Uint8Array): Uint8Array {

@@ -31,35 +31,24 @@ import {
   MsgWithdrawValidatorCommissionResponse,
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import { ValidatorSlashEvent } from "cosmjs-types/cosmos/distribution/v1beta1/distribution";
-import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress, moduleAddress } from "../../app/address";
+import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, moduleAddress } from "../../app/address";
 import { Coin, coinsFromProto, coinsToProto } from "../../app/coins";
-import { ChainError, SdkErrors } from "../../app/errors";
+import { SdkErrors } from "../../app/errors";
 import { arr, bool, obj, optional, str } from "../../app/genesis-json";
 import type { Context, Module, MsgHandler, QueryHandler } from "../../app/module";
 import { paginate } from "../../app/pagination";
 import type { AuthKeeper } from "../auth/keeper";
 import { KVStore, PrefixStore } from "../../store/kv";
-import { DEC_ONE, Dec, decFromInt, formatDec, parseDec } from "../staking/dec";
+import { DEC_ONE, Dec, formatDec, parseDec } from "../staking/dec";
 import { uint } from "../staking/json";
 import type { StakingKeeper } from "../staking/keeper";
-import { accAddr, hex, valoper } from "../staking/types";
+import { accAddr, operatorAccount, valoper, valoperBytes } from "../staking/types";
 import { DecCoin, addDecCoins, amountOfDec, decCoinsFromCoins, decCoinsToJson, decCoinsToProto } from "./deccoins";
 import { DEFAULT_DISTRIBUTION_PARAMS, DISTRIBUTION_MODULE, DistributionErrors, DistributionKeeper, DistributionParams } from "./keeper";
 import * as K from "./keys";
 
 const TYPE = "/cosmos.distribution.v1beta1.";
 
-function valoperBytes(address: string, what = "validator address"): Uint8Array {
-  return decodeAddress(address, what, VALIDATOR_OPERATOR_PREFIX);
-}
-
-function operatorAccount(valoperAddress: string): string {
-  try {
-    return encodeAddress(valoperBytes(valoperAddress), ACCOUNT_PREFIX);
-  } catch {
-    return valoperAddress;
-  }
-}
 
 function nonEmptyCoins(coins: ReadonlyArray<{ denom: string; amount: string }>, what: string): Coin[] {
   const parsed = coinsFromProto(coins);
@@ -67,9 +56,6 @@ function nonEmptyCoins(coins: ReadonlyArray<{ denom: string; amount: string }>, 
   return parsed;
 }
 
-function notFound(what: string): ChainError {
-  return SdkErrors.KeyNotFound.wrap(`rpc error: code = NotFound desc = ${what}`);
-}
 
 // ---- messages ------------------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@
  * Integers are big-endian so keys sort numerically; addresses are the raw 20- or 32-byte form.
  */
 import { u64be } from "../registry/keys";
+import { concatBytes as concat } from "../../app/bytes";
 
 export { u64be, readU64be } from "../registry/keys";
 
@@ -31,16 +32,6 @@ export const PAYER_PREFIX = 0x07;
 export const FEES_PENDING_KEY = Uint8Array.of(0x08);
 export const FEES_SWEPT_KEY = Uint8Array.of(0x09);
 export const INDEX_VALUE = Uint8Array.of(0x01);
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 export function escrowKey(id: bigint): Uint8Array {
   return concat(Uint8Array.of(ESCROW_PREFIX), u64be(id));

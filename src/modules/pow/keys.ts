@@ -15,6 +15,7 @@
  *   0x08 | epoch | model_id                 WorkTally of a model in the epoch
  *   0x09 | epoch | len(miner) | miner | model_id   WorkTally of (miner, model) in the epoch
  */
+import { concatBytes as concat, u64be } from "../../app/bytes";
 export const POW_STORE_PREFIX = new TextEncoder().encode("pow/");
 
 export const PARAMS_KEY = Uint8Array.of(0x00);
@@ -27,26 +28,6 @@ export const EPOCH_WORK_PREFIX = 0x06;
 export const MINER_WORK_PREFIX = 0x07;
 export const MODEL_WORK_PREFIX = 0x08;
 export const MINER_MODEL_WORK_PREFIX = 0x09;
-
-export function u64be(n: bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, n);
-  return out;
-}
-
-export function readU64be(bytes: Uint8Array, offset = 0): bigint {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 const lenPrefixed = (address: Uint8Array) => concat(Uint8Array.of(address.length), address);
 
@@ -64,3 +45,5 @@ export const minerModelWorkKey = (epoch: bigint, miner: Uint8Array, modelId: big
 export function powStateKey(key: Uint8Array): Uint8Array {
   return concat(POW_STORE_PREFIX, key);
 }
+
+export { u64be, readU64be } from "../../app/bytes";

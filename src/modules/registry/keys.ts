@@ -11,6 +11,7 @@
  *   0x06 | release height u64 | id u64           bond return queue (value 0x01)
  * Integers are big-endian so keys sort numerically; owner is the 20- or 32-byte address.
  */
+import { concatBytes as concat, u64be } from "../../app/bytes";
 export const REGISTRY_STORE_PREFIX = new TextEncoder().encode("registry/");
 export const PARAMS_KEY = Uint8Array.of(0x00);
 export const NEXT_ID_KEY = Uint8Array.of(0x01);
@@ -21,32 +22,6 @@ export const TASK_INDEX_PREFIX = 0x05;
 export const BOND_QUEUE_PREFIX = 0x06;
 /** Value of index entries (state has no empty values). */
 export const INDEX_VALUE = Uint8Array.of(0x01);
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-export function u64be(value: bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  let v = BigInt.asUintN(64, value);
-  for (let i = 7; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
-
-export function readU64be(bytes: Uint8Array, offset = 0): bigint {
-  let v = 0n;
-  for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(bytes[offset + i]);
-  return v;
-}
 
 export function modelKey(id: bigint): Uint8Array {
   return concat(Uint8Array.of(MODEL_PREFIX), u64be(id));
@@ -85,3 +60,5 @@ export function bondQueueKey(height: bigint, id: bigint): Uint8Array {
 export function modelStateKey(id: bigint): Uint8Array {
   return concat(REGISTRY_STORE_PREFIX, modelKey(id));
 }
+
+export { u64be, readU64be } from "../../app/bytes";

@@ -35,7 +35,6 @@ import {
   encodeRed,
   encodeUbd,
   encodeValidator,
-  formatTime,
   hex,
   invalidExRate,
   removeDelShares,

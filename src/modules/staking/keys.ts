@@ -25,6 +25,7 @@
  * Tokens are not stored here: they are balances of the bonded_tokens_pool and
  * not_bonded_tokens_pool module accounts in the bank module.
  */
+import { concatBytes as concat } from "../../app/bytes";
 export const STAKING_STORE_PREFIX = new TextEncoder().encode("staking/");
 
 export const PARAMS_KEY = Uint8Array.of(0x01);
@@ -46,18 +47,6 @@ export const VALIDATOR_QUEUE_PREFIX = 0x43;
 export const DELEGATION_BY_VAL_PREFIX = 0x71;
 
 const MAX_U64 = (1n << 64n) - 1n;
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 export function lp(address: Uint8Array): Uint8Array {
   if (address.length > 255) throw new Error("address too long");
@@ -108,3 +97,5 @@ export const redQueueKey = (timeNs: bigint, del: Uint8Array, src: Uint8Array, ds
 export const validatorQueueKey = (timeNs: bigint, height: bigint, op: Uint8Array) => p(VALIDATOR_QUEUE_PREFIX, u64(timeNs), u64(height), lp(op));
 /** End (exclusive) of a queue's entries due at or before `timeNs`. */
 export const queueEnd = (prefix: number, timeNs: bigint) => p(prefix, u64(timeNs + 1n));
+
+export { concatBytes as concat } from "../../app/bytes";

@@ -42,10 +42,10 @@ import {
   MsgUndelegateResponse,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
-import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress, moduleAddress } from "../../app/address";
+import { decodeAddress, moduleAddress } from "../../app/address";
 import { isValidDenom } from "../../app/coins";
 import { ChainError, SdkErrors } from "../../app/errors";
-import { arr, bool, obj, optional, str } from "../../app/genesis-json";
+import { arr, bool, obj, str } from "../../app/genesis-json";
 import type { Context, Module, MsgHandler, MsgResponse, QueryHandler } from "../../app/module";
 import { paginate } from "../../app/pagination";
 import type { AuthKeeper } from "../auth/keeper";
@@ -81,22 +81,12 @@ import {
   ubdToProto,
   validatorToProto,
   valoper,
+  valoperBytes,
+  operatorAccount,
 } from "./types";
 
 const TYPE = "/cosmos.staking.v1beta1.";
 
-function valoperBytes(address: string, what = "validator address"): Uint8Array {
-  return decodeAddress(address, what, VALIDATOR_OPERATOR_PREFIX);
-}
-
-/** The operator account (soa1...) of a soavaloper address, for signers; unparsable input is returned as is. */
-function operatorAccount(valoperAddress: string): string {
-  try {
-    return encodeAddress(valoperBytes(valoperAddress), ACCOUNT_PREFIX);
-  } catch {
-    return valoperAddress;
-  }
-}
 
 /** A positive amount of one coin; zero, negative or malformed amounts are sdk/18 as in the SDK's msg server. */
 function positiveAmount(coin: ProtoCoin | undefined, what: string): { denom: string; amount: bigint } {

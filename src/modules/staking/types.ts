@@ -10,7 +10,7 @@ import {
 } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
-import { ACCOUNT_PREFIX, VALIDATOR_CONSENSUS_PREFIX, VALIDATOR_OPERATOR_PREFIX, encodeAddress } from "../../app/address";
+import { ACCOUNT_PREFIX, VALIDATOR_CONSENSUS_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../app/address";
 import { Dec, decFromProto, decMulInt, decQuo, decQuoTruncate, decToProto, decTruncateInt, decFromInt } from "./dec";
 
 export { BondStatus };
@@ -96,6 +96,20 @@ export interface Redelegation {
 // ---- addresses ------------------------------------------------------------------------------
 
 export const valoper = (op: Uint8Array) => encodeAddress(op, VALIDATOR_OPERATOR_PREFIX);
+
+/** Bytes of a soavaloper address; a bad one is sdk/7 naming `what`. */
+export function valoperBytes(address: string, what = "validator address"): Uint8Array {
+  return decodeAddress(address, what, VALIDATOR_OPERATOR_PREFIX);
+}
+
+/** The operator account (soa1...) of a soavaloper address, for signers; unparsable input is returned as is. */
+export function operatorAccount(valoperAddress: string): string {
+  try {
+    return encodeAddress(valoperBytes(valoperAddress), ACCOUNT_PREFIX);
+  } catch {
+    return valoperAddress;
+  }
+}
 export const accAddr = (a: Uint8Array) => encodeAddress(a, ACCOUNT_PREFIX);
 export const valcons = (c: Uint8Array) => encodeAddress(c, VALIDATOR_CONSENSUS_PREFIX);
 
