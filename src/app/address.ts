@@ -56,6 +56,13 @@ function decodeAddressUncached(address: string, what: string, prefix: string): U
 }
 
 /** Address of a module account: SHA-256(name)[:20], as the Cosmos SDK's authtypes.NewModuleAddress. */
+const moduleAddresses = new Map<string, Uint8Array>();
+
 export function moduleAddress(name: string): Uint8Array {
-  return crypto.createHash("sha256").update(name).digest().subarray(0, 20);
+  let address = moduleAddresses.get(name);
+  if (!address) {
+    address = new Uint8Array(crypto.createHash("sha256").update(name).digest().subarray(0, 20));
+    moduleAddresses.set(name, address);
+  }
+  return Uint8Array.from(address);
 }

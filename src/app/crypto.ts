@@ -11,8 +11,18 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 /** Cosmos account address of a compressed secp256k1 key: RIPEMD160(SHA256(pubkey)). */
 export function secp256k1Address(pubkey: Uint8Array): Uint8Array {
-  return crypto.createHash("ripemd160").update(sha256(pubkey)).digest();
+  const id = Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.byteLength).toString("latin1");
+  let address = addressCache.get(id);
+  if (!address) {
+    address = new Uint8Array(crypto.createHash("ripemd160").update(sha256(pubkey)).digest());
+    if (addressCache.size >= KEY_CACHE_LIMIT) addressCache.clear();
+    addressCache.set(id, address);
+  }
+  return Uint8Array.from(address);
 }
+
+// Every signed tx re-derives its signer's address from the key it carries; keys recur.
+const addressCache = new Map<string, Uint8Array>();
 
 // Importing a key into OpenSSL costs about as much as a verification; validators see the same
 // keys again and again, so recent ones are kept.
