@@ -21,6 +21,7 @@ import {
   ResponseQuery,
   ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
+import "./proto-fast";
 import type { AbciApplication } from "../abci";
 import { encodeProof, PROOF_OP_TYPE } from "../client/proof";
 import { StoreBranch } from "../store/branch";
