@@ -32,6 +32,13 @@ export interface PendingCommit {
   readonly changes: ReadonlyMap<string, Uint8Array | null>;
 }
 
+/**
+ * Committed versions kept in memory for queries and proofs at recent heights. Each old version
+ * holds the tree and B+tree nodes its successor replaced, so under heavy write load memory grows
+ * with this number; proofs need only the last two heights (state at H, header at H+1).
+ */
+export const DEFAULT_KEEP_VERSIONS = 10;
+
 const META = 0x00;
 const STATE = 0x01;
 const enc = new TextEncoder();
@@ -64,7 +71,7 @@ export class StateDB {
   static async open(dir: string, options: { keepVersions?: number } = {}): Promise<StateDB> {
     const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
     await db.open();
-    const state = new StateDB(db, options.keepVersions ?? 100);
+    const state = new StateDB(db, options.keepVersions ?? DEFAULT_KEEP_VERSIONS);
     await state.load();
     return state;
   }
@@ -77,8 +84,11 @@ export class StateDB {
     const entries: Array<[Uint8Array, Uint8Array]> = [];
     for await (const [k, v] of this.db.iterator({ gte: Uint8Array.of(STATE), lt: Uint8Array.of(STATE + 1) })) {
       const key = k.subarray(1);
-      data.set(keyToString(key), v);
-      entries.push([key, v]);
+      // LevelDB hands out values that keep their read buffer alive (about 1 KB each here); a
+      // compact copy is what the in-memory state keeps.
+      const value = new Uint8Array(v);
+      data.set(keyToString(key), value);
+      entries.push([key, value]);
     }
     const tree = MerkleTree.fromEntries(entries);
     const height = Number(this.meta.get("height") ?? "0");
