@@ -3,7 +3,17 @@ export async function rpc<T = any>(endpoint: string, method: string, params: Rec
   const query = Object.entries(params)
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
     .join("&");
-  const res = await fetch(`${endpoint.replace(/\/$/, "")}/${method}${query ? "?" + query : ""}`, { signal: AbortSignal.timeout(timeoutMs) });
+  const url = `${endpoint.replace(/\/$/, "")}/${method}${query ? "?" + query : ""}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    // A pooled keep-alive connection that CometBFT closed while idle fails the first request on
+    // it ("fetch failed: other side closed"); one retry on a fresh connection tells that apart
+    // from a node that is really down.
+    if ((e as Error).name === "TimeoutError") throw e;
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  }
   const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}${body.error.data ? ": " + body.error.data : ""}`);
   return body.result as T;
