@@ -209,10 +209,14 @@ export async function benchEndToEnd(total: number, fixedRate: number): Promise<E
     results.txBytes = Math.round(all.reduce((n, t) => n + t.length, 0) / all.length);
     results.blockai.push(await runLoad({ rpc: endpoint, txs: fixed }, `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
     results.blockai.push(await runLoad({ rpc: endpoint, txs: saturated }, "BLOCKAI saturation", 0));
+  } catch (e) {
+    // Keep the node's logs: a failure here is worth reading.
+    await stopNetwork(dir);
+    throw new Error(`${(e as Error).message} (node logs kept in ${dir}/node0)`);
   } finally {
     await stopNetwork(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
   }
+  fs.rmSync(dir, { recursive: true, force: true });
 
   // kvstore, same binary, same consensus timeouts and mempool, txs of the same size.
   const kvHome = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-kv-"));
