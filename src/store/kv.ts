@@ -1,4 +1,4 @@
-import { concatBytes } from "../app/bytes";
+import { concatBytes } from "../client/bytes";
 import { GasMeter, KV_GAS } from "../app/gas";
 
 export { concatBytes };

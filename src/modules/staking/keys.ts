@@ -25,7 +25,7 @@
  * Tokens are not stored here: they are balances of the bonded_tokens_pool and
  * not_bonded_tokens_pool module accounts in the bank module.
  */
-import { concatBytes as concat } from "../../app/bytes";
+import { concatBytes as concat } from "../../client/bytes";
 export const STAKING_STORE_PREFIX = new TextEncoder().encode("staking/");
 
 export const PARAMS_KEY = Uint8Array.of(0x01);
@@ -98,4 +98,4 @@ export const validatorQueueKey = (timeNs: bigint, height: bigint, op: Uint8Array
 /** End (exclusive) of a queue's entries due at or before `timeNs`. */
 export const queueEnd = (prefix: number, timeNs: bigint) => p(prefix, u64(timeNs + 1n));
 
-export { concatBytes as concat } from "../../app/bytes";
+export { concatBytes as concat } from "../../client/bytes";

@@ -1,5 +1,5 @@
 /**
- * Byte helpers for state keys. Pure (no Node-only imports): module key layouts that clients
+ * Byte helpers for state keys. Browser-safe (no Node-only imports), so the module key layouts that clients
  * rebuild (src/modules/<name>/keys.ts) use them too.
  */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
