@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { verifySecp256k1 } from "./crypto";
+import { LIBSECP256K1_MODULE, secp256k1Backend, verifySecp256k1 } from "./crypto";
 
 /** One signature to check: 64-byte r||s over SHA-256(message) by a 33-byte compressed key. */
 export interface SignatureItem {
@@ -45,11 +45,13 @@ function latin1(b: Uint8Array): string {
 /*
  * The worker is evaluated from source so it runs the same way from dist/ and under ts-jest. It
  * must apply exactly the rules of verifySecp256k1 in crypto.ts (64-byte r||s, low-S, on-curve
- * key): a test checks both agree on valid, high-S and corrupted signatures.
+ * key) with the same backend: a test checks both agree on valid, high-S and corrupted signatures.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const crypto = require("node:crypto");
+let lib = null;
+if (workerData.libsecp256k1) { try { lib = require(workerData.libsecp256k1); } catch { lib = null; } }
 const PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex");
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HALF_N = N >> 1n;
@@ -70,6 +72,10 @@ function verify(pub, msg, sig) {
   const r = BigInt("0x" + Buffer.from(sig.subarray(0, 32)).toString("hex"));
   const s = BigInt("0x" + Buffer.from(sig.subarray(32)).toString("hex"));
   if (r === 0n || s === 0n || r >= N || s > HALF_N) return false;
+  if (lib) {
+    try { return lib.ecdsaVerify(sig, crypto.createHash("sha256").update(msg).digest(), pub); }
+    catch { return false; }
+  }
   const k = key(pub);
   if (!k) return false;
   return crypto.verify("sha256", msg, { key: k, dsaEncoding: "ieee-p1363" }, sig);
@@ -93,7 +99,9 @@ export class SignaturePool {
 
   constructor(readonly threads: number) {
     this.workers = Array.from({ length: threads }, () => {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
+      // The workers use the backend the main thread uses, so both always agree.
+      const libsecp256k1 = secp256k1Backend() === "libsecp256k1" ? require.resolve(LIBSECP256K1_MODULE) : null;
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { libsecp256k1 } });
       w.on("message", ({ id, results }: { id: number; results: Uint8Array }) => {
         const done = this.waiting.get(id);
         this.waiting.delete(id);

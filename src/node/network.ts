@@ -205,7 +205,9 @@ function writePids(dir: string, pids: NodePids[]): void {
 /** Starts one node's app, waits for its ABCI socket, then starts its CometBFT. */
 export async function startNode(layout: NetworkLayout, index: number): Promise<NodePids> {
   const node = layout.nodes[index];
-  const app = spawnLogged(process.execPath, [blockaiEntry(), "start", "--home", node.home], path.join(node.home, "app.log"));
+  // BLOCKAI_APP_NODE_ARGS passes Node flags to the app processes (e.g. "--cpu-prof" to profile a load).
+  const nodeArgs = (process.env.BLOCKAI_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const app = spawnLogged(process.execPath, [...nodeArgs, blockaiEntry(), "start", "--home", node.home], path.join(node.home, "app.log"));
   const socket = readAppConfig(node.home).abci_address.replace(/^unix:\/\//, "");
   await waitFor(`the app of ${node.moniker} to listen on ${socket}`, 30_000, () => {
     if (app.exitCode !== null) throw new Error(`app exited with code ${app.exitCode}; see ${path.join(node.home, "app.log")}`);

@@ -11,7 +11,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { createNetwork, NetworkLayout, startNetwork, stopNetwork, waitForHeight } from "../../src/node/network";
+import { createNetwork, NetworkLayout, readPids, startNetwork, stopNetwork, waitForHeight } from "../../src/node/network";
 import { cometbftBinary } from "../../src/node/paths";
 import { isAlive, spawnLogged, stopPid, waitFor } from "../../src/node/process";
 import { rpc, status } from "../../src/node/rpc";
@@ -27,15 +27,36 @@ export interface LoadResult {
   committedTxPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** Cores used during the load (CPU seconds / wall seconds) by each process, and this generator. */
+  cores: Record<string, number>;
+}
+
+/** CPU seconds (user + system, every thread) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ)
+  } catch {
+    return NaN;
+  }
 }
 
 interface Target {
   rpc: string;
   /** Transactions to send, already encoded. */
   txs: Uint8Array[];
+  /** Processes whose CPU use is reported, by name. */
+  pids: Record<string, number>;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+/**
+ * Requests in flight at saturation. broadcast_tx_sync waits for CheckTx, and CometBFT's socket
+ * client flushes CheckTx requests to an out-of-process app on a 20 ms timer (kvstore runs in
+ * process and has no such wait), so too few in flight would measure that timer, not the app.
+ */
+export const SATURATION_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
+const agent = new http.Agent({ keepAlive: true, maxSockets: SATURATION_CONCURRENCY });
 
 function broadcast(endpoint: string, tx: Uint8Array): Promise<boolean> {
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "broadcast_tx_sync", params: { tx: Buffer.from(tx).toString("base64") } });
@@ -67,7 +88,7 @@ function broadcast(endpoint: string, tx: Uint8Array): Promise<boolean> {
  * is 0), while a poller notes the local time each new height is first seen; then matches tx
  * hashes to blocks.
  */
-export async function runLoad(target: Target, mode: string, rate: number, concurrency = 32): Promise<LoadResult> {
+export async function runLoad(target: Target, mode: string, rate: number, concurrency = SATURATION_CONCURRENCY): Promise<LoadResult> {
   const sendTime = new Map<string, number>();
   const seenAt = new Map<number, number>();
   const startHeight = (await status(target.rpc)).height;
@@ -88,6 +109,8 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
 
   let accepted = 0;
   let next = 0;
+  const cpuBefore = Object.fromEntries(Object.entries(target.pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const selfBefore = process.cpuUsage();
   const t0 = performance.now();
   const worker = async () => {
     for (;;) {
@@ -133,6 +156,11 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
     progress(`${mode}: committed ${committed}/${accepted}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const wallSeconds = (lastCommitAt - t0) / 1000;
+  const cores: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(target.pids)) cores[name] = (cpuSeconds(pid) - cpuBefore[name]) / wallSeconds;
+  const self = process.cpuUsage(selfBefore);
+  cores.generator = (self.user + self.system) / 1e6 / wallSeconds;
   polling = false;
   await poller;
   latencies.sort((a, b) => a - b);
@@ -144,6 +172,7 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
     committedTxPerSec: (committed * 1000) / (lastCommitAt - t0),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    cores,
   };
 }
 
@@ -189,6 +218,8 @@ export async function benchEndToEnd(total: number, fixedRate: number): Promise<E
     tuneConfig(layout.nodes[0].home);
     ourConfig = fs.readFileSync(path.join(layout.nodes[0].home, "config", "config.toml"), "utf8");
     await startNetwork(layout);
+    const nodePids = readPids(dir)[0];
+    const pids = { app: nodePids.app!, cometbft: nodePids.comet! };
     await waitForHeight(layout, 2, 60_000);
     const endpoint = layout.nodes[0].rpc;
     const accountNumbers: bigint[] = [];
@@ -207,8 +238,8 @@ export async function benchEndToEnd(total: number, fixedRate: number): Promise<E
     const fixed = all.slice(0, senders * perSender);
     const saturated = all.slice(senders * perSender);
     results.txBytes = Math.round(all.reduce((n, t) => n + t.length, 0) / all.length);
-    results.blockai.push(await runLoad({ rpc: endpoint, txs: fixed }, `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
-    results.blockai.push(await runLoad({ rpc: endpoint, txs: saturated }, "BLOCKAI saturation", 0));
+    results.blockai.push(await runLoad({ rpc: endpoint, txs: fixed, pids }, `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
+    results.blockai.push(await runLoad({ rpc: endpoint, txs: saturated, pids }, "BLOCKAI saturation", 0));
   } catch (e) {
     // Keep the node's logs: a failure here is worth reading.
     await stopNetwork(dir);
@@ -249,8 +280,8 @@ export async function benchEndToEnd(total: number, fixedRate: number): Promise<E
       return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
     };
     const n = senders * perSender;
-    results.kvstore.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(i)) }, `kvstore fixed ${fixedRate} tx/s`, fixedRate));
-    results.kvstore.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(n + i)) }, "kvstore saturation", 0));
+    results.kvstore.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(i)), pids: { cometbft: comet.pid! } }, `kvstore fixed ${fixedRate} tx/s`, fixedRate));
+    results.kvstore.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(n + i)), pids: { cometbft: comet.pid! } }, "kvstore saturation", 0));
   } finally {
     if (comet?.pid && isAlive(comet.pid)) await stopPid(comet.pid);
     fs.rmSync(kvHome, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { CheckTxType, RequestCheckTx, RequestFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { BlockaiApp } from "../../src/app/app";
 import { parseDecCoins } from "../../src/app/coins";
-import { verifySecp256k1 } from "../../src/app/crypto";
+import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl } from "../../src/app/crypto";
 import { createLogger } from "../../src/app/logger";
 import { StateDB } from "../../src/store/state";
 import { StoreBranch } from "../../src/store/branch";
@@ -17,7 +17,10 @@ import { TestKey } from "../helpers/keys";
 import { benchKeys, opsPerSecond, presignSends, progress, timeAsync, timeSync } from "./lib";
 
 export interface Limits {
+  /** Node's native crypto (OpenSSL): the baseline for a signed tx. */
   secp256k1VerifyPerSec: number;
+  /** libsecp256k1 (the app's verifier where its addon loads), for comparison. */
+  libsecp256k1VerifyPerSec: number;
   doubleSha256PerSec: number;
 }
 
@@ -31,13 +34,20 @@ export function measureLimits(ms: number): Limits {
   let i = 0;
   const secp256k1VerifyPerSec = opsPerSecond(ms, () => {
     const s = samples[i++ & 63];
-    if (!verifySecp256k1(key.publicKey, s.message, s.signature)) throw new Error("bench signature did not verify");
+    if (!verifySecp256k1OpenSsl(key.publicKey, s.message, s.signature)) throw new Error("bench signature did not verify");
   });
+  const libsecp256k1VerifyPerSec =
+    secp256k1Backend() === "libsecp256k1"
+      ? opsPerSecond(ms, () => {
+          const s = samples[i++ & 63];
+          if (!verifySecp256k1(key.publicKey, s.message, s.signature)) throw new Error("bench signature did not verify");
+        })
+      : NaN;
   const header = crypto.randomBytes(120);
   const doubleSha256PerSec = opsPerSecond(ms, () => {
     crypto.createHash("sha256").update(crypto.createHash("sha256").update(header).digest()).digest();
   });
-  return { secp256k1VerifyPerSec, doubleSha256PerSec };
+  return { secp256k1VerifyPerSec, libsecp256k1VerifyPerSec, doubleSha256PerSec };
 }
 
 interface BenchChain {

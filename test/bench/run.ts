@@ -12,56 +12,45 @@ import { benchEndToEnd } from "./e2e-load";
 import { benchBlock, benchCheckTx, benchCommitCost, measureLimits } from "./inprocess";
 import { fmt, progress, progressDone, QUICK, table } from "./lib";
 
+/** BENCH_ONLY=checktx,block,commit,rss,e2e runs just those sections (limits always run). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+const runs = (section: string) => ONLY.size === 0 || ONLY.has(section);
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+
 async function main(): Promise<void> {
   const started = new Date().toISOString();
   progress("limits: native secp256k1 verification and double-SHA-256 on one core");
   const limits = measureLimits(QUICK ? 500 : 2000);
 
-  const checkTx = await benchCheckTx(QUICK ? 500 : 1000, QUICK ? 4 : 10);
+  const checkTx = runs("checktx") ? await benchCheckTx(QUICK ? 500 : 1000, QUICK ? 4 : 10) : undefined;
   const blocks = [];
-  for (const size of [1000, 5000]) blocks.push(await benchBlock(size, limits));
-  const commit = await benchCommitCost(QUICK ? [1e4, 1e5] : [1e4, 1e5, 1e6]);
-
-  progress(`memory: an app holding ${QUICK ? "10^5" : "10^6"} accounts`);
-  // Built in one process, measured in a fresh one: RSS of the builder includes freed heap.
-  const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-rss-"));
-  const runRss = (mode: string) =>
-    JSON.parse(
-      execFileSync(process.execPath, ["--expose-gc", path.join(__dirname, "rss.js"), mode, QUICK ? "100000" : "1000000", rssDir], { encoding: "utf8", maxBuffer: 1 << 20 })
-        .trim()
-        .split("\n")
-        .pop()!,
-    );
-  let rss: { accounts: number; peakBuildMb: number; rssAfterReloadMb: number; reloadMs: number };
-  try {
-    const built = runRss("build") as { accounts: number; peakBuildMb: number };
-    const loaded = runRss("load") as { rssMb: number; loadMs: number };
-    rss = { accounts: built.accounts, peakBuildMb: built.peakBuildMb, rssAfterReloadMb: loaded.rssMb, reloadMs: loaded.loadMs };
-  } finally {
-    fs.rmSync(rssDir, { recursive: true, force: true });
-  }
-
-  const e2e = await benchEndToEnd(QUICK ? 2000 : 10_000, QUICK ? 200 : 500);
+  if (runs("block")) for (const size of [1000, 5000]) blocks.push(await benchBlock(size, limits));
+  const commit = runs("commit") ? await benchCommitCost(QUICK ? [1e4, 1e5] : [1e4, 1e5, 1e6]) : [];
+  const rss = runs("rss") ? measureRss() : undefined;
+  const e2e = runs("e2e") ? await benchEndToEnd(QUICK ? 2000 : 10_000, QUICK ? 200 : 500) : undefined;
   progressDone();
 
-  const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-  const satB = e2e.blockai.find((r) => r.mode.includes("saturation"))!;
-  const satK = e2e.kvstore.find((r) => r.mode.includes("saturation"))!;
+    const satB = e2e?.blockai.find((r) => r.mode.includes("saturation"));
+  const satK = e2e?.kvstore.find((r) => r.mode.includes("saturation"));
   const c1 = commit[0];
   const cN = commit[commit.length - 1];
-  const block5k = blocks.find((b) => b.txs === 5000)!;
+  const block5k = blocks.find((b) => b.txs === 5000);
   const targets = {
-    e2eVsKvstore: ratio(satB.committedTxPerSec, satK.committedTxPerSec),
-    checkTxVsTwoCoresOfVerify: ratio(checkTx.bothCoresTxPerSec, 2 * limits.secp256k1VerifyPerSec),
-    appHashCostGrowth: ratio(cN.appHashUsPerKey, c1.appHashUsPerKey),
-    block5kVsSequentialVerify: ratio(block5k.coldMs, block5k.sequentialVerifyMs),
+    e2eVsKvstore: satB && satK ? ratio(satB.committedTxPerSec, satK.committedTxPerSec) : undefined,
+    checkTxVsTwoCoresOfVerify: checkTx ? ratio(checkTx.bothCoresTxPerSec, 2 * limits.secp256k1VerifyPerSec) : undefined,
+    appHashCostGrowth: c1 && cN ? ratio(cN.appHashUsPerKey, c1.appHashUsPerKey) : undefined,
+    block5kVsSequentialVerify: block5k ? ratio(block5k.coldMs, block5k.sequentialVerifyMs) : undefined,
   };
 
   const rows: string[][] = [["measure", "value", "baseline / note"]];
-  rows.push(["secp256k1 verify, native, 1 core", `${fmt(limits.secp256k1VerifyPerSec)} /s`, "physical limit"]);
+  rows.push(["secp256k1 verify, native (OpenSSL), 1 core", `${fmt(limits.secp256k1VerifyPerSec)} /s`, "physical limit (the targets' baseline)"]);
+  rows.push(["secp256k1 verify, libsecp256k1, 1 core", `${fmt(limits.libsecp256k1VerifyPerSec)} /s`, `${fmt(ratio(limits.libsecp256k1VerifyPerSec, limits.secp256k1VerifyPerSec), 2)} x OpenSSL; what the app uses`]);
   rows.push(["double-SHA-256, native, 1 core", `${fmt(limits.doubleSha256PerSec)} /s`, "physical limit"]);
-  rows.push(["CheckTx MsgSend, 1 core", `${fmt(checkTx.oneCoreTxPerSec)} tx/s`, `${fmt(ratio(checkTx.oneCoreTxPerSec, limits.secp256k1VerifyPerSec), 2)} x verify/s`]);
-  rows.push(["CheckTx MsgSend, both cores", `${fmt(checkTx.bothCoresTxPerSec)} tx/s`, `${fmt(targets.checkTxVsTwoCoresOfVerify, 2)} x (2 x verify/s)  target >= 0.7`]);
+  if (checkTx) {
+    rows.push(["CheckTx MsgSend, 1 core", `${fmt(checkTx.oneCoreTxPerSec)} tx/s`, `${fmt(ratio(checkTx.oneCoreTxPerSec, limits.secp256k1VerifyPerSec), 2)} x verify/s`]);
+    rows.push(["CheckTx MsgSend, both cores", `${fmt(checkTx.bothCoresTxPerSec)} tx/s`, `${fmt(targets.checkTxVsTwoCoresOfVerify!, 2)} x (2 x verify/s)  target >= 0.7; ${fmt(ratio(checkTx.bothCoresTxPerSec, 2 * limits.libsecp256k1VerifyPerSec), 2)} x (2 x libsecp256k1/s)`]);
+  }
   for (const b of blocks) {
     rows.push([`FinalizeBlock+Commit, ${b.txs} sends (cold)`, `${fmt(b.coldMs)} ms`, `${fmt(ratio(b.coldMs, b.sequentialVerifyMs), 2)} x ${b.txs} sequential verifies (${fmt(b.sequentialVerifyMs)} ms)`]);
     rows.push([`FinalizeBlock+Commit, ${b.txs} sends (after CheckTx)`, `${fmt(b.warmMs)} ms`, "signatures cached by CheckTx"]);
@@ -70,18 +59,41 @@ async function main(): Promise<void> {
     rows.push([`app-hash cost per written key, ${fmt(c.keys)} keys`, `${fmt(c.appHashUsPerKey, 1)} us`, `${fmt(ratio(c.appHashUsPerKey, c1.appHashUsPerKey), 2)} x at ${fmt(c1.keys)}${c === cN ? "  target <= 2" : ""}`]);
     rows.push([`  + LevelDB write per key, ${fmt(c.keys)} keys`, `${fmt(c.persistUsPerKey, 1)} us`, `${fmt(ratio(c.persistUsPerKey, c1.persistUsPerKey), 2)} x at ${fmt(c1.keys)}`]);
   }
-  rows.push([`memory with ${fmt(rss.accounts)} accounts`, `${fmt(rss.rssAfterReloadMb)} MB RSS`, `after a restart (load ${fmt(rss.reloadMs)} ms); peak ${fmt(rss.peakBuildMb)} MB while creating them`]);
-  for (const r of [...e2e.blockai, ...e2e.kvstore]) {
-    rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed`]);
+  if (rss) rows.push([`memory with ${fmt(rss.accounts)} accounts`, `${fmt(rss.rssAfterReloadMb)} MB RSS`, `after a restart (load ${fmt(rss.reloadMs)} ms); peak ${fmt(rss.peakBuildMb)} MB while creating them`]);
+  if (e2e) {
+    for (const r of [...e2e.blockai, ...e2e.kvstore]) {
+      rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed; cores: ${Object.entries(r.cores).map(([n, c]) => `${n} ${fmt(c, 2)}`).join(", ")}`]);
+    }
+    rows.push(["e2e BLOCKAI / kvstore at saturation", fmt(targets.e2eVsKvstore!, 2), `txs of ${e2e.txBytes} bytes  target >= 0.5`]);
   }
-  rows.push(["e2e BLOCKAI / kvstore at saturation", fmt(targets.e2eVsKvstore, 2), `txs of ${e2e.txBytes} bytes  target >= 0.5`]);
 
-  console.log(`\nBLOCKAI benchmark ${QUICK ? "(quick) " : ""}${started}\n`);
+  console.log(`\nBLOCKAI benchmark ${QUICK ? "(quick) " : ""}${ONLY.size ? `(only ${[...ONLY].join(", ")}) ` : ""}${started}\n`);
   console.log(table(rows));
-  const out = { started, quick: QUICK, limits, checkTx, blocks, commit, rss, e2e, targets };
+  const out = { started, quick: QUICK, only: [...ONLY], limits, checkTx, blocks, commit, rss, e2e, targets };
   const file = path.join(repoRoot(), "bench-results.json");
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
+
+/** Peak RSS of an app holding many accounts: built in one process, measured in a fresh one. */
+function measureRss(): { accounts: number; peakBuildMb: number; rssAfterReloadMb: number; reloadMs: number } {
+  progress(`memory: an app holding ${QUICK ? "10^5" : "10^6"} accounts`);
+  // RSS of the builder includes freed heap, so the measure is taken after a restart.
+  const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-rss-"));
+  const runRss = (mode: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, ["--expose-gc", path.join(__dirname, "rss.js"), mode, QUICK ? "100000" : "1000000", rssDir], { encoding: "utf8", maxBuffer: 1 << 20 })
+        .trim()
+        .split("\n")
+        .pop()!,
+    );
+  try {
+    const built = runRss("build") as { accounts: number; peakBuildMb: number };
+    const loaded = runRss("load") as { rssMb: number; loadMs: number };
+    return { accounts: built.accounts, peakBuildMb: built.peakBuildMb, rssAfterReloadMb: loaded.rssMb, reloadMs: loaded.loadMs };
+  } finally {
+    fs.rmSync(rssDir, { recursive: true, force: true });
+  }
 }
 
 main().catch((e) => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
-import { verifySecp256k1 } from "../../src/app/crypto";
+import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl } from "../../src/app/crypto";
 import { SignatureCache, SignaturePool } from "../../src/app/sigverify";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
@@ -28,6 +28,34 @@ describe("parallel signature verification", () => {
       expect(serial.filter((x) => !x).length).toBeGreaterThan(100);
     } finally {
       await pool.close();
+    }
+  });
+
+  test("libsecp256k1 and OpenSSL give the same verdict on valid, high-S, out-of-range, corrupted and off-curve input", () => {
+    // Where the prebuilt addon loads (linux-x64 CI), both backends are really compared.
+    expect(secp256k1Backend()).toBe("libsecp256k1");
+    const keys = [new TestKey("a"), new TestKey("b")];
+    const N = Buffer.from("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", "hex");
+    // An x coordinate with no point on the curve (x^3 + 7 is not a square mod p for x = 5).
+    const offCurve = Uint8Array.of(2, ...new Uint8Array(31), 5);
+    const kinds = ["ok", "highS", "flip", "wrongKey", "badPrefix", "offCurve", "rIsN", "sZero", "short"] as const;
+    const items = fc.sample(fc.record({ k: fc.integer({ min: 0, max: 1 }), msg: fc.uint8Array({ maxLength: 200 }), kind: fc.constantFrom(...kinds) }), { numRuns: 400, seed: 7 }).map(
+      ({ k, msg, kind }) => {
+        const key = keys[k];
+        let signature = key.sign(msg, kind === "highS");
+        if (kind === "flip") signature = Uint8Array.from(signature, (b, i) => (i === 40 ? b ^ 1 : b));
+        if (kind === "rIsN") signature = Uint8Array.from([...N, ...signature.subarray(32)]);
+        if (kind === "sZero") signature = Uint8Array.from([...signature.subarray(0, 32), ...new Uint8Array(32)]);
+        if (kind === "short") signature = signature.subarray(0, 63);
+        const pubkey =
+          kind === "wrongKey" ? keys[1 - k].publicKey : kind === "badPrefix" ? Uint8Array.of(4, ...key.publicKey.subarray(1)) : kind === "offCurve" ? offCurve : key.publicKey;
+        return { kind, pubkey, message: msg, signature };
+      },
+    );
+    for (const i of items) {
+      const fast = verifySecp256k1(i.pubkey, i.message, i.signature);
+      expect([i.kind, fast]).toEqual([i.kind, verifySecp256k1OpenSsl(i.pubkey, i.message, i.signature)]);
+      expect([i.kind, fast]).toEqual([i.kind, i.kind === "ok"]);
     }
   });
 
