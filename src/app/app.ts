@@ -33,8 +33,8 @@ import { GasMeter } from "./gas";
 import { createLogger, Logger } from "./logger";
 import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "./module";
 import { createModules, Keepers } from "./modules";
-import { SignatureCache, SignatureItem, SignaturePool } from "./sigverify";
-import { collectSignatures, DecodedTx, runTx, TxPipelineDeps, TxResult } from "./tx";
+import { SignaturePool } from "./sigverify";
+import { collectSignatures, DecodedTxCache, PendingSignature, runTx, TxPipelineDeps, TxResult } from "./tx";
 
 export const APP_NAME = "blockai";
 export const APP_VERSION = "0.1.0";
@@ -83,8 +83,7 @@ export class BlockaiApp implements AbciApplication {
   private pending: PendingCommit | undefined;
   private chainId = "";
   private limits: ConsensusLimits = { maxBytes: DEFAULT_MAX_TX_BYTES, maxGas: -1n };
-  private readonly sigCache = new SignatureCache();
-  private readonly decodedTxs = new WeakMap<Uint8Array, DecodedTx>();
+  private readonly decodedTxs = new DecodedTxCache();
   private readonly sigPool: SignaturePool | undefined;
   /** Verification started by prefetch, by the request's tx bytes object. */
   private readonly pendingVerification = new WeakMap<object, Promise<void>>();
@@ -148,7 +147,6 @@ export class BlockaiApp implements AbciApplication {
       minGasPrices: this.options.minGasPrices,
       maxTxBytes: this.limits.maxBytes,
       maxBlockGas: this.limits.maxGas,
-      sigCache: this.sigCache,
       decoded: this.decodedTxs,
     };
   }
@@ -156,7 +154,7 @@ export class BlockaiApp implements AbciApplication {
   /**
    * Called by the ABCI server with every request of one socket read, before any is handled:
    * the signatures of a CheckTx batch, or of a FinalizeBlock's txs, are verified on the worker
-   * pool in parallel; the handlers then find them in the signature cache.
+   * pool in parallel; the handlers then find the verdicts on the decoded txs.
    */
   prefetch(requests: Request[]): void {
     if (!this.sigPool) return;
@@ -164,8 +162,10 @@ export class BlockaiApp implements AbciApplication {
     if (checks.length >= 2) {
       const deps = this.deps();
       const items = checks.flatMap((c) => collectSignatures(deps, this.checkState, this.chainId, c.tx));
-      const done = this.verifyIntoCache(items);
-      for (const c of checks) this.pendingVerification.set(c, done);
+      if (items.length > 0) {
+        const done = this.verifyIntoCache(items);
+        for (const c of checks) this.pendingVerification.set(c, done);
+      }
     }
     for (const r of requests) {
       if (!r.finalizeBlock || r.finalizeBlock.txs.length < 2) continue;
@@ -174,14 +174,14 @@ export class BlockaiApp implements AbciApplication {
       // block are verified during execution instead.
       const state = this.deliverState ?? this.db.branch();
       const items = r.finalizeBlock.txs.flatMap((tx) => collectSignatures(deps, state, this.chainId, tx));
-      this.pendingVerification.set(r.finalizeBlock, this.verifyIntoCache(items));
+      if (items.length > 0) this.pendingVerification.set(r.finalizeBlock, this.verifyIntoCache(items));
     }
   }
 
-  private async verifyIntoCache(items: SignatureItem[]): Promise<void> {
-    const fresh = items.filter((i) => !this.sigCache.has(i));
-    const results = await this.sigPool!.verify(fresh);
-    results.forEach((ok, i) => ok && this.sigCache.add(fresh[i]));
+  private async verifyIntoCache(items: PendingSignature[]): Promise<void> {
+    const results = await this.sigPool!.verify(items);
+    // Only a check still unanswered takes the pool's verdict (execution may have answered it).
+    results.forEach((ok, i) => (items[i].check.verdict ??= ok));
   }
 
   // ---- ABCI: query connection -------------------------------------------------------------

@@ -8,40 +8,6 @@ export interface SignatureItem {
   readonly signature: Uint8Array;
 }
 
-/**
- * Signatures already verified on this node. A verification is a pure function of (pubkey,
- * message, signature), so a tx checked in CheckTx is not verified again in FinalizeBlock, nor on
- * a replay of the same bytes. Bounded: the oldest entries are dropped first.
- */
-export class SignatureCache {
-  private readonly entries = new Map<string, string>();
-  constructor(private readonly limit = 100_000) {}
-
-  private static key(item: SignatureItem): string {
-    return latin1(item.signature) + latin1(item.pubkey);
-  }
-
-  has(item: SignatureItem): boolean {
-    return this.entries.get(SignatureCache.key(item)) === latin1(item.message);
-  }
-
-  add(item: SignatureItem): void {
-    const key = SignatureCache.key(item);
-    if (this.entries.size >= this.limit && !this.entries.has(key)) {
-      this.entries.delete(this.entries.keys().next().value as string);
-    }
-    this.entries.set(key, latin1(item.message));
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
-
-function latin1(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
-}
-
 /*
  * The worker is evaluated from source so it runs the same way from dist/ and under ts-jest. It
  * must apply exactly the rules of verifySecp256k1 in crypto.ts (64-byte r||s, low-S, on-curve

@@ -16,7 +16,7 @@ import type { AuthKeeper } from "../modules/auth/keeper";
 import { Account, SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/keeper";
 import type { BankKeeper } from "../modules/bank/keeper";
 import { secp256k1Address, verifySecp256k1 } from "./crypto";
-import type { SignatureCache, SignatureItem } from "./sigverify";
+import type { SignatureItem } from "./sigverify";
 
 export const FEE_COLLECTOR = "fee_collector";
 /** Gas limits above this cannot be represented by the SDK (int64) and are refused. */
@@ -42,6 +42,19 @@ export interface DecodedTx {
   readonly signers: string[];
   readonly fee: Coin[];
   readonly gasLimit: bigint;
+  /**
+   * Signature checks done for these exact bytes, by signer index, account number and chain id
+   * (the only inputs of the sign bytes besides the tx itself) and key: CheckTx, the worker pool
+   * and the block all fill and read it, so no signature is verified twice.
+   */
+  readonly signatureChecks: Map<string, SignatureCheck>;
+}
+
+/** One signer's sign bytes for one (account number, chain id), and the verdict once known. */
+export interface SignatureCheck {
+  readonly pubkey: Uint8Array;
+  readonly signBytes: Uint8Array;
+  verdict?: boolean;
 }
 
 export interface TxResult {
@@ -97,7 +110,21 @@ export function decodeTx(bytes: Uint8Array, router: MsgRouter): DecodedTx {
   } catch (e) {
     throw SdkErrors.InsufficientFee.wrap(`invalid fee: ${(e as Error).message}`);
   }
-  return { raw, body, authInfo, msgs, signers, fee: feeCoins, gasLimit: fee?.gasLimit ?? 0n };
+  return { raw, body, authInfo, msgs, signers, fee: feeCoins, gasLimit: fee?.gasLimit ?? 0n, signatureChecks: new Map() };
+}
+
+/** The check of signer `index` of `tx` with `pubkey` for this account number and chain. */
+function signatureCheck(tx: DecodedTx, index: number, pubkey: Uint8Array, accountNumber: bigint, chainId: string): SignatureCheck {
+  const key = `${index}/${accountNumber}/${chainId}`;
+  let check = tx.signatureChecks.get(key);
+  // The key is fixed by the signer's address (checked against it), so a different key here is
+  // a different question: answered afresh rather than from another key's verdict.
+  if (!check || !Buffer.from(check.pubkey).equals(Buffer.from(pubkey))) {
+    const signBytes = SignDoc.encode({ bodyBytes: tx.raw.bodyBytes, authInfoBytes: tx.raw.authInfoBytes, chainId, accountNumber }).finish();
+    check = { pubkey, signBytes };
+    tx.signatureChecks.set(key, check);
+  }
+  return check;
 }
 
 export interface TxPipelineDeps {
@@ -110,13 +137,43 @@ export interface TxPipelineDeps {
   readonly maxTxBytes: number;
   /** Block gas limit from the consensus params (-1 = none). */
   readonly maxBlockGas: bigint;
-  /** Signatures already verified on this node (by CheckTx or the worker pool). */
-  readonly sigCache?: SignatureCache;
-  /**
-   * Txs already decoded by prefetch, by the request's bytes object: each request's bytes are
-   * decoded once. Keyed by object identity, so nothing outlives its request.
-   */
-  readonly decoded?: WeakMap<Uint8Array, DecodedTx>;
+  /** Txs already decoded on this node (CheckTx, RECHECK and the block see the same bytes). */
+  readonly decoded?: DecodedTxCache;
+}
+
+/**
+ * Decoded txs by their exact bytes. Decoding is a pure function of the bytes, so a tx decoded
+ * for CheckTx is not decoded again for each RECHECK nor for its block. Bounded: oldest first out.
+ */
+export class DecodedTxCache {
+  private readonly entries = new Map<string, DecodedTx>();
+  constructor(private readonly limit = 30_000) {}
+
+  private static key(bytes: Uint8Array): string {
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  }
+
+  get(bytes: Uint8Array): DecodedTx | undefined {
+    return this.entries.get(DecodedTxCache.key(bytes));
+  }
+
+  set(bytes: Uint8Array, tx: DecodedTx): void {
+    const key = DecodedTxCache.key(bytes);
+    if (this.entries.size >= this.limit && !this.entries.has(key)) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, tx);
+  }
+
+  /** The decoded tx, from the cache or decoded now (and remembered); throws as decodeTx. */
+  decode(bytes: Uint8Array, router: MsgRouter): DecodedTx {
+    const key = DecodedTxCache.key(bytes);
+    let tx = this.entries.get(key);
+    if (!tx) {
+      tx = decodeTx(bytes, router);
+      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as string);
+      this.entries.set(key, tx);
+    }
+    return tx;
+  }
 }
 
 function moduleNameOf(typeUrl: string): string {
@@ -147,7 +204,7 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
     if (txBytes.length > deps.maxTxBytes) {
       throw SdkErrors.TxTooLarge.wrap(`tx size ${txBytes.length} bytes exceeds the limit of ${deps.maxTxBytes}`);
     }
-    tx = deps.decoded?.get(txBytes) ?? decodeTx(txBytes, deps.router);
+    tx = deps.decoded ? deps.decoded.decode(txBytes, deps.router) : decodeTx(txBytes, deps.router);
     gasWanted = tx.gasLimit;
     validateBasic(tx, mode);
     txMeter = new GasMeter(mode === "simulate" || mode === "genesis" ? undefined : tx.gasLimit);
@@ -156,6 +213,14 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
   } catch (e) {
     const err = e instanceof OutOfGasError ? e.toChainError() : toChainError(e);
     return result(err, []);
+  }
+
+  // RECHECK (after each block, for every tx still in the mempool) runs only the ante handler, as
+  // the SDK does: the signature was verified by CheckTx, and the sequence and the fee are what a
+  // block can have changed. It runs on a single thread with the block, so it must stay cheap.
+  if (mode === "recheck") {
+    anteState.write();
+    return { code: 0, codespace: "", log: "", gasWanted: tx.gasLimit, gasUsed: txMeter.consumed, events: [], data: new Uint8Array(), msgResponses: [] };
   }
 
   // Messages run on a branch of the post-ante state: a failing message reverts every message.
@@ -320,20 +385,12 @@ function runAnte(
       if (!single || single.mode !== SignMode.SIGN_MODE_DIRECT) {
         throw SdkErrors.NotSupported.wrap(`signer ${signer}: only single-signer SIGN_MODE_DIRECT is supported`);
       }
-      const signBytes = SignDoc.encode({
-        bodyBytes: tx.raw.bodyBytes,
-        authInfoBytes: tx.raw.authInfoBytes,
-        chainId: block.chainId,
-        accountNumber: account.accountNumber,
-      }).finish();
-      const item = { pubkey: account.pubKey!, message: signBytes, signature: tx.raw.signatures[i] };
-      if (!deps.sigCache?.has(item)) {
-        if (!verifySecp256k1(item.pubkey, item.message, item.signature)) {
-          throw SdkErrors.Unauthorized.wrap(
-            `signature verification failed; please verify account number (${account.accountNumber}) and chain-id (${block.chainId})`,
-          );
-        }
-        deps.sigCache?.add(item);
+      const check = signatureCheck(tx, i, account.pubKey!, account.accountNumber, block.chainId);
+      check.verdict ??= verifySecp256k1(check.pubkey, check.signBytes, tx.raw.signatures[i]);
+      if (!check.verdict) {
+        throw SdkErrors.Unauthorized.wrap(
+          `signature verification failed; please verify account number (${account.accountNumber}) and chain-id (${block.chainId})`,
+        );
       }
     }
     events.emit("tx", { acc_seq: `${signer}/${account.sequence}` });
@@ -355,22 +412,21 @@ function throwError(err: Error): never {
 
 /**
  * The signatures a tx will need verified, as far as they can be known ahead of execution (for
- * verifying many txs in parallel before running them in order). Anything malformed or not yet
- * resolvable (e.g. an account created earlier in the same block) is skipped: runTx then verifies
- * it itself and reports the error.
+ * verifying many txs in parallel before running them in order), and not already checked.
+ * Anything malformed or not yet resolvable (e.g. an account created earlier in the same block)
+ * is skipped: runTx then verifies it itself and reports the error.
  */
-export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chainId: string, txBytes: Uint8Array): SignatureItem[] {
+export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chainId: string, txBytes: Uint8Array): PendingSignature[] {
   let tx: DecodedTx;
   try {
-    tx = decodeTx(txBytes, deps.router);
+    tx = deps.decoded ? deps.decoded.decode(txBytes, deps.router) : decodeTx(txBytes, deps.router);
   } catch {
     return [];
   }
-  deps.decoded?.set(txBytes, tx);
   // Txs carrying work (messages with a precheck: PoW certificates) have their signatures checked
   // only after the precheck passed; verifying them ahead would let invalid work cost a signature.
   if (tx.msgs.some((m) => m.handler.precheck !== undefined)) return [];
-  const items: SignatureItem[] = [];
+  const items: PendingSignature[] = [];
   tx.signers.forEach((signer, i) => {
     const info = tx.authInfo.signerInfos[i];
     const signature = tx.raw.signatures[i];
@@ -391,9 +447,13 @@ export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chai
       }
     }
     if (!pubkey || pubkey.length !== 33) return;
-    const accountNumber = account?.accountNumber ?? 0n;
-    const message = SignDoc.encode({ bodyBytes: tx.raw.bodyBytes, authInfoBytes: tx.raw.authInfoBytes, chainId, accountNumber }).finish();
-    items.push({ pubkey, message, signature });
+    const check = signatureCheck(tx, i, pubkey, account?.accountNumber ?? 0n, chainId);
+    if (check.verdict === undefined) items.push({ pubkey, message: check.signBytes, signature, check });
   });
   return items;
+}
+
+/** A signature to verify ahead of execution; its verdict goes into the tx's check. */
+export interface PendingSignature extends SignatureItem {
+  readonly check: SignatureCheck;
 }

@@ -27,6 +27,10 @@ export interface LoadResult {
   committedTxPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** Blocks that carried the load, their mean size and the mean time between them (header times). */
+  blocks: number;
+  txsPerBlock: number;
+  blockIntervalMs: number;
   /** Cores used during the load (CPU seconds / wall seconds) by each process, and this generator. */
   cores: Record<string, number>;
 }
@@ -137,11 +141,13 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
   let lastCommitAt = t0;
   let scanned = startHeight;
   let idleSince = performance.now();
+  const blockTimes: number[] = [];
   while (committed < accepted && performance.now() - idleSince < 20_000) {
     const h = (await status(target.rpc)).height;
     for (let x = scanned + 1; x <= h; x++) {
       const block = (await rpc(target.rpc, "block", { height: x })).block;
       const seen = seenAt.get(x) ?? performance.now();
+      if ((block.data.txs ?? []).length > 0) blockTimes.push(Date.parse(block.header.time));
       for (const b64 of block.data.txs ?? []) {
         const hash = crypto.createHash("sha256").update(Buffer.from(b64, "base64")).digest("hex").toUpperCase();
         const sent = sendTime.get(hash);
@@ -173,6 +179,9 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     cores,
+    blocks: blockTimes.length,
+    txsPerBlock: blockTimes.length ? committed / blockTimes.length : 0,
+    blockIntervalMs: blockTimes.length > 1 ? (blockTimes[blockTimes.length - 1] - blockTimes[0]) / (blockTimes.length - 1) : NaN,
   };
 }
 

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl } from "../../src/app/crypto";
-import { SignatureCache, SignaturePool } from "../../src/app/sigverify";
+import { SignaturePool } from "../../src/app/sigverify";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
-import { sha256 } from "@noble/hashes/sha2.js";
+import * as cryptoModule from "../../src/app/crypto";
 
 describe("parallel signature verification", () => {
   test("the worker pool agrees with verifySecp256k1 on valid, high-S and corrupted signatures", async () => {
@@ -59,18 +59,28 @@ describe("parallel signature verification", () => {
     }
   });
 
-  test("the cache only answers for the exact (key, message, signature) it saw", () => {
-    const cache = new SignatureCache(2);
-    const k = new TestKey("c");
-    const msg = sha256(Uint8Array.of(1));
-    const item = { pubkey: k.publicKey, message: msg, signature: k.sign(msg) };
-    cache.add(item);
-    expect(cache.has(item)).toBe(true);
-    expect(cache.has({ ...item, message: Uint8Array.of(1, 2) })).toBe(false);
-    cache.add({ ...item, signature: new Uint8Array(64).fill(1) });
-    cache.add({ ...item, signature: new Uint8Array(64).fill(2) });
-    expect(cache.size).toBe(2);
-    expect(cache.has(item)).toBe(false); // evicted, oldest first
+  test("each signature is verified once for the same bytes: CheckTx, RECHECK and the block reuse the verdict; another chain id is a new question", async () => {
+    const driver = await Driver.create({ accounts: 2 });
+    const spy = jest.spyOn(cryptoModule, "verifySecp256k1");
+    try {
+      await driver.block();
+      const [a, b] = driver.keys;
+      const good = signTx({ key: a, msgs: [msgSend(a.address, b.address, 5n)], accountNumber: 0n, sequence: 0n, chainId: driver.chainId });
+      const wrongChain = signTx({ key: b, msgs: [msgSend(b.address, a.address, 5n)], accountNumber: 1n, sequence: 0n, chainId: "other-chain" });
+      spy.mockClear();
+      expect(driver.checkTx(good).code).toBe(0);
+      expect(driver.checkTx(wrongChain).code).toBe(4);
+      expect(spy).toHaveBeenCalledTimes(2);
+      await driver.block(); // commit resets the check state; the mempool's txs are rechecked
+      expect(driver.checkTx(good, true).code).toBe(0); // recheck: no verification at all
+      expect(driver.checkTx(wrongChain).code).toBe(4); // the refusal is remembered too
+      const { results } = await driver.block([good, wrongChain]);
+      expect(results.map((r) => r.code)).toEqual([0, 4]);
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+      await driver.close();
+    }
   });
 
   test("an app with verification threads gives exactly the results of one without (CheckTx batches and blocks)", async () => {
