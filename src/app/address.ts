@@ -9,12 +9,23 @@ export const VALIDATOR_CONSENSUS_PREFIX = "soavalcons";
 
 /**
  * Bech32 conversions are a visible share of a transfer's cost (every event and account carries
- * addresses), and the same few addresses recur block after block: results are memoised. The maps
- * are bounded and simply cleared when full; they hold no consensus state.
+ * addresses), and the same few addresses recur block after block: results are memoised, per
+ * prefix. The maps are bounded and simply cleared when full; they hold no consensus state.
  */
 const MEMO_LIMIT = 50_000;
-const encoded = new Map<string, string>();
-const decoded = new Map<string, Uint8Array>();
+const encoded = new Map<string, Map<string, string>>();
+const decoded = new Map<string, Map<string, Uint8Array>>();
+
+function memo<V>(maps: Map<string, Map<string, V>>, prefix: string): Map<string, V> {
+  let map = maps.get(prefix);
+  if (map === undefined) {
+    // Prefixes are code constants; the bound only guards against a caller passing others.
+    if (maps.size >= 16) maps.clear();
+    map = new Map();
+    maps.set(prefix, map);
+  }
+  return map;
+}
 
 function remember<V>(map: Map<string, V>, key: string, value: V): V {
   if (map.size >= MEMO_LIMIT) map.clear();
@@ -22,18 +33,29 @@ function remember<V>(map: Map<string, V>, key: string, value: V): V {
   return value;
 }
 
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/** One char per byte (a memo key); Buffer's latin1 codec without a Buffer object per call. */
+function bytesKey(bytes: Uint8Array): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, 0, bytes.byteLength);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
 export function encodeAddress(bytes: Uint8Array, prefix = ACCOUNT_PREFIX): string {
-  const key = prefix + "\0" + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-  return encoded.get(key) ?? remember(encoded, key, toBech32(prefix, bytes));
+  const map = memo(encoded, prefix);
+  const key = bytesKey(bytes);
+  return map.get(key) ?? remember(map, key, toBech32(prefix, bytes));
 }
 
 /** Decodes a bech32 account address; a wrong prefix, checksum or length is sdk/7 (invalid address). */
 export function decodeAddress(address: string, what = "address", prefix = ACCOUNT_PREFIX): Uint8Array {
-  const known = decoded.get(prefix + "\0" + address);
+  const map = memo(decoded, prefix);
+  const known = map.get(address);
   // A copy: callers may keep or modify the bytes.
-  if (known) return Uint8Array.from(known);
+  if (known !== undefined) return known.slice();
   const bytes = decodeAddressUncached(address, what, prefix);
-  remember(decoded, prefix + "\0" + address, Uint8Array.from(bytes));
+  remember(map, address, Uint8Array.from(bytes));
   return bytes;
 }
 
@@ -64,5 +86,5 @@ export function moduleAddress(name: string): Uint8Array {
     address = new Uint8Array(crypto.createHash("sha256").update(name).digest().subarray(0, 20));
     moduleAddresses.set(name, address);
   }
-  return Uint8Array.from(address);
+  return address.slice();
 }

@@ -55,7 +55,13 @@ export function coinsToProto(coins: readonly Coin[]): Array<{ denom: string; amo
 
 /** "100usoa,5foo": the SDK's Coins.String format, used in events. */
 export function formatCoins(coins: readonly Coin[]): string {
-  return coins.map((c) => `${c.amount}${c.denom}`).join(",");
+  if (coins.length === 1) return String(coins[0].amount) + coins[0].denom;
+  let out = "";
+  for (let i = 0; i < coins.length; i++) {
+    if (i > 0) out += ",";
+    out += String(coins[i].amount) + coins[i].denom;
+  }
+  return out;
 }
 
 /** Parses "100usoa,5foo" (as in --fees and genesis tooling). Sorts and validates. */

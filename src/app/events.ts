@@ -8,10 +8,14 @@ export class EventManager {
   readonly events: Event[] = [];
 
   emit(type: string, attributes: Record<string, string>): void {
-    this.events.push({
-      type,
-      attributes: Object.entries(attributes).map(([key, value]) => ({ key, value, index: true })),
-    });
+    // Object.keys gives the same order as Object.entries; a plain loop avoids the pair arrays.
+    const keys = Object.keys(attributes);
+    const list: Array<{ key: string; value: string; index: boolean }> = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      list.push({ key, value: attributes[key], index: true });
+    }
+    this.events.push({ type, attributes: list });
   }
 
   append(events: readonly Event[]): void {

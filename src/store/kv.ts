@@ -25,12 +25,28 @@ export interface RangeOptions {
   limit?: number;
 }
 
+/*
+ * Buffer's latin1 codec called directly on the Uint8Array: the same conversion as
+ * Buffer.from(view).toString("latin1") without creating a Buffer object per key (a visible cost,
+ * every store access converts its key). Falls back to the public API where it is missing.
+ */
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+type Latin1Write = (this: Uint8Array, text: string, offset: number, length: number) => number;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+const latin1Write = (Buffer.prototype as unknown as { latin1Write?: Latin1Write }).latin1Write;
+
 /** Internal key form: a latin1 string has one char per byte, so string order is byte order. */
 export function keyToString(key: Uint8Array): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(key, 0, key.byteLength);
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
 }
 
 export function stringToKey(key: string): Uint8Array {
+  if (latin1Write !== undefined) {
+    const out = new Uint8Array(key.length);
+    latin1Write.call(out, key, 0, key.length);
+    return out;
+  }
   return new Uint8Array(Buffer.from(key, "latin1"));
 }
 
@@ -54,7 +70,11 @@ export class PrefixStore implements KVStore {
   ) {}
 
   private full(key: Uint8Array): Uint8Array {
-    return concatBytes(this.prefix, key);
+    const prefix = this.prefix;
+    const out = new Uint8Array(prefix.length + key.length);
+    out.set(prefix, 0);
+    out.set(key, prefix.length);
+    return out;
   }
 
   get(key: Uint8Array) {

@@ -4,14 +4,23 @@ import { ErrorKind, SdkErrors } from "../../app/errors";
 import type { EventManager } from "../../app/events";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
 import type { AccountKeeper } from "../auth/keeper";
-import { BALANCE_PREFIX, BANK_STORE_PREFIX, SUPPLY_PREFIX, balanceKey, balancesPrefix, supplyKey } from "./keys";
+import { BALANCE_PREFIX, BANK_STORE_PREFIX, SUPPLY_PREFIX, balanceStateKey, balancesPrefix, supplyKey } from "./keys";
 
 export { BANK_STORE_PREFIX };
 
 const SEND_ENABLED_KEY = Uint8Array.of(0x00);
+/** SEND_ENABLED_KEY as a full state key (the bank prefix included): read once per transfer. */
+const SEND_ENABLED_STATE_KEY = Uint8Array.of(...BANK_STORE_PREFIX, ...SEND_ENABLED_KEY);
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** The bytes of an amount's decimal string (ASCII: digits and "-"), as enc.encode would give them. */
+function amountBytes(amount: bigint): Uint8Array {
+  const text = amount.toString();
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
 
 export const BankErrors = {
   NoInputs: new ErrorKind("bank", 2, "no inputs to send transaction"),
@@ -22,8 +31,29 @@ export const BankErrors = {
   MultipleSenders: new ErrorKind("bank", 9, "multiple senders not allowed"),
 } as const;
 
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/** One char per byte: a set key for an address, without a Buffer copy. */
+function addressId(address: Uint8Array): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(address, 0, address.byteLength);
+  return Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString("latin1");
+}
+
 function readAmount(raw: Uint8Array | undefined): bigint {
-  return raw ? BigInt(dec.decode(raw)) : 0n;
+  if (!raw) return 0n;
+  // Up to 15 decimal digits is exact in a double: the same value as BigInt(decoded text).
+  if (raw.length <= 15) {
+    let value = 0;
+    let i = 0;
+    for (; i < raw.length; i++) {
+      const c = raw[i] - 0x30;
+      if (c < 0 || c > 9) break;
+      value = value * 10 + c;
+    }
+    if (i === raw.length) return BigInt(value);
+  }
+  return BigInt(dec.decode(raw));
 }
 
 /**
@@ -37,11 +67,11 @@ export class BankKeeper {
   constructor(private readonly accounts: AccountKeeper) {}
 
   blockModuleAccount(name: string): void {
-    this.blocked.add(Buffer.from(moduleAddress(name)).toString("hex"));
+    this.blocked.add(addressId(moduleAddress(name)));
   }
 
   isBlocked(address: Uint8Array): boolean {
-    return this.blocked.has(Buffer.from(address).toString("hex"));
+    return this.blocked.has(addressId(address));
   }
 
   private store(root: KVStore): KVStore {
@@ -49,7 +79,8 @@ export class BankKeeper {
   }
 
   getBalance(root: KVStore, address: Uint8Array, denom: string): bigint {
-    return readAmount(this.store(root).get(balanceKey(address, denom)));
+    // The full key on the root: what PrefixStore(root, BANK_STORE_PREFIX) would pass on.
+    return readAmount(root.get(balanceStateKey(address, denom)));
   }
 
   getAllBalances(root: KVStore, address: Uint8Array): Coin[] {
@@ -84,7 +115,7 @@ export class BankKeeper {
   }
 
   isSendEnabled(root: KVStore): boolean {
-    const raw = this.store(root).get(SEND_ENABLED_KEY);
+    const raw = root.get(SEND_ENABLED_STATE_KEY);
     return raw === undefined || raw[0] === 1;
   }
 
@@ -93,15 +124,15 @@ export class BankKeeper {
   }
 
   private setBalance(root: KVStore, address: Uint8Array, denom: string, amount: bigint): void {
-    const key = balanceKey(address, denom);
+    const key = balanceStateKey(address, denom);
     // Zero balances are deleted so the state (and the app hash) has no empty entries.
-    if (amount === 0n) this.store(root).delete(key);
-    else this.store(root).set(key, enc.encode(amount.toString()));
+    if (amount === 0n) root.delete(key);
+    else root.set(key, amountBytes(amount));
   }
 
   private setSupply(root: KVStore, denom: string, amount: bigint): void {
     if (amount === 0n) this.store(root).delete(supplyKey(denom));
-    else this.store(root).set(supplyKey(denom), enc.encode(amount.toString()));
+    else this.store(root).set(supplyKey(denom), amountBytes(amount));
   }
 
   /** Removes coins from an account; all or nothing. */
