@@ -202,11 +202,18 @@ function writePids(dir: string, pids: NodePids[]): void {
   fs.writeFileSync(pidsFile(dir), JSON.stringify(pids, null, 2) + "\n");
 }
 
+/**
+ * Node flags for an app process. A larger young generation: a tx allocates many short-lived
+ * objects, and with V8's default (16 MB semi-spaces) garbage collection took 17% of the main
+ * thread at saturation; 64 MB gave about 10% more committed tx/s end to end.
+ */
+export const APP_NODE_FLAGS = ["--max-semi-space-size=64"];
+
 /** Starts one node's app, waits for its ABCI socket, then starts its CometBFT. */
 export async function startNode(layout: NetworkLayout, index: number): Promise<NodePids> {
   const node = layout.nodes[index];
-  // BLOCKAI_APP_NODE_ARGS passes Node flags to the app processes (e.g. "--cpu-prof" to profile a load).
-  const nodeArgs = (process.env.BLOCKAI_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  // BLOCKAI_APP_NODE_ARGS passes more Node flags to the app processes (e.g. "--cpu-prof").
+  const nodeArgs = [...APP_NODE_FLAGS, ...(process.env.BLOCKAI_APP_NODE_ARGS ?? "").split(" ").filter(Boolean)];
   const app = spawnLogged(process.execPath, [...nodeArgs, blockaiEntry(), "start", "--home", node.home], path.join(node.home, "app.log"));
   const socket = readAppConfig(node.home).abci_address.replace(/^unix:\/\//, "");
   await waitFor(`the app of ${node.moniker} to listen on ${socket}`, 30_000, () => {
