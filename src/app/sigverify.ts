@@ -46,12 +46,52 @@ function verify(pub, msg, sig) {
   if (!k) return false;
   return crypto.verify("sha256", msg, { key: k, dsaEncoding: "ieee-p1363" }, sig);
 }
-parentPort.on("message", ({ id, items }) => {
-  const results = new Uint8Array(items.length);
-  for (let i = 0; i < items.length; i++) results[i] = verify(items[i][0], items[i][1], items[i][2]) ? 1 : 0;
+parentPort.on("message", ({ id, count, packed }) => {
+  const bytes = new Uint8Array(packed);
+  const view = new DataView(packed);
+  const results = new Uint8Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const pubLen = bytes[at], sigLen = bytes[at + 1], msgLen = view.getUint32(at + 2);
+    at += 6;
+    const pub = bytes.subarray(at, at + pubLen); at += pubLen;
+    const sig = bytes.subarray(at, at + sigLen); at += sigLen;
+    const msg = bytes.subarray(at, at + msgLen); at += msgLen;
+    results[i] = verify(pub, msg, sig) ? 1 : 0;
+  }
   parentPort.postMessage({ id, results }, [results.buffer]);
 });
 `;
+
+/**
+ * One transferable buffer per batch, (pubkey length u8, signature length u8, message length
+ * u32, the three) per item: structured-cloning each item's arrays costs more than verifying
+ * them, and would copy whole socket buffers when the arrays are views into them. Lengths that do
+ * not fit are clamped to 255 bytes, which the checks refuse anyway (keys are 33, signatures 64).
+ */
+function pack(items: readonly SignatureItem[]): ArrayBuffer {
+  let size = 0;
+  for (const i of items) size += 6 + Math.min(i.pubkey.length, 255) + Math.min(i.signature.length, 255) + i.message.length;
+  const packed = new ArrayBuffer(size);
+  const bytes = new Uint8Array(packed);
+  const view = new DataView(packed);
+  let at = 0;
+  for (const i of items) {
+    const pubkey = i.pubkey.subarray(0, 255);
+    const signature = i.signature.subarray(0, 255);
+    bytes[at] = pubkey.length;
+    bytes[at + 1] = signature.length;
+    view.setUint32(at + 2, i.message.length);
+    at += 6;
+    bytes.set(pubkey, at);
+    at += pubkey.length;
+    bytes.set(signature, at);
+    at += signature.length;
+    bytes.set(i.message, at);
+    at += i.message.length;
+  }
+  return packed;
+}
 
 /**
  * Verifies batches of signatures on worker threads, so CheckTx batches and a block's txs use
@@ -108,7 +148,8 @@ export class SignaturePool {
         const id = this.nextId++;
         return new Promise<Uint8Array>((resolve) => {
           this.waiting.set(id, resolve);
-          w.postMessage({ id, items: slice.map((i) => [i.pubkey, i.message, i.signature]) });
+          const packed = pack(slice);
+          w.postMessage({ id, count: slice.length, packed }, [packed]);
         }).then((results) =>
           // An empty answer means the worker failed: verify that slice here.
           results.length === slice.length ? results : Uint8Array.from(slice, (i) => (verifySecp256k1(i.pubkey, i.message, i.signature) ? 1 : 0)),
