@@ -5,7 +5,7 @@ COMETBFT ?= $(BIN_DIR)/cometbft
 NODES ?= 4
 export COMETBFT
 
-.PHONY: all install deps proto cometbft build typecheck test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
+.PHONY: all install deps proto cometbft abci-cli build typecheck test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
 
 all: build
 
@@ -32,6 +32,17 @@ cometbft:
 	  echo $(COMETBFT_VERSION) > $(BIN_DIR)/.cometbft-version; \
 	fi
 
+# CometBFT's kvstore example as a separate process (same pinned version), for `make bench`: it
+# measures what an out-of-process ABCI connection costs CometBFT, apart from any application.
+abci-cli:
+	@if [ -x "$(BIN_DIR)/abci-cli" ] && [ "$$(cat $(BIN_DIR)/.abci-cli-version 2>/dev/null)" = "$(COMETBFT_VERSION)" ]; then \
+	  echo "abci-cli $(COMETBFT_VERSION) already installed in $(BIN_DIR)"; \
+	else \
+	  command -v go >/dev/null || { echo "Go >= 1.22 is needed to install abci-cli (go install)"; exit 1; }; \
+	  mkdir -p $(BIN_DIR) && GOBIN=$(BIN_DIR) go install github.com/cometbft/cometbft/abci/cmd/abci-cli@$(COMETBFT_VERSION) && \
+	  echo $(COMETBFT_VERSION) > $(BIN_DIR)/.abci-cli-version; \
+	fi
+
 # TypeScript codecs for proto/ (BLOCKAI's own messages) into src/gen/, by buf + ts-proto from
 # node_modules: no protoc, no network. The stamp skips it when no .proto changed.
 PROTO_FILES := $(shell find proto -name '*.proto')
@@ -56,7 +67,7 @@ test-unit: deps proto
 test-e2e: install build
 	npx jest --ci test/e2e
 
-bench: install build
+bench: install build abci-cli
 	node dist/test/bench/run.js
 
 localnet: install build

@@ -198,6 +198,8 @@ function tuneConfig(home: string): void {
 export interface E2eBench {
   blockai: LoadResult[];
   kvstore: LoadResult[];
+  /** kvstore as a separate process over a unix socket (needs bin/abci-cli, `make abci-cli`). */
+  kvstoreSocket?: LoadResult;
   txBytes: number;
 }
 
@@ -258,42 +260,75 @@ export async function benchEndToEnd(total: number, fixedRate: number): Promise<E
   }
   fs.rmSync(dir, { recursive: true, force: true });
 
-  // kvstore, same binary, same consensus timeouts and mempool, txs of the same size.
+  // kvstore, same binary, same consensus timeouts and mempool, txs of the same size: in process
+  // (the issue's baseline), then as a separate process over the ABCI socket, as BLOCKAI runs.
+  const n = senders * perSender;
+  const kvTx = (i: number) => {
+    const head = `bench${i}=`;
+    return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
+  };
+  results.kvstore.push(...(await benchKvstore(ourConfig, "kvstore", fixedRate, n, kvTx)));
+  const abciCli = path.join(path.dirname(cometbftBinary()), "abci-cli");
+  if (fs.existsSync(abciCli)) {
+    const socket = await benchKvstore(ourConfig, "kvstore over the ABCI socket", 0, n, (i) => kvTx(2 * n + i), abciCli);
+    results.kvstoreSocket = socket[0];
+  }
+  return results;
+}
+
+/**
+ * CometBFT's kvstore under the fixed-rate load (if `fixedRate` > 0) and at saturation: built into
+ * the cometbft process, or with `abciCli` as a separate process on a unix socket.
+ */
+async function benchKvstore(
+  ourConfig: string | undefined,
+  label: string,
+  fixedRate: number,
+  n: number,
+  kvTx: (i: number) => Uint8Array,
+  abciCli?: string,
+): Promise<LoadResult[]> {
   const kvHome = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-kv-"));
   let comet: ChildProcess | undefined;
+  let app: ChildProcess | undefined;
+  const out: LoadResult[] = [];
   try {
-    progress("end to end: starting CometBFT's kvstore");
+    progress(`end to end: starting CometBFT's ${label}`);
     execFileSync(cometbftBinary(), ["init", "--home", kvHome], { stdio: "pipe" });
-    const ours = ourConfig;
-    if (ours) {
+    if (ourConfig) {
       // Reuse the BLOCKAI node's consensus section verbatim (fast local block times).
       const file = path.join(kvHome, "config", "config.toml");
       let toml = fs.readFileSync(file, "utf8");
       for (const key of ["timeout_propose", "timeout_propose_delta", "timeout_prevote", "timeout_prevote_delta", "timeout_precommit", "timeout_precommit_delta", "timeout_commit"]) {
-        const m = new RegExp(`^${key} = (.*)$`, "m").exec(ours);
+        const m = new RegExp(`^${key} = (.*)$`, "m").exec(ourConfig);
         if (m) toml = setTomlValue(toml, "consensus", key, m[1]);
       }
       fs.writeFileSync(file, toml);
     }
     tuneConfig(kvHome);
+    let proxyApp = "kvstore";
+    if (abciCli) {
+      const socket = path.join(kvHome, "kvstore.sock");
+      proxyApp = `unix://${socket}`;
+      app = spawnLogged(abciCli, ["kvstore", "--address", proxyApp, "--log_level", "error"], path.join(kvHome, "kvstore.log"));
+      await waitFor("abci-cli kvstore to listen", 30_000, () => (fs.existsSync(socket) ? true : undefined), 50);
+    }
     const [kvRpc, kvP2p] = await freePorts(2);
     comet = spawnLogged(
       cometbftBinary(),
-      ["start", "--home", kvHome, "--proxy_app", "kvstore", "--rpc.laddr", `tcp://127.0.0.1:${kvRpc}`, "--p2p.laddr", `tcp://127.0.0.1:${kvP2p}`],
+      ["start", "--home", kvHome, "--proxy_app", proxyApp, "--rpc.laddr", `tcp://127.0.0.1:${kvRpc}`, "--p2p.laddr", `tcp://127.0.0.1:${kvP2p}`],
       path.join(kvHome, "cometbft.log"),
     );
     const endpoint = `http://127.0.0.1:${kvRpc}`;
-    await waitFor("kvstore to produce blocks", 60_000, async () => ((await status(endpoint)).height >= 2 ? true : undefined), 200);
-    const kvTx = (i: number) => {
-      const head = `bench${i}=`;
-      return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
-    };
-    const n = senders * perSender;
-    results.kvstore.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(i)), pids: { cometbft: comet.pid! } }, `kvstore fixed ${fixedRate} tx/s`, fixedRate));
-    results.kvstore.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(n + i)), pids: { cometbft: comet.pid! } }, "kvstore saturation", 0));
+    await waitFor(`${label} to produce blocks`, 60_000, async () => ((await status(endpoint)).height >= 2 ? true : undefined), 200);
+    const pids: Record<string, number> = { cometbft: comet.pid! };
+    if (app) pids.app = app.pid!;
+    if (fixedRate > 0) out.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(i)), pids }, `${label} fixed ${fixedRate} tx/s`, fixedRate));
+    out.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(n + i)), pids }, `${label} saturation`, 0));
   } finally {
     if (comet?.pid && isAlive(comet.pid)) await stopPid(comet.pid);
+    if (app?.pid && isAlive(app.pid)) await stopPid(app.pid);
     fs.rmSync(kvHome, { recursive: true, force: true });
   }
-  return results;
+  return out;
 }

@@ -61,10 +61,15 @@ async function main(): Promise<void> {
   }
   if (rss) rows.push([`memory with ${fmt(rss.accounts)} accounts`, `${fmt(rss.rssAfterReloadMb)} MB RSS`, `after a restart (load ${fmt(rss.reloadMs)} ms); peak ${fmt(rss.peakBuildMb)} MB while creating them`]);
   if (e2e) {
-    for (const r of [...e2e.blockai, ...e2e.kvstore]) {
+    for (const r of [...e2e.blockai, ...e2e.kvstore, ...(e2e.kvstoreSocket ? [e2e.kvstoreSocket] : [])]) {
       rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed; ${r.blocks} blocks of ${fmt(r.txsPerBlock)} txs every ${fmt(r.blockIntervalMs)} ms; cores: ${Object.entries(r.cores).map(([n, c]) => `${n} ${fmt(c, 2)}`).join(", ")}`]);
     }
     rows.push(["e2e BLOCKAI / kvstore at saturation", fmt(targets.e2eVsKvstore!, 2), `txs of ${e2e.txBytes} bytes  target >= 0.5`]);
+    if (e2e.kvstoreSocket && satB && satK) {
+      const k = e2e.kvstoreSocket.committedTxPerSec;
+      rows.push(["e2e kvstore over the socket / in process", fmt(ratio(k, satK.committedTxPerSec), 2), "what the out-of-process ABCI connection alone costs"]);
+      rows.push(["e2e BLOCKAI / kvstore over the socket", fmt(ratio(satB.committedTxPerSec, k), 2), "the application's own share of the gap"]);
+    }
   }
 
   console.log(`\nBLOCKAI benchmark ${QUICK ? "(quick) " : ""}${ONLY.size ? `(only ${[...ONLY].join(", ")}) ` : ""}${started}\n`);
