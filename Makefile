@@ -67,8 +67,9 @@ test-unit: deps proto
 test-e2e: install build
 	npx jest --ci test/e2e
 
+# The same young-generation size as the app processes (src/node/network.ts APP_NODE_FLAGS).
 bench: install build abci-cli
-	node dist/test/bench/run.js
+	node --max-semi-space-size=64 dist/test/bench/run.js
 
 localnet: install build
 	node dist/localnet/localnet.js start --nodes $(NODES)

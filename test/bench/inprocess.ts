@@ -212,7 +212,7 @@ export async function benchCommitCost(sizes: number[]): Promise<CommitCostResult
       }
       const hash: number[] = [];
       const persist: number[] = [];
-      for (let round = 0; round < 9; round++) {
+      for (let round = 0; round < 15; round++) {
         const branch = db.branch();
         for (let i = 0; i < 500; i++) branch.set(key(Math.floor(Math.random() * count)), value());
         for (let i = 0; i < 500; i++) branch.set(key(nextNew++), value());

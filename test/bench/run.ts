@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { APP_NODE_FLAGS } from "../../src/node/network";
 import { repoRoot } from "../../src/node/paths";
 import { benchEndToEnd } from "./e2e-load";
 import { benchBlock, benchCheckTx, benchCommitCost, measureLimits } from "./inprocess";
@@ -87,7 +88,7 @@ function measureRss(): { accounts: number; peakBuildMb: number; rssAfterReloadMb
   const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-rss-"));
   const runRss = (mode: string) =>
     JSON.parse(
-      execFileSync(process.execPath, ["--expose-gc", path.join(__dirname, "rss.js"), mode, QUICK ? "100000" : "1000000", rssDir], { encoding: "utf8", maxBuffer: 1 << 20 })
+      execFileSync(process.execPath, [...APP_NODE_FLAGS, "--expose-gc", path.join(__dirname, "rss.js"), mode, QUICK ? "100000" : "1000000", rssDir], { encoding: "utf8", maxBuffer: 1 << 20 })
         .trim()
         .split("\n")
         .pop()!,
