@@ -11,7 +11,6 @@ import { parseDecCoins } from "../../src/app/coins";
 import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl } from "../../src/app/crypto";
 import { createLogger } from "../../src/app/logger";
 import { StateDB } from "../../src/store/state";
-import { StoreBranch } from "../../src/store/branch";
 import { defaultAppState } from "../../src/node/home";
 import { TestKey } from "../helpers/keys";
 import { benchKeys, opsPerSecond, presignSends, progress, timeAsync, timeSync } from "./lib";
@@ -185,51 +184,52 @@ export interface CommitCostResult {
 
 /**
  * Cost per written key of a commit (Merkle update + LevelDB batch) as the state grows: blocks
- * writing 1,000 keys (half updates, half new) on states of each size.
+ * writing 1,000 keys (half updates, half new) on states of each size. One state per size, built
+ * first; the measured blocks then take turns between the states, so that a slow spell of this
+ * shared machine hits every size alike instead of skewing the ratio between them.
  */
-export async function benchCommitCost(sizes: number[]): Promise<CommitCostResult[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-commit-"));
-  const db = await StateDB.open(dir, { keepVersions: 2 });
-  const results: CommitCostResult[] = [];
-  let height = 0;
-  let count = 0;
-  let nextNew = 0;
+export async function benchCommitCost(sizes: number[], rounds = 15): Promise<CommitCostResult[]> {
   const key = (i: number) => crypto.createHash("sha256").update(`key-${i}`).digest().subarray(0, 24);
   const value = () => crypto.randomBytes(48);
-  const commitBranch = async (branch: StoreBranch) => {
-    height++;
-    await db.commit(db.prepare(branch, height));
-  };
+  const states: Array<{ size: number; dir: string; db: StateDB; height: number; count: number; hash: number[]; persist: number[] }> = [];
   try {
     for (const size of sizes) {
-      while (count < size) {
-        const branch = db.branch();
-        const n = Math.min(50_000, size - count);
-        for (let i = 0; i < n; i++) branch.set(key(nextNew++), value());
-        count += n;
-        await commitBranch(branch);
-        progress(`commit cost: building state ${count}/${size} keys`);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-commit-"));
+      const state = { size, dir, db: await StateDB.open(dir, { keepVersions: 2 }), height: 0, count: 0, hash: [] as number[], persist: [] as number[] };
+      states.push(state);
+      while (state.count < size) {
+        const branch = state.db.branch();
+        const n = Math.min(50_000, size - state.count);
+        for (let i = 0; i < n; i++) branch.set(key(state.count++), value());
+        state.height++;
+        await state.db.commit(state.db.prepare(branch, state.height));
+        progress(`commit cost: building a state of ${size} keys: ${state.count}`);
       }
-      const hash: number[] = [];
-      const persist: number[] = [];
-      for (let round = 0; round < 15; round++) {
-        const branch = db.branch();
-        for (let i = 0; i < 500; i++) branch.set(key(Math.floor(Math.random() * count)), value());
-        for (let i = 0; i < 500; i++) branch.set(key(nextNew++), value());
-        count += 500;
-        height++;
-        const prepared = timeSync(() => db.prepare(branch, height));
-        const written = await timeAsync(() => db.commit(prepared.value));
-        hash.push(prepared.ms); // ms per 1,000 keys = us per key
-        persist.push(written.ms);
+    }
+    for (let round = 0; round < rounds; round++) {
+      progress(`commit cost: round ${round + 1}/${rounds}`);
+      for (const state of states) {
+        const branch = state.db.branch();
+        for (let i = 0; i < 500; i++) branch.set(key(Math.floor(Math.random() * state.count)), value());
+        for (let i = 0; i < 500; i++) branch.set(key(state.count++), value());
+        state.height++;
+        const prepared = timeSync(() => state.db.prepare(branch, state.height));
+        const written = await timeAsync(() => state.db.commit(prepared.value));
+        state.hash.push(prepared.ms); // ms per 1,000 keys = us per key
+        state.persist.push(written.ms);
       }
-      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-      const sum = hash.map((h, i) => h + persist[i]);
-      results.push({ keys: size, appHashUsPerKey: median(hash), persistUsPerKey: median(persist), usPerWrittenKey: median(sum) });
     }
   } finally {
-    await db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    for (const state of states) {
+      await state.db.close();
+      fs.rmSync(state.dir, { recursive: true, force: true });
+    }
   }
-  return results;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return states.map((st) => ({
+    keys: st.size,
+    appHashUsPerKey: median(st.hash),
+    persistUsPerKey: median(st.persist),
+    usPerWrittenKey: median(st.hash.map((h, i) => h + st.persist[i])),
+  }));
 }
