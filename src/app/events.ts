@@ -22,3 +22,13 @@ export class EventManager {
     this.events.push(...events);
   }
 }
+
+/**
+ * Drops what is emitted: for messages run by CheckTx, whose events no one sees (CometBFT's
+ * broadcast answers carry none, and the SDK runs no messages there at all), so building and
+ * encoding them would be wasted work on the thread that also executes blocks.
+ */
+export class DiscardingEventManager extends EventManager {
+  override emit(): void {}
+  override append(): void {}
+}

@@ -9,7 +9,7 @@ import { GasKVStore } from "../store/kv";
 import { decodeAddress } from "./address";
 import { BASE_DENOM, Coin, DecCoin, amountOf, coinsFromProto, formatCoins, formatDecCoin, requiredFee } from "./coins";
 import { ChainError, SdkErrors, toChainError } from "./errors";
-import { EventManager } from "./events";
+import { DiscardingEventManager, EventManager } from "./events";
 import { GasMeter, OutOfGasError } from "./gas";
 import type { BlockInfo, Context, ExecMode, MsgHandler } from "./module";
 import type { AuthKeeper } from "../modules/auth/keeper";
@@ -230,7 +230,8 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
   const inBlock = mode === "deliver" || mode === "simulate" || mode === "genesis";
   if (inBlock) anteState.write();
   const msgState = (inBlock ? state : anteState).branch();
-  const msgEvents = new EventManager();
+  // CheckTx answers with the ante events only, as the SDK's CheckTx (which runs no messages).
+  const msgEvents = mode === "check" ? new DiscardingEventManager() : new EventManager();
   const msgResponses: Any[] = [];
   try {
     const ctx: Context = { store: new GasKVStore(msgState, txMeter), gasMeter: txMeter, events: msgEvents, block, mode };
