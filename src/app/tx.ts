@@ -147,7 +147,7 @@ export interface TxPipelineDeps {
  */
 export class DecodedTxCache {
   private readonly entries = new Map<string, DecodedTx>();
-  constructor(private readonly limit = 30_000) {}
+  constructor(private readonly limit = 20_000) {}
 
   private static key(bytes: Uint8Array): string {
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
