@@ -5,7 +5,8 @@ import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { StoreBranch } from "../store/branch";
-import { GasKVStore } from "../store/kv";
+import { GasKVStore, keyToString } from "../store/kv";
+import { equalBytes } from "../client/bytes";
 import { decodeAddress } from "./address";
 import { BASE_DENOM, Coin, DecCoin, amountOf, coinsFromProto, formatCoins, formatDecCoin, requiredFee } from "./coins";
 import { ChainError, SdkErrors, toChainError } from "./errors";
@@ -119,7 +120,7 @@ function signatureCheck(tx: DecodedTx, index: number, pubkey: Uint8Array, accoun
   let check = tx.signatureChecks.get(key);
   // The key is fixed by the signer's address (checked against it), so a different key here is
   // a different question: answered afresh rather than from another key's verdict.
-  if (!check || !Buffer.from(check.pubkey).equals(Buffer.from(pubkey))) {
+  if (!check || !equalBytes(check.pubkey, pubkey)) {
     const signBytes = SignDoc.encode({ bodyBytes: tx.raw.bodyBytes, authInfoBytes: tx.raw.authInfoBytes, chainId, accountNumber }).finish();
     check = { pubkey, signBytes };
     tx.signatureChecks.set(key, check);
@@ -149,23 +150,9 @@ export class DecodedTxCache {
   private readonly entries = new Map<string, DecodedTx>();
   constructor(private readonly limit = 20_000) {}
 
-  private static key(bytes: Uint8Array): string {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-  }
-
-  get(bytes: Uint8Array): DecodedTx | undefined {
-    return this.entries.get(DecodedTxCache.key(bytes));
-  }
-
-  set(bytes: Uint8Array, tx: DecodedTx): void {
-    const key = DecodedTxCache.key(bytes);
-    if (this.entries.size >= this.limit && !this.entries.has(key)) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, tx);
-  }
-
   /** The decoded tx, from the cache or decoded now (and remembered); throws as decodeTx. */
   decode(bytes: Uint8Array, router: MsgRouter): DecodedTx {
-    const key = DecodedTxCache.key(bytes);
+    const key = keyToString(bytes);
     let tx = this.entries.get(key);
     if (!tx) {
       tx = decodeTx(bytes, router);
@@ -174,6 +161,11 @@ export class DecodedTxCache {
     }
     return tx;
   }
+}
+
+/** `bytes` decoded, through the node's cache when it has one. */
+function decodeOnce(deps: TxPipelineDeps, bytes: Uint8Array): DecodedTx {
+  return deps.decoded ? deps.decoded.decode(bytes, deps.router) : decodeTx(bytes, deps.router);
 }
 
 function moduleNameOf(typeUrl: string): string {
@@ -204,7 +196,7 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
     if (txBytes.length > deps.maxTxBytes) {
       throw SdkErrors.TxTooLarge.wrap(`tx size ${txBytes.length} bytes exceeds the limit of ${deps.maxTxBytes}`);
     }
-    tx = deps.decoded ? deps.decoded.decode(txBytes, deps.router) : decodeTx(txBytes, deps.router);
+    tx = decodeOnce(deps, txBytes);
     gasWanted = tx.gasLimit;
     validateBasic(tx, mode);
     txMeter = new GasMeter(mode === "simulate" || mode === "genesis" ? undefined : tx.gasLimit);
@@ -358,7 +350,7 @@ function runAnte(
       }
       if (key.length !== 33) throw SdkErrors.InvalidPubKey.wrap(`secp256k1 public key must be 33 bytes, got ${key.length}`);
       const derived = secp256k1Address(key);
-      if (!Buffer.from(derived).equals(Buffer.from(address))) {
+      if (!equalBytes(derived, address)) {
         throw SdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${signer} with signer index: ${i}`);
       }
       if (!account.pubKey) {
@@ -420,7 +412,7 @@ function throwError(err: Error): never {
 export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chainId: string, txBytes: Uint8Array): PendingSignature[] {
   let tx: DecodedTx;
   try {
-    tx = deps.decoded ? deps.decoded.decode(txBytes, deps.router) : decodeTx(txBytes, deps.router);
+    tx = decodeOnce(deps, txBytes);
   } catch {
     return [];
   }

@@ -25,3 +25,10 @@ export function u64be(value: bigint): Uint8Array {
 export function readU64be(bytes: Uint8Array, offset = 0): bigint {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset);
 }
+
+/** Whether two byte strings are equal (no copies, unlike Buffer.from(a).equals(Buffer.from(b))). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

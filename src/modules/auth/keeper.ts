@@ -3,6 +3,7 @@ import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { encodeAddress, moduleAddress } from "../../app/address";
 import { KVStore, PrefixStore, concatBytes } from "../../store/kv";
+import { equalBytes } from "../../client/bytes";
 
 export const AUTH_STORE_PREFIX = new TextEncoder().encode("auth/");
 const PARAMS_KEY = Uint8Array.of(0x00);
@@ -388,12 +389,6 @@ function decodeAccountAny(address: Uint8Array, any: Any): Account {
   };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Accounts: numbers, sequences and public keys. Other modules use it through AccountKeeper. */
 export class AuthKeeper {
   private store(root: KVStore): KVStore {
@@ -411,7 +406,7 @@ export class AuthKeeper {
     const raw = root.get(PARAMS_STATE_KEY);
     if (!raw) return DEFAULT_AUTH_PARAMS;
     const cached = this.paramsCache;
-    if (cached !== undefined && sameBytes(cached.raw, raw)) return { ...cached.params };
+    if (cached !== undefined && equalBytes(cached.raw, raw)) return { ...cached.params };
     const p = Params.decode(raw);
     const params: AuthParams = {
       maxMemoCharacters: p.maxMemoCharacters,
