@@ -30,6 +30,7 @@ import { DecCoin } from "./coins";
 import { ChainError, SdkErrors } from "./errors";
 import { EventManager } from "./events";
 import { GasMeter } from "./gas";
+import { indexCheckTxEvents, indexEventsSet, indexFinalizeBlockEvents } from "./index-events";
 import { createLogger, Logger } from "./logger";
 import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "./module";
 import { createModules, Keepers } from "./modules";
@@ -61,6 +62,11 @@ export interface AppOptions {
    * in-order execution (0 = verify on the main thread only). Results are identical either way.
    */
   verifyThreads?: number;
+  /**
+   * The SDK's index-events: "{eventType}.{attributeKey}" attributes that CometBFT indexes in
+   * CheckTx and FinalizeBlock answers, the others get index=false (empty or absent = all).
+   */
+  indexEvents?: readonly string[];
 }
 
 interface ConsensusLimits {
@@ -92,6 +98,8 @@ export class BlockaiApp implements AbciApplication {
   private readonly sigPool: SignaturePool | undefined;
   /** Verification started by prefetch, by the request's tx bytes object. */
   private readonly pendingVerification = new WeakMap<object, Promise<void>>();
+  /** Attributes to index (options.indexEvents), undefined when all are. */
+  private readonly indexEvents: ReadonlySet<string> | undefined;
 
   private constructor(
     private readonly db: StateDB,
@@ -114,9 +122,11 @@ export class BlockaiApp implements AbciApplication {
     this.checkState = db.branch();
     const threads = options.verifyThreads ?? 0;
     this.sigPool = threads > 0 ? new SignaturePool(threads) : undefined;
+    this.indexEvents = indexEventsSet(options.indexEvents);
   }
 
   static async open(options: AppOptions): Promise<BlockaiApp> {
+    indexEventsSet(options.indexEvents); // refuse an invalid list before the database is opened
     const db = await StateDB.open(options.dataDir, { keepVersions: options.keepVersions });
     return new BlockaiApp(db, options);
   }
@@ -283,7 +293,7 @@ export class BlockaiApp implements AbciApplication {
   runCheckTx(req: RequestCheckTx): ResponseCheckTx {
     const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
     const result = runTx(this.deps(), this.checkState, this.nextBlockInfo(), mode, req.tx);
-    return {
+    return indexCheckTxEvents(this.indexEvents, {
       code: result.code,
       // No data, as the Cosmos SDK's CheckTx: CometBFT returns it hex-encoded from
       // broadcast_tx_sync and CosmJS decodes it as base64, which fails for many message responses
@@ -295,7 +305,7 @@ export class BlockaiApp implements AbciApplication {
       gasUsed: result.gasUsed,
       events: result.events,
       codespace: result.codespace,
-    };
+    });
   }
 
   // ---- ABCI: consensus connection ---------------------------------------------------------
@@ -394,13 +404,13 @@ export class BlockaiApp implements AbciApplication {
     }
     this.pending = this.db.prepare(state, height);
     this.blockTimeNs = block.timeNs;
-    return {
+    return indexFinalizeBlockEvents(this.indexEvents, {
       events: blockEvents.events,
       txResults,
       validatorUpdates,
       consensusParamUpdates: undefined,
       appHash: this.pending.appHash,
-    };
+    });
   }
 
   private blockTimeNs = 0n;

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { indexEventsSet } from "../app/index-events";
 
 /** The app's own settings, in <home>/config/app.json next to CometBFT's config.toml. */
 export interface AppConfig {
@@ -15,6 +16,11 @@ export interface AppConfig {
   check_invariants: boolean;
   /** Worker threads verifying signatures in parallel (0 = main thread only). */
   verify_threads: number;
+  /**
+   * The Cosmos SDK's index-events: the "{eventType}.{attributeKey}" attributes CometBFT's tx
+   * indexer indexes, e.g. ["message.sender", "transfer.recipient"]; empty = all (the default).
+   */
+  index_events: string[];
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -24,6 +30,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   log_level: "info",
   check_invariants: false,
   verify_threads: Math.min(2, os.availableParallelism()),
+  index_events: [],
 };
 
 export function appConfigPath(home: string): string {
@@ -39,7 +46,13 @@ export function readAppConfig(home: string): AppConfig {
   } catch (e) {
     throw new Error(`${file}: invalid JSON: ${(e as Error).message}`);
   }
-  return { ...DEFAULT_APP_CONFIG, ...(parsed as Partial<AppConfig>) };
+  const config = { ...DEFAULT_APP_CONFIG, ...(parsed as Partial<AppConfig>) };
+  try {
+    indexEventsSet(config.index_events);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  return config;
 }
 
 export function writeAppConfig(home: string, config: AppConfig): void {
