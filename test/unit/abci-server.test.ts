@@ -195,6 +195,27 @@ describe.each<Transport>(["tcp", "unix"])("AbciServer over %s", (transport) => {
     expect(responseType((await client.waitFor(5))[4])).toBe("flush");
   });
 
+  test("pipelined CheckTx and Flush pairs are answered with one write", async () => {
+    // CometBFT's socket client follows nearly every CheckTx with a Flush; answering each Flush
+    // with its own write would cost a syscall per tx on both sides.
+    const app: AbciApplication = { checkTx: () => checkTxResult() };
+    const { address } = await start(app);
+    const client = await connect(address);
+    const requests: Request[] = [];
+    for (let i = 0; i < 50; i++) requests.push(checkTx(String(i)), flush());
+    const writes = jest.spyOn(net.Socket.prototype, "write");
+    try {
+      client.send(...requests);
+      const responses = await client.waitFor(100);
+      expect(responses.map(responseType)).toEqual(requests.map((r) => requestMethod(r)));
+      // The client's one write, then the server's: one per chunk of requests it read (the
+      // kernel may split the client's write; it is 50 when every Flush is written on its own).
+      expect(writes.mock.calls.length - 1).toBeLessThanOrEqual(3);
+    } finally {
+      writes.mockRestore();
+    }
+  });
+
   test("connections proceed concurrently while one awaits", async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
