@@ -7,6 +7,14 @@ import type { Event } from "cosmjs-types/tendermint/abci/types";
 export class EventManager {
   readonly events: Event[] = [];
 
+  /**
+   * False when what is emitted is dropped: hot paths test it before building attribute strings
+   * (bech32 addresses, coin lists), which would otherwise be made only to be thrown away.
+   */
+  get recording(): boolean {
+    return true;
+  }
+
   emit(type: string, attributes: Record<string, string>): void {
     // Object.keys gives the same order as Object.entries; a plain loop avoids the pair arrays.
     const keys = Object.keys(attributes);
@@ -24,11 +32,14 @@ export class EventManager {
 }
 
 /**
- * Drops what is emitted: for messages run by CheckTx, whose events no one sees (CometBFT's
- * broadcast answers carry none, and the SDK runs no messages there at all), so building and
- * encoding them would be wasted work on the thread that also executes blocks.
+ * Drops what is emitted: for messages run by CheckTx and for RECHECK, whose events no one sees
+ * (CometBFT's broadcast answers carry none, and the SDK runs no messages there at all), so
+ * building and encoding them would be wasted work on the thread that also executes blocks.
  */
 export class DiscardingEventManager extends EventManager {
+  override get recording(): boolean {
+    return false;
+  }
   override emit(): void {}
   override append(): void {}
 }

@@ -177,7 +177,8 @@ function moduleNameOf(typeUrl: string): string {
 export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo, mode: ExecMode, txBytes: Uint8Array): TxResult {
   const meter = new GasMeter(undefined);
   let gasWanted = 0n;
-  const anteEvents = new EventManager();
+  // RECHECK's answer carries no events (CometBFT only looks at its code).
+  const anteEvents = mode === "recheck" ? new DiscardingEventManager() : new EventManager();
   const result = (err: ChainError, events: Event[]): TxResult => ({
     code: err.code,
     codespace: err.codespace,
@@ -230,7 +231,7 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
     tx.msgs.forEach((m, index) => {
       const before = msgEvents.events.length;
       const signer = m.handler.signers(m.msg)[0] ?? "";
-      msgEvents.emit("message", { action: m.typeUrl, sender: signer, module: moduleNameOf(m.typeUrl) });
+      if (msgEvents.recording) msgEvents.emit("message", { action: m.typeUrl, sender: signer, module: moduleNameOf(m.typeUrl) });
       msgResponses.push(m.handler.execute(ctx, m.msg));
       for (const ev of msgEvents.events.slice(before)) ev.attributes.push({ key: "msg_index", value: String(index), index: true });
     });
@@ -326,7 +327,7 @@ function runAnte(
     // this throwaway branch so "fee: auto" estimates the gas the real tx needs.
     deps.bank.sendToModule(store, undefined, payerBytes, FEE_COLLECTOR, [{ denom: BASE_DENOM, amount: 1n }]);
   }
-  events.emit("tx", { fee: formatCoins(tx.fee), fee_payer: payer });
+  if (events.recording) events.emit("tx", { fee: formatCoins(tx.fee), fee_payer: payer });
 
   // Public keys: each signer's key must hash to its address; stored on first use.
   const accounts = tx.signers.map((signer, i) => {
@@ -386,8 +387,10 @@ function runAnte(
         );
       }
     }
-    events.emit("tx", { acc_seq: `${signer}/${account.sequence}` });
-    events.emit("tx", { signature: Buffer.from(tx.raw.signatures[i]).toString("base64") });
+    if (events.recording) {
+      events.emit("tx", { acc_seq: `${signer}/${account.sequence}` });
+      events.emit("tx", { signature: Buffer.from(tx.raw.signatures[i]).toString("base64") });
+    }
     if (account.isNew) {
       const created = deps.auth.ensureAccount(store, account.address);
       deps.auth.setAccount(store, { ...created, pubKey: account.pubKey, sequence: 1n });
@@ -419,6 +422,9 @@ export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chai
   // Txs carrying work (messages with a precheck: PoW certificates) have their signatures checked
   // only after the precheck passed; verifying them ahead would let invalid work cost a signature.
   if (tx.msgs.some((m) => m.handler.precheck !== undefined)) return [];
+  // A block's txs mostly passed this node's CheckTx: every signer answered already, so skip the
+  // account reads. (Should an account number differ after all, runTx verifies that one inline.)
+  if (tx.signatureChecks.size >= tx.signers.length && everyAnswered(tx.signatureChecks)) return [];
   const items: PendingSignature[] = [];
   tx.signers.forEach((signer, i) => {
     const info = tx.authInfo.signerInfos[i];
@@ -444,6 +450,11 @@ export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chai
     if (check.verdict === undefined) items.push({ pubkey, message: check.signBytes, signature, check });
   });
   return items;
+}
+
+function everyAnswered(checks: ReadonlyMap<string, SignatureCheck>): boolean {
+  for (const check of checks.values()) if (check.verdict === undefined) return false;
+  return true;
 }
 
 /** A signature to verify ahead of execution; its verdict goes into the tx's check. */

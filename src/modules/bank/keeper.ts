@@ -144,12 +144,12 @@ export class BankKeeper {
       }
     }
     for (const c of coins) this.setBalance(root, address, c.denom, this.getBalance(root, address, c.denom) - c.amount);
-    if (coins.length > 0) events?.emit("coin_spent", { spender: encodeAddress(address), amount: formatCoins(coins) });
+    if (coins.length > 0 && events?.recording) events.emit("coin_spent", { spender: encodeAddress(address), amount: formatCoins(coins) });
   }
 
   addCoins(root: KVStore, events: EventManager | undefined, address: Uint8Array, coins: readonly Coin[]): void {
     for (const c of coins) this.setBalance(root, address, c.denom, this.getBalance(root, address, c.denom) + c.amount);
-    if (coins.length > 0) events?.emit("coin_received", { receiver: encodeAddress(address), amount: formatCoins(coins) });
+    if (coins.length > 0 && events?.recording) events.emit("coin_received", { receiver: encodeAddress(address), amount: formatCoins(coins) });
   }
 
   /** Moves coins between accounts, creating the recipient's account on first receipt. */
@@ -157,9 +157,10 @@ export class BankKeeper {
     this.subCoins(root, events, from, coins);
     this.accounts.ensureAccount(root, to);
     this.addCoins(root, events, to, coins);
+    if (!events?.recording) return;
     const sender = encodeAddress(from);
-    events?.emit("transfer", { recipient: encodeAddress(to), sender, amount: formatCoins(coins) });
-    events?.emit("message", { sender });
+    events.emit("transfer", { recipient: encodeAddress(to), sender, amount: formatCoins(coins) });
+    events.emit("message", { sender });
   }
 
   sendToModule(root: KVStore, events: EventManager | undefined, from: Uint8Array, module: string, coins: readonly Coin[]): void {
