@@ -196,23 +196,46 @@ function tuneConfig(home: string): void {
 }
 
 export interface E2eBench {
+  /** The fixed-rate load, then one saturation load per round. */
   blockai: LoadResult[];
+  /** The same for kvstore in process. */
   kvstore: LoadResult[];
+  /**
+   * BLOCKAI / kvstore committed tx/s at saturation, per round. Both chains run side by side and
+   * each round loads one and then the other, so a slow spell of this shared machine tends to hit
+   * both loads of a round; the median round is the reported ratio.
+   */
+  roundRatios: number[];
   /** kvstore as a separate process over a unix socket (needs bin/abci-cli, `make abci-cli`). */
   kvstoreSocket?: LoadResult;
   txBytes: number;
 }
 
-/** Runs the fixed-rate and saturation loads against BLOCKAI and then kvstore. */
-export async function benchEndToEnd(total: number, fixedRate: number): Promise<E2eBench> {
+/** Saturation rounds (BLOCKAI, then kvstore) in one bench run. */
+export const E2E_ROUNDS = Math.max(1, Number(process.env.BENCH_E2E_ROUNDS ?? (process.env.BENCH_QUICK === "1" ? 1 : 3)));
+
+/**
+ * The fixed-rate load against BLOCKAI and kvstore, then `rounds` saturation rounds alternating
+ * between them (both chains up throughout; the idle one's CPU is reported with each load), then
+ * kvstore over the ABCI socket.
+ */
+export async function benchEndToEnd(total: number, fixedRate: number, rounds = E2E_ROUNDS): Promise<E2eBench> {
   const senders = 500;
   const perSender = Math.ceil(total / senders);
+  const n = senders * perSender;
   const keys = benchKeys(senders, "e2e");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-e2e-"));
   const [rpcPort, p2pPort, grpcPort] = await freePorts(3);
   let layout: NetworkLayout | undefined;
+  let kv: KvstoreNode | undefined;
   let ourConfig: string | undefined;
-  const results: E2eBench = { blockai: [], kvstore: [], txBytes: 0 };
+  const results: E2eBench = { blockai: [], kvstore: [], roundRatios: [], txBytes: 0 };
+  // kvstore txs of the same size, unique across every load.
+  const kvTx = (i: number) => {
+    const head = `bench${i}=`;
+    return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
+  };
+  const kvTxs = (load: number) => Array.from({ length: n }, (_, i) => kvTx(load * n + i));
   try {
     progress("end to end: starting a BLOCKAI validator");
     layout = await createNetwork({
@@ -244,54 +267,83 @@ export async function benchEndToEnd(total: number, fixedRate: number): Promise<E
       const any = QueryAccountResponse.decode(Buffer.from(res.response.value, "base64")).account!;
       accountNumbers.push(BaseAccount.decode(any.value).accountNumber);
     }
-    const all = presignSends(keys, accountNumbers, perSender * 2, "bench-e2e", (d, t) => progress(`end to end: signing ${d}/${t}`));
-    // Round-major order: the first half holds sequences 0..perSender-1 of every sender.
-    const fixed = all.slice(0, senders * perSender);
-    const saturated = all.slice(senders * perSender);
-    results.txBytes = Math.round(all.reduce((n, t) => n + t.length, 0) / all.length);
-    results.blockai.push(await runLoad({ rpc: endpoint, txs: fixed, pids }, `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
-    results.blockai.push(await runLoad({ rpc: endpoint, txs: saturated, pids }, "BLOCKAI saturation", 0));
+    const all = presignSends(keys, accountNumbers, perSender * (1 + rounds), "bench-e2e", (d, t) => progress(`end to end: signing ${d}/${t}`));
+    // Round-major order: set j holds sequences j*perSender..(j+1)*perSender-1 of every sender.
+    const set = (j: number) => all.slice(j * n, (j + 1) * n);
+    results.txBytes = Math.round(all.reduce((sum, t) => sum + t.length, 0) / all.length);
+
+    kv = await startKvstore(ourConfig, "kvstore");
+    const kvNode = kv;
+    // The chain not under load is paused (SIGSTOP), so its empty blocks take no CPU from the other.
+    const onBlockai = (txs: Uint8Array[], mode: string, rate: number) => whilePaused([kvNode.pid], () => runLoad({ rpc: endpoint, txs, pids }, mode, rate));
+    const onKvstore = (txs: Uint8Array[], mode: string, rate: number) =>
+      whilePaused([pids.app, pids.cometbft], () => runLoad({ rpc: kvNode.endpoint, txs, pids: kvNode.pids }, mode, rate));
+    results.blockai.push(await onBlockai(set(0), `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
+    results.kvstore.push(await onKvstore(kvTxs(0), `kvstore fixed ${fixedRate} tx/s`, fixedRate));
+    for (let r = 1; r <= rounds; r++) {
+      const b = await onBlockai(set(r), `BLOCKAI saturation, round ${r}`, 0);
+      const k = await onKvstore(kvTxs(r), `kvstore saturation, round ${r}`, 0);
+      results.blockai.push(b);
+      results.kvstore.push(k);
+      results.roundRatios.push(b.committedTxPerSec / k.committedTxPerSec);
+    }
   } catch (e) {
     // Keep the node's logs: a failure here is worth reading.
+    await kv?.stop();
     await stopNetwork(dir);
     throw new Error(`${(e as Error).message} (node logs kept in ${dir}/node0)`);
   } finally {
+    await kv?.stop();
     await stopNetwork(dir);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 
-  // kvstore, same binary, same consensus timeouts and mempool, txs of the same size: in process
-  // (the issue's baseline), then as a separate process over the ABCI socket, as BLOCKAI runs.
-  const n = senders * perSender;
-  const kvTx = (i: number) => {
-    const head = `bench${i}=`;
-    return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
-  };
-  results.kvstore.push(...(await benchKvstore(ourConfig, "kvstore", fixedRate, n, kvTx)));
+  // kvstore as a separate process over the ABCI socket, as BLOCKAI runs: what the connection costs.
   const abciCli = path.join(path.dirname(cometbftBinary()), "abci-cli");
   if (fs.existsSync(abciCli)) {
-    const socket = await benchKvstore(ourConfig, "kvstore over the ABCI socket", 0, n, (i) => kvTx(2 * n + i), abciCli);
-    results.kvstoreSocket = socket[0];
+    const socketKv = await startKvstore(ourConfig, "kvstore over the ABCI socket", abciCli);
+    try {
+      results.kvstoreSocket = await runLoad({ rpc: socketKv.endpoint, txs: kvTxs(rounds + 1), pids: socketKv.pids }, "kvstore over the ABCI socket saturation", 0);
+    } finally {
+      await socketKv.stop();
+    }
   }
   return results;
 }
 
+/** Runs `fn` with the processes `pids` stopped (SIGSTOP), continuing them afterwards in any case. */
+async function whilePaused<T>(pids: number[], fn: () => Promise<T>): Promise<T> {
+  for (const pid of pids) process.kill(pid, "SIGSTOP");
+  try {
+    return await fn();
+  } finally {
+    for (const pid of pids) if (isAlive(pid)) process.kill(pid, "SIGCONT");
+  }
+}
+
+interface KvstoreNode {
+  endpoint: string;
+  /** CometBFT's pid (kvstore runs in it, or in abci-cli). */
+  pid: number;
+  /** The processes to report CPU for: cometbft, and the app when it is separate. */
+  pids: Record<string, number>;
+  stop(): Promise<void>;
+}
+
 /**
- * CometBFT's kvstore under the fixed-rate load (if `fixedRate` > 0) and at saturation: built into
- * the cometbft process, or with `abciCli` as a separate process on a unix socket.
+ * CometBFT with its kvstore app, same binary, the BLOCKAI node's consensus timeouts and the same
+ * mempool settings: built into the cometbft process, or with `abciCli` as a separate process on a
+ * unix socket.
  */
-async function benchKvstore(
-  ourConfig: string | undefined,
-  label: string,
-  fixedRate: number,
-  n: number,
-  kvTx: (i: number) => Uint8Array,
-  abciCli?: string,
-): Promise<LoadResult[]> {
+async function startKvstore(ourConfig: string | undefined, label: string, abciCli?: string): Promise<KvstoreNode> {
   const kvHome = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-kv-"));
   let comet: ChildProcess | undefined;
   let app: ChildProcess | undefined;
-  const out: LoadResult[] = [];
+  const stop = async () => {
+    if (comet?.pid && isAlive(comet.pid)) await stopPid(comet.pid);
+    if (app?.pid && isAlive(app.pid)) await stopPid(app.pid);
+    fs.rmSync(kvHome, { recursive: true, force: true });
+  };
   try {
     progress(`end to end: starting CometBFT's ${label}`);
     execFileSync(cometbftBinary(), ["init", "--home", kvHome], { stdio: "pipe" });
@@ -323,12 +375,9 @@ async function benchKvstore(
     await waitFor(`${label} to produce blocks`, 60_000, async () => ((await status(endpoint)).height >= 2 ? true : undefined), 200);
     const pids: Record<string, number> = { cometbft: comet.pid! };
     if (app) pids.app = app.pid!;
-    if (fixedRate > 0) out.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(i)), pids }, `${label} fixed ${fixedRate} tx/s`, fixedRate));
-    out.push(await runLoad({ rpc: endpoint, txs: Array.from({ length: n }, (_, i) => kvTx(n + i)), pids }, `${label} saturation`, 0));
-  } finally {
-    if (comet?.pid && isAlive(comet.pid)) await stopPid(comet.pid);
-    if (app?.pid && isAlive(app.pid)) await stopPid(app.pid);
-    fs.rmSync(kvHome, { recursive: true, force: true });
+    return { endpoint, pid: comet.pid!, pids, stop };
+  } catch (e) {
+    await stop();
+    throw e;
   }
-  return out;
 }
