@@ -1,3 +1,4 @@
+import { BinaryReader } from "cosmjs-types/binary";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
@@ -49,6 +50,25 @@ export interface DecodedTx {
    * and the block all fill and read it, so no signature is verified twice.
    */
   readonly signatureChecks: Map<string, SignatureCheck>;
+  /** Pure functions of the tx bytes, worked out once for CheckTx, RECHECK and the block. */
+  readonly memo: TxMemo;
+}
+
+interface TxMemo {
+  /** Signer and fee payer addresses, decoded from bech32 (only successes are kept). */
+  readonly addresses: Map<string, Uint8Array>;
+  /** Each signer's public key from its signer info, once checked to hash to the signer's address. */
+  readonly checkedKeys: (Uint8Array | undefined)[];
+}
+
+/** `bech32` decoded, from the tx's memo when done before; throws as decodeAddress. */
+function addressOf(tx: DecodedTx, bech32: string, what: string): Uint8Array {
+  let address = tx.memo.addresses.get(bech32);
+  if (!address) {
+    address = decodeAddress(bech32, what);
+    tx.memo.addresses.set(bech32, address);
+  }
+  return address;
 }
 
 /** One signer's sign bytes for one (account number, chain id), and the verdict once known. */
@@ -71,18 +91,29 @@ export interface TxResult {
 
 export type MsgRouter = ReadonlyMap<string, MsgHandler<unknown>>;
 
+/**
+ * A reader over `bytes` itself: BinaryReader's constructor copies its input, and decoding a tx
+ * would copy the same bytes three times over. Decoded byte fields are then views of `bytes`, which
+ * is fine for tx bytes: nothing writes to them once received.
+ */
+function readerOver(bytes: Uint8Array): BinaryReader {
+  const reader = new BinaryReader();
+  reader.buf = bytes;
+  reader.len = bytes.length;
+  return reader;
+}
+
 /** Decodes a TxRaw and its messages. Anything malformed is sdk/2 (tx parse error). */
 export function decodeTx(bytes: Uint8Array, router: MsgRouter): DecodedTx {
   let raw: TxRaw;
   let body: TxBody;
   let authInfo: AuthInfo;
   try {
-    raw = TxRaw.decode(bytes);
+    raw = TxRaw.decode(readerOver(bytes));
     // Only the canonical encoding is accepted: otherwise one signed tx would have many hashes.
-    const again = TxRaw.encode(raw).finish();
-    if (!Buffer.from(again).equals(Buffer.from(bytes))) throw new Error("non-canonical TxRaw encoding");
-    body = TxBody.decode(raw.bodyBytes);
-    authInfo = AuthInfo.decode(raw.authInfoBytes);
+    if (!equalBytes(TxRaw.encode(raw).finish(), bytes)) throw new Error("non-canonical TxRaw encoding");
+    body = TxBody.decode(readerOver(raw.bodyBytes));
+    authInfo = AuthInfo.decode(readerOver(raw.authInfoBytes));
   } catch (e) {
     throw SdkErrors.TxDecode.wrap((e as Error).message);
   }
@@ -111,7 +142,7 @@ export function decodeTx(bytes: Uint8Array, router: MsgRouter): DecodedTx {
   } catch (e) {
     throw SdkErrors.InsufficientFee.wrap(`invalid fee: ${(e as Error).message}`);
   }
-  return { raw, body, authInfo, msgs, signers, fee: feeCoins, gasLimit: fee?.gasLimit ?? 0n, signatureChecks: new Map() };
+  return { raw, body, authInfo, msgs, signers, fee: feeCoins, gasLimit: fee?.gasLimit ?? 0n, signatureChecks: new Map(), memo: { addresses: new Map(), checkedKeys: [] } };
 }
 
 /** The check of signer `index` of `tx` with `pubkey` for this account number and chain. */
@@ -316,7 +347,7 @@ function runAnte(
     }
   }
   const payer = tx.authInfo.fee?.payer || tx.signers[0];
-  const payerBytes = decodeAddress(payer, "fee payer");
+  const payerBytes = addressOf(tx, payer, "fee payer");
   if (!deps.auth.hasAccount(store, payerBytes) && !(feeless && tx.fee.length === 0)) {
     throw SdkErrors.UnknownAddress.wrap(`fee payer address: ${payer} does not exist`);
   }
@@ -331,7 +362,7 @@ function runAnte(
 
   // Public keys: each signer's key must hash to its address; stored on first use.
   const accounts = tx.signers.map((signer, i) => {
-    const address = decodeAddress(signer, "signer");
+    const address = addressOf(tx, signer, "signer");
     // A feeless tx may come from an account the chain has not seen (a new miner's first
     // certificate): it is signed with account_number 0 and sequence 0, and the account is created
     // once the signature holds.
@@ -340,20 +371,8 @@ function runAnte(
       throwError(SdkErrors.UnknownAddress.wrap(`account ${signer} does not exist`));
     const info = tx.authInfo.signerInfos[i];
     if (info.publicKey) {
-      if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) {
-        throw SdkErrors.InvalidPubKey.wrap(`unsupported public key type ${info.publicKey.typeUrl}`);
-      }
-      let key: Uint8Array;
-      try {
-        key = PubKey.decode(info.publicKey.value).key;
-      } catch {
-        throw SdkErrors.InvalidPubKey.wrap("malformed secp256k1 public key");
-      }
-      if (key.length !== 33) throw SdkErrors.InvalidPubKey.wrap(`secp256k1 public key must be 33 bytes, got ${key.length}`);
-      const derived = secp256k1Address(key);
-      if (!equalBytes(derived, address)) {
-        throw SdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${signer} with signer index: ${i}`);
-      }
+      const key = tx.memo.checkedKeys[i] ?? checkedKey(info.publicKey, address, signer, i);
+      tx.memo.checkedKeys[i] = key;
       if (!account.pubKey) {
         account.pubKey = key;
         if (!account.isNew) deps.auth.setAccount(store, account);
@@ -402,6 +421,24 @@ function runAnte(
 }
 
 
+/** The secp256k1 key in a signer info, checked to hash to the signer's address. */
+function checkedKey(publicKey: Any, address: Uint8Array, signer: string, index: number): Uint8Array {
+  if (publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) {
+    throw SdkErrors.InvalidPubKey.wrap(`unsupported public key type ${publicKey.typeUrl}`);
+  }
+  let key: Uint8Array;
+  try {
+    key = PubKey.decode(publicKey.value).key;
+  } catch {
+    throw SdkErrors.InvalidPubKey.wrap("malformed secp256k1 public key");
+  }
+  if (key.length !== 33) throw SdkErrors.InvalidPubKey.wrap(`secp256k1 public key must be 33 bytes, got ${key.length}`);
+  if (!equalBytes(secp256k1Address(key), address)) {
+    throw SdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${signer} with signer index: ${index}`);
+  }
+  return key;
+}
+
 function throwError(err: Error): never {
   throw err;
 }
@@ -432,7 +469,7 @@ export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chai
     if (!info || !signature || signature.length !== 64 || info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) return;
     let address: Uint8Array;
     try {
-      address = decodeAddress(signer);
+      address = addressOf(tx, signer, "signer");
     } catch {
       return;
     }
