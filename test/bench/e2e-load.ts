@@ -11,7 +11,8 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { createNetwork, NetworkLayout, readPids, startNetwork, stopNetwork, waitForHeight } from "../../src/node/network";
+import { readAppConfig, writeAppConfig } from "../../src/node/config";
+import { createNetwork, readPids, startNetwork, stopNetwork, waitForHeight } from "../../src/node/network";
 import { cometbftBinary } from "../../src/node/paths";
 import { isAlive, spawnLogged, stopPid, waitFor } from "../../src/node/process";
 import { rpc, status } from "../../src/node/rpc";
@@ -27,7 +28,7 @@ export interface LoadResult {
   committedTxPerSec: number;
   p50Ms: number;
   p99Ms: number;
-  /** Blocks that carried the load, their mean size and the mean time between them (header times). */
+  /** Blocks that carried the load, their mean size and the mean time between them (header times, from the second). */
   blocks: number;
   txsPerBlock: number;
   blockIntervalMs: number;
@@ -181,7 +182,9 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
     cores,
     blocks: blockTimes.length,
     txsPerBlock: blockTimes.length ? committed / blockTimes.length : 0,
-    blockIntervalMs: blockTimes.length > 1 ? (blockTimes[blockTimes.length - 1] - blockTimes[0]) / (blockTimes.length - 1) : NaN,
+    // From the second loaded block on: a block's time is when its predecessor was committed
+    // (CometBFT's BFT time), which for the first one may be before the load (or a pause).
+    blockIntervalMs: blockTimes.length > 2 ? (blockTimes[blockTimes.length - 1] - blockTimes[1]) / (blockTimes.length - 2) : NaN,
   };
 }
 
@@ -201,11 +204,17 @@ export interface E2eBench {
   /** The same for kvstore in process. */
   kvstore: LoadResult[];
   /**
-   * BLOCKAI / kvstore committed tx/s at saturation, per round. Both chains run side by side and
-   * each round loads one and then the other, so a slow spell of this shared machine tends to hit
-   * both loads of a round; the median round is the reported ratio.
+   * BLOCKAI / kvstore committed tx/s at saturation, per round. The chains run side by side and
+   * each round loads one after the other, so a slow spell of this shared machine tends to hit
+   * every load of a round; the median round is the reported ratio.
    */
   roundRatios: number[];
+  /**
+   * A second BLOCKAI node whose app.json sets index_events to WALLET_INDEX_EVENTS, loaded in the
+   * same rounds: how much of CometBFT's cost is indexing the SDK's events. Not the target.
+   */
+  blockaiWalletIndex: LoadResult[];
+  walletIndexRoundRatios: number[];
   /** kvstore as a separate process over a unix socket (needs bin/abci-cli, `make abci-cli`). */
   kvstoreSocket?: LoadResult;
   txBytes: number;
@@ -214,31 +223,31 @@ export interface E2eBench {
 /** Saturation rounds (BLOCKAI, then kvstore) in one bench run. */
 export const E2E_ROUNDS = Math.max(1, Number(process.env.BENCH_E2E_ROUNDS ?? (process.env.BENCH_QUICK === "1" ? 1 : 3)));
 
-/**
- * The fixed-rate load against BLOCKAI and kvstore, then `rounds` saturation rounds alternating
- * between them (both chains up throughout; the idle one's CPU is reported with each load), then
- * kvstore over the ABCI socket.
- */
-export async function benchEndToEnd(total: number, fixedRate: number, rounds = E2E_ROUNDS): Promise<E2eBench> {
-  const senders = 500;
-  const perSender = Math.ceil(total / senders);
-  const n = senders * perSender;
-  const keys = benchKeys(senders, "e2e");
+/** What an RPC node serving wallets must index (README, Node configuration). */
+export const WALLET_INDEX_EVENTS = ["message.sender", "message.action", "transfer.sender", "transfer.recipient", "tx.acc_seq", "tx.signature", "tx.fee_payer"];
+
+interface BenchNode {
+  endpoint: string;
+  /** The processes to report CPU for, by name. */
+  pids: Record<string, number>;
+  /** Every process of the node, to pause while another node is under load. */
+  all: number[];
+  /** Stops its processes and removes its files, or keeps them (the logs) when `keep` is set. */
+  stop(keep?: boolean): Promise<void>;
+}
+
+/** A single-validator BLOCKAI network with the bench accounts funded at genesis. */
+async function startBlockai(keys: { address: string }[], label: string, indexEvents: string[] = []): Promise<BenchNode & { config: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-e2e-"));
   const [rpcPort, p2pPort, grpcPort] = await freePorts(3);
-  let layout: NetworkLayout | undefined;
-  let kv: KvstoreNode | undefined;
-  let ourConfig: string | undefined;
-  const results: E2eBench = { blockai: [], kvstore: [], roundRatios: [], txBytes: 0 };
-  // kvstore txs of the same size, unique across every load.
-  const kvTx = (i: number) => {
-    const head = `bench${i}=`;
-    return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
+  const stop = async (keep = false) => {
+    await stopNetwork(dir);
+    if (keep) progress(`end to end: ${label}: logs kept in ${dir}/node0\n`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   };
-  const kvTxs = (load: number) => Array.from({ length: n }, (_, i) => kvTx(load * n + i));
   try {
-    progress("end to end: starting a BLOCKAI validator");
-    layout = await createNetwork({
+    progress(`end to end: starting ${label}`);
+    const layout = await createNetwork({
       dir,
       nodes: 1,
       chainId: "bench-e2e",
@@ -249,54 +258,98 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
         for (const k of keys) balances.push({ address: k.address, coins: [{ denom: "usoa", amount: "1000000000000" }] });
       },
     });
-    tuneConfig(layout.nodes[0].home);
-    ourConfig = fs.readFileSync(path.join(layout.nodes[0].home, "config", "config.toml"), "utf8");
+    const home = layout.nodes[0].home;
+    tuneConfig(home);
+    writeAppConfig(home, { ...readAppConfig(home), index_events: indexEvents });
     await startNetwork(layout);
     const nodePids = readPids(dir)[0];
-    const pids = { app: nodePids.app!, cometbft: nodePids.comet! };
     await waitForHeight(layout, 2, 60_000);
-    const endpoint = layout.nodes[0].rpc;
-    const accountNumbers: bigint[] = [];
-    for (const k of keys) {
-      const { QueryAccountRequest, QueryAccountResponse } = await import("cosmjs-types/cosmos/auth/v1beta1/query");
-      const { BaseAccount } = await import("cosmjs-types/cosmos/auth/v1beta1/auth");
-      const res = await rpc(endpoint, "abci_query", {
-        path: '"/cosmos.auth.v1beta1.Query/Account"',
-        data: "0x" + Buffer.from(QueryAccountRequest.encode({ address: k.address }).finish()).toString("hex"),
-      });
-      const any = QueryAccountResponse.decode(Buffer.from(res.response.value, "base64")).account!;
-      accountNumbers.push(BaseAccount.decode(any.value).accountNumber);
-    }
-    const all = presignSends(keys, accountNumbers, perSender * (1 + rounds), "bench-e2e", (d, t) => progress(`end to end: signing ${d}/${t}`));
+    const pids = { app: nodePids.app!, cometbft: nodePids.comet! };
+    const config = fs.readFileSync(path.join(home, "config", "config.toml"), "utf8");
+    return { endpoint: layout.nodes[0].rpc, pids, all: [pids.app, pids.cometbft], stop, config };
+  } catch (e) {
+    // Keep the node's logs: a failure here is worth reading.
+    await stopNetwork(dir);
+    throw new Error(`${label}: ${(e as Error).message} (node logs kept in ${dir}/node0)`);
+  }
+}
+
+async function accountNumbersOf(endpoint: string, keys: { address: string }[]): Promise<bigint[]> {
+  const { QueryAccountRequest, QueryAccountResponse } = await import("cosmjs-types/cosmos/auth/v1beta1/query");
+  const { BaseAccount } = await import("cosmjs-types/cosmos/auth/v1beta1/auth");
+  const out: bigint[] = [];
+  for (const k of keys) {
+    const res = await rpc(endpoint, "abci_query", {
+      path: '"/cosmos.auth.v1beta1.Query/Account"',
+      data: "0x" + Buffer.from(QueryAccountRequest.encode({ address: k.address }).finish()).toString("hex"),
+    });
+    const any = QueryAccountResponse.decode(Buffer.from(res.response.value, "base64")).account!;
+    out.push(BaseAccount.decode(any.value).accountNumber);
+  }
+  return out;
+}
+
+/**
+ * The fixed-rate load against BLOCKAI and kvstore, then `rounds` saturation rounds, each loading
+ * BLOCKAI, BLOCKAI with index_events narrowed to what wallets need, and kvstore in turn (all three
+ * up throughout, the ones not under load paused with SIGSTOP so their empty blocks take no CPU),
+ * then kvstore over the ABCI socket.
+ */
+export async function benchEndToEnd(total: number, fixedRate: number, rounds = E2E_ROUNDS): Promise<E2eBench> {
+  const senders = 500;
+  const perSender = Math.ceil(total / senders);
+  const n = senders * perSender;
+  const keys = benchKeys(senders, "e2e");
+  const nodes: BenchNode[] = [];
+  const results: E2eBench = { blockai: [], kvstore: [], roundRatios: [], blockaiWalletIndex: [], walletIndexRoundRatios: [], txBytes: 0 };
+  // kvstore txs of the same size, unique across every load.
+  const kvTx = (i: number) => {
+    const head = `bench${i}=`;
+    return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
+  };
+  const kvTxs = (load: number) => Array.from({ length: n }, (_, i) => kvTx(load * n + i));
+  let ourConfig: string | undefined;
+  try {
+    const blockai = await startBlockai(keys, "a BLOCKAI validator");
+    nodes.push(blockai);
+    ourConfig = blockai.config;
+    const walletIndex = await startBlockai(keys, "a BLOCKAI validator indexing only what wallets need", WALLET_INDEX_EVENTS);
+    nodes.push(walletIndex);
+    const kv = await startKvstore(ourConfig, "kvstore");
+    nodes.push(kv);
+
+    // Same genesis, so the same account numbers and the same signed txs are valid on both BLOCKAI nodes.
+    const all = presignSends(keys, await accountNumbersOf(blockai.endpoint, keys), perSender * (1 + rounds), "bench-e2e", (d, t) =>
+      progress(`end to end: signing ${d}/${t}`),
+    );
     // Round-major order: set j holds sequences j*perSender..(j+1)*perSender-1 of every sender.
     const set = (j: number) => all.slice(j * n, (j + 1) * n);
     results.txBytes = Math.round(all.reduce((sum, t) => sum + t.length, 0) / all.length);
 
-    kv = await startKvstore(ourConfig, "kvstore");
-    const kvNode = kv;
-    // The chain not under load is paused (SIGSTOP), so its empty blocks take no CPU from the other.
-    const onBlockai = (txs: Uint8Array[], mode: string, rate: number) => whilePaused([kvNode.pid], () => runLoad({ rpc: endpoint, txs, pids }, mode, rate));
-    const onKvstore = (txs: Uint8Array[], mode: string, rate: number) =>
-      whilePaused([pids.app, pids.cometbft], () => runLoad({ rpc: kvNode.endpoint, txs, pids: kvNode.pids }, mode, rate));
-    results.blockai.push(await onBlockai(set(0), `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
-    results.kvstore.push(await onKvstore(kvTxs(0), `kvstore fixed ${fixedRate} tx/s`, fixedRate));
+    const on = async (node: BenchNode, txs: Uint8Array[], mode: string, rate: number) => {
+      const others = nodes.filter((x) => x !== node).flatMap((x) => x.all);
+      return whilePaused(others, () => runLoad({ rpc: node.endpoint, txs, pids: node.pids }, mode, rate));
+    };
+    results.blockai.push(await on(blockai, set(0), `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
+    results.blockaiWalletIndex.push(await on(walletIndex, set(0), `BLOCKAI, index_events: wallets', fixed ${fixedRate} tx/s`, fixedRate));
+    results.kvstore.push(await on(kv, kvTxs(0), `kvstore fixed ${fixedRate} tx/s`, fixedRate));
     for (let r = 1; r <= rounds; r++) {
-      const b = await onBlockai(set(r), `BLOCKAI saturation, round ${r}`, 0);
-      const k = await onKvstore(kvTxs(r), `kvstore saturation, round ${r}`, 0);
+      const b = await on(blockai, set(r), `BLOCKAI saturation, round ${r}`, 0);
+      const w = await on(walletIndex, set(r), `BLOCKAI, index_events: wallets', saturation, round ${r}`, 0);
+      const k = await on(kv, kvTxs(r), `kvstore saturation, round ${r}`, 0);
       results.blockai.push(b);
+      results.blockaiWalletIndex.push(w);
       results.kvstore.push(k);
       results.roundRatios.push(b.committedTxPerSec / k.committedTxPerSec);
+      results.walletIndexRoundRatios.push(w.committedTxPerSec / k.committedTxPerSec);
     }
   } catch (e) {
-    // Keep the node's logs: a failure here is worth reading.
-    await kv?.stop();
-    await stopNetwork(dir);
-    throw new Error(`${(e as Error).message} (node logs kept in ${dir}/node0)`);
+    // Keep the nodes' logs: a failure here is worth reading.
+    for (const node of nodes.splice(0)) await node.stop(true);
+    throw e;
   } finally {
-    await kv?.stop();
-    await stopNetwork(dir);
+    for (const node of nodes) await node.stop();
   }
-  fs.rmSync(dir, { recursive: true, force: true });
 
   // kvstore as a separate process over the ABCI socket, as BLOCKAI runs: what the connection costs.
   const abciCli = path.join(path.dirname(cometbftBinary()), "abci-cli");
@@ -321,13 +374,9 @@ async function whilePaused<T>(pids: number[], fn: () => Promise<T>): Promise<T> 
   }
 }
 
-interface KvstoreNode {
-  endpoint: string;
+interface KvstoreNode extends BenchNode {
   /** CometBFT's pid (kvstore runs in it, or in abci-cli). */
   pid: number;
-  /** The processes to report CPU for: cometbft, and the app when it is separate. */
-  pids: Record<string, number>;
-  stop(): Promise<void>;
 }
 
 /**
@@ -339,10 +388,11 @@ async function startKvstore(ourConfig: string | undefined, label: string, abciCl
   const kvHome = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-kv-"));
   let comet: ChildProcess | undefined;
   let app: ChildProcess | undefined;
-  const stop = async () => {
+  const stop = async (keep = false) => {
     if (comet?.pid && isAlive(comet.pid)) await stopPid(comet.pid);
     if (app?.pid && isAlive(app.pid)) await stopPid(app.pid);
-    fs.rmSync(kvHome, { recursive: true, force: true });
+    if (keep) progress(`end to end: ${label}: logs kept in ${kvHome}\n`);
+    else fs.rmSync(kvHome, { recursive: true, force: true });
   };
   try {
     progress(`end to end: starting CometBFT's ${label}`);
@@ -375,7 +425,7 @@ async function startKvstore(ourConfig: string | undefined, label: string, abciCl
     await waitFor(`${label} to produce blocks`, 60_000, async () => ((await status(endpoint)).height >= 2 ? true : undefined), 200);
     const pids: Record<string, number> = { cometbft: comet.pid! };
     if (app) pids.app = app.pid!;
-    return { endpoint, pid: comet.pid!, pids, stop };
+    return { endpoint, pid: comet.pid!, pids, all: Object.values(pids), stop };
   } catch (e) {
     await stop();
     throw e;

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { APP_NODE_FLAGS } from "../../src/node/network";
 import { repoRoot } from "../../src/node/paths";
-import { benchEndToEnd } from "./e2e-load";
+import { benchEndToEnd, WALLET_INDEX_EVENTS } from "./e2e-load";
 import { benchBlock, benchCheckTx, benchCommitCost, measureLimits } from "./inprocess";
 import { fmt, progress, progressDone, QUICK, table } from "./lib";
 
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   }
   if (rss) rows.push([`memory with ${fmt(rss.accounts)} accounts`, `${fmt(rss.rssAfterReloadMb)} MB RSS`, `after a restart (load ${fmt(rss.reloadMs)} ms); peak ${fmt(rss.peakBuildMb)} MB while creating them`]);
   if (e2e) {
-    for (const r of [...e2e.blockai, ...e2e.kvstore, ...(e2e.kvstoreSocket ? [e2e.kvstoreSocket] : [])]) {
+    for (const r of [...e2e.blockai, ...e2e.blockaiWalletIndex, ...e2e.kvstore, ...(e2e.kvstoreSocket ? [e2e.kvstoreSocket] : [])]) {
       rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed; ${r.blocks} blocks of ${fmt(r.txsPerBlock)} txs every ${fmt(r.blockIntervalMs)} ms; cores: ${Object.entries(r.cores).map(([n, c]) => `${n} ${fmt(c, 2)}`).join(", ")}`]);
     }
     rows.push([
@@ -76,6 +76,13 @@ async function main(): Promise<void> {
       fmt(targets.e2eVsKvstore!, 2),
       `median of ${e2e.roundRatios.length} rounds (${e2e.roundRatios.map((x) => fmt(x, 2)).join(", ")}); txs of ${e2e.txBytes} bytes  target >= 0.5`,
     ]);
+    if (e2e.walletIndexRoundRatios.length) {
+      rows.push([
+        "e2e BLOCKAI indexing what wallets need / kvstore",
+        fmt(median(e2e.walletIndexRoundRatios), 2),
+        `median of ${e2e.walletIndexRoundRatios.length} rounds (${e2e.walletIndexRoundRatios.map((x) => fmt(x, 2)).join(", ")}); app.json index_events: ${WALLET_INDEX_EVENTS.length} attributes instead of all`,
+      ]);
+    }
     if (e2e.kvstoreSocket && satB && satK) {
       const k = e2e.kvstoreSocket.committedTxPerSec;
       rows.push(["e2e kvstore over the socket / in process", fmt(ratio(k, satK.committedTxPerSec), 2), "what the out-of-process ABCI connection alone costs (medians of the rounds)"]);
