@@ -34,6 +34,8 @@ export interface LoadResult {
   blockIntervalMs: number;
   /** Cores used during the load (CPU seconds / wall seconds) by each process, and this generator. */
   cores: Record<string, number>;
+  /** Txs not accepted, by reason (none expected). */
+  refused: Record<string, number>;
 }
 
 /** CPU seconds (user + system, every thread) a process has used so far, from /proc. */
@@ -56,14 +58,12 @@ interface Target {
 }
 
 /**
- * Requests in flight at saturation. broadcast_tx_sync waits for CheckTx, and CometBFT's socket
- * client flushes CheckTx requests to an out-of-process app on a 20 ms timer (kvstore runs in
- * process and has no such wait), so too few in flight would measure that timer, not the app.
+ * Requests in flight at saturation. broadcast_tx_sync waits for CheckTx, so enough must be in
+ * flight to keep CometBFT's mempool and the app busy; 256 did best of 64 to 1,024 for BLOCKAI.
  */
 export const SATURATION_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
-const agent = new http.Agent({ keepAlive: true, maxSockets: SATURATION_CONCURRENCY });
-
-function broadcast(endpoint: string, tx: Uint8Array): Promise<boolean> {
+/** Broadcasts with broadcast_tx_sync; undefined when CheckTx accepted the tx, else why not. */
+function broadcast(agent: http.Agent, endpoint: string, tx: Uint8Array): Promise<string | undefined> {
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "broadcast_tx_sync", params: { tx: Buffer.from(tx).toString("base64") } });
   const url = new URL(endpoint);
   return new Promise((resolve) => {
@@ -76,14 +76,16 @@ function broadcast(endpoint: string, tx: Uint8Array): Promise<boolean> {
         res.on("end", () => {
           try {
             const parsed = JSON.parse(data);
-            resolve(!parsed.error && parsed.result?.code === 0);
+            if (parsed.error) resolve(`rpc: ${String(parsed.error.data ?? parsed.error.message).slice(0, 80)}`);
+            else if (parsed.result?.code !== 0) resolve(`CheckTx code ${parsed.result?.codespace}/${parsed.result?.code}`);
+            else resolve(undefined);
           } catch {
-            resolve(false);
+            resolve(`HTTP ${res.statusCode}`);
           }
         });
       },
     );
-    req.on("error", () => resolve(false));
+    req.on("error", (err) => resolve(`connection: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
     req.end(body);
   });
 }
@@ -112,7 +114,12 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
     }
   })();
 
+  // Connections of this load only: a kept-alive one from an earlier load may be closed by the
+  // node's idle timeout just as a request goes out on it (more so after the node was paused),
+  // and a lost MsgSend would leave its sender's later sequences unacceptable.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(concurrency, 1) });
   let accepted = 0;
+  const refused: Record<string, number> = {};
   let next = 0;
   const cpuBefore = Object.fromEntries(Object.entries(target.pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const selfBefore = process.cpuUsage();
@@ -129,12 +136,17 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
       const tx = target.txs[i];
       const hash = crypto.createHash("sha256").update(tx).digest("hex").toUpperCase();
       sendTime.set(hash, performance.now());
-      if (await broadcast(target.rpc, tx)) accepted++;
-      else sendTime.delete(hash);
+      const refusal = await broadcast(agent, target.rpc, tx);
+      if (refusal === undefined) accepted++;
+      else {
+        sendTime.delete(hash);
+        refused[refusal] = (refused[refusal] ?? 0) + 1;
+      }
       if (i % 200 === 0) progress(`${mode}: sent ${i}/${target.txs.length}, accepted ${accepted}`);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  agent.destroy();
 
   // Wait until every accepted tx is in a block (or nothing new arrives for 20 s).
   const latencies: number[] = [];
@@ -180,6 +192,7 @@ export async function runLoad(target: Target, mode: string, rate: number, concur
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     cores,
+    refused,
     blocks: blockTimes.length,
     txsPerBlock: blockTimes.length ? committed / blockTimes.length : 0,
     // From the second loaded block on: a block's time is when its predecessor was committed

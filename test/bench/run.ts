@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   if (rss) rows.push([`memory with ${fmt(rss.accounts)} accounts`, `${fmt(rss.rssAfterReloadMb)} MB RSS`, `after a restart (load ${fmt(rss.reloadMs)} ms); peak ${fmt(rss.peakBuildMb)} MB while creating them`]);
   if (e2e) {
     for (const r of [...e2e.blockai, ...e2e.blockaiWalletIndex, ...e2e.kvstore, ...(e2e.kvstoreSocket ? [e2e.kvstoreSocket] : [])]) {
-      rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed; ${r.blocks} blocks of ${fmt(r.txsPerBlock)} txs every ${fmt(r.blockIntervalMs)} ms; cores: ${Object.entries(r.cores).map(([n, c]) => `${n} ${fmt(c, 2)}`).join(", ")}`]);
+      const refused = Object.entries(r.refused ?? {}).map(([why, count]) => `${count} refused (${why}); `).join("");
+      rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed; ${refused}${r.blocks} blocks of ${fmt(r.txsPerBlock)} txs every ${fmt(r.blockIntervalMs)} ms; cores: ${Object.entries(r.cores).map(([n, c]) => `${n} ${fmt(c, 2)}`).join(", ")}`]);
     }
     rows.push([
       "e2e BLOCKAI / kvstore at saturation",
