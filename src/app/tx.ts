@@ -175,11 +175,17 @@ export interface TxPipelineDeps {
 
 /**
  * Decoded txs by their exact bytes. Decoding is a pure function of the bytes, so a tx decoded
- * for CheckTx is not decoded again for each RECHECK nor for its block. Bounded: oldest first out.
+ * for CheckTx is not decoded again for each RECHECK nor for its block. Bounded in count and in
+ * tx bytes (a decoded tx holds on to its bytes, and txs may be up to a block in size): oldest
+ * first out.
  */
 export class DecodedTxCache {
   private readonly entries = new Map<string, DecodedTx>();
-  constructor(private readonly limit = 20_000) {}
+  private bytes = 0;
+  constructor(
+    private readonly limit = 20_000,
+    private readonly byteLimit = 64 * 1024 * 1024,
+  ) {}
 
   /** The decoded tx, from the cache or decoded now (and remembered); throws as decodeTx. */
   decode(bytes: Uint8Array, router: MsgRouter): DecodedTx {
@@ -187,8 +193,13 @@ export class DecodedTxCache {
     let tx = this.entries.get(key);
     if (!tx) {
       tx = decodeTx(bytes, router);
-      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as string);
+      while (this.entries.size > 0 && (this.entries.size >= this.limit || this.bytes + key.length > this.byteLimit)) {
+        const oldest = this.entries.keys().next().value as string;
+        this.entries.delete(oldest);
+        this.bytes -= oldest.length;
+      }
       this.entries.set(key, tx);
+      this.bytes += key.length;
     }
     return tx;
   }
