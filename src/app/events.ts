@@ -32,9 +32,9 @@ export class EventManager {
 }
 
 /**
- * Drops what is emitted: for messages run by CheckTx and for RECHECK, whose events no one sees
- * (CometBFT's broadcast answers carry none, and the SDK runs no messages there at all), so
- * building and encoding them would be wasted work on the thread that also executes blocks.
+ * Drops what is emitted: for CheckTx and RECHECK, whose answers carry no events (as the SDK's:
+ * CometBFT's broadcast answers show none), so building and encoding them would be wasted work on
+ * the thread that also executes blocks.
  */
 export class DiscardingEventManager extends EventManager {
   override get recording(): boolean {
