@@ -30,7 +30,7 @@ import { DecCoin } from "./coins";
 import { ChainError, SdkErrors } from "./errors";
 import { EventManager } from "./events";
 import { GasMeter } from "./gas";
-import { indexCheckTxEvents, indexEventsSet, indexFinalizeBlockEvents } from "./index-events";
+import { indexEventsSet, indexFinalizeBlockEvents } from "./index-events";
 import { createLogger, Logger } from "./logger";
 import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "./module";
 import { createModules, Keepers } from "./modules";
@@ -64,7 +64,7 @@ export interface AppOptions {
   verifyThreads?: number;
   /**
    * The SDK's index-events: "{eventType}.{attributeKey}" attributes that CometBFT indexes in
-   * CheckTx and FinalizeBlock answers, the others get index=false (empty or absent = all).
+   * FinalizeBlock answers, the others get index=false (empty or absent = all).
    */
   indexEvents?: readonly string[];
 }
@@ -293,7 +293,7 @@ export class BlockaiApp implements AbciApplication {
   runCheckTx(req: RequestCheckTx): ResponseCheckTx {
     const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
     const result = runTx(this.deps(), this.checkState, this.nextBlockInfo(), mode, req.tx);
-    return indexCheckTxEvents(this.indexEvents, {
+    return {
       code: result.code,
       // No data, as the Cosmos SDK's CheckTx: CometBFT returns it hex-encoded from
       // broadcast_tx_sync and CosmJS decodes it as base64, which fails for many message responses
@@ -305,7 +305,7 @@ export class BlockaiApp implements AbciApplication {
       gasUsed: result.gasUsed,
       events: result.events,
       codespace: result.codespace,
-    });
+    };
   }
 
   // ---- ABCI: consensus connection ---------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { Event, ResponseCheckTx, ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
+import type { Event, ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 
 /**
  * The Cosmos SDK's `index-events` (app.toml; `index_events` in config/app.json): which event
@@ -49,13 +49,6 @@ export function markEventsToIndex(events: readonly Event[], indexed: ReadonlySet
     out[i] = { type: e.type, attributes };
   }
   return out;
-}
-
-/** CheckTx's answer with its events marked; returned as is (no work) when every attribute is indexed. */
-export function indexCheckTxEvents(indexed: ReadonlySet<string> | undefined, res: ResponseCheckTx): ResponseCheckTx {
-  if (indexed === undefined || indexed.size === 0) return res;
-  res.events = markEventsToIndex(res.events, indexed);
-  return res;
 }
 
 /**

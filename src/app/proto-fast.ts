@@ -1,5 +1,6 @@
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { utf8Read } from "cosmjs-types/utf8";
+import { keyToString } from "../store/kv";
 
 /*
  * cosmjs-types 0.11's BinaryWriter.alloc builds a fresh 8 KiB buffer pool on every call (it calls
@@ -15,14 +16,10 @@ import { utf8Read } from "cosmjs-types/utf8";
  * ASCII, which the native latin1 slice returns unchanged; anything else still goes through the
  * original decoder, so every result is the same as before.
  */
-type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
-if (latin1Slice !== undefined) {
-  BinaryReader.prototype.string = function (this: BinaryReader): string {
-    const bytes = this.bytes();
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return utf8Read(bytes, 0, bytes.length);
-    return latin1Slice.call(bytes, 0, bytes.length);
-  };
-}
+BinaryReader.prototype.string = function (this: BinaryReader): string {
+  const bytes = this.bytes();
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return utf8Read(bytes, 0, bytes.length);
+  return keyToString(bytes); // one char per byte: for ASCII, the UTF-8 decoding
+};
 
 export {};

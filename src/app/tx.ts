@@ -50,25 +50,6 @@ export interface DecodedTx {
    * and the block all fill and read it, so no signature is verified twice.
    */
   readonly signatureChecks: Map<string, SignatureCheck>;
-  /** Pure functions of the tx bytes, worked out once for CheckTx, RECHECK and the block. */
-  readonly memo: TxMemo;
-}
-
-interface TxMemo {
-  /** Signer and fee payer addresses, decoded from bech32 (only successes are kept). */
-  readonly addresses: Map<string, Uint8Array>;
-  /** Each signer's public key from its signer info, once checked to hash to the signer's address. */
-  readonly checkedKeys: (Uint8Array | undefined)[];
-}
-
-/** `bech32` decoded, from the tx's memo when done before; throws as decodeAddress. */
-function addressOf(tx: DecodedTx, bech32: string, what: string): Uint8Array {
-  let address = tx.memo.addresses.get(bech32);
-  if (!address) {
-    address = decodeAddress(bech32, what);
-    tx.memo.addresses.set(bech32, address);
-  }
-  return address;
 }
 
 /** One signer's sign bytes for one (account number, chain id), and the verdict once known. */
@@ -142,7 +123,7 @@ export function decodeTx(bytes: Uint8Array, router: MsgRouter): DecodedTx {
   } catch (e) {
     throw SdkErrors.InsufficientFee.wrap(`invalid fee: ${(e as Error).message}`);
   }
-  return { raw, body, authInfo, msgs, signers, fee: feeCoins, gasLimit: fee?.gasLimit ?? 0n, signatureChecks: new Map(), memo: { addresses: new Map(), checkedKeys: [] } };
+  return { raw, body, authInfo, msgs, signers, fee: feeCoins, gasLimit: fee?.gasLimit ?? 0n, signatureChecks: new Map() };
 }
 
 /** The check of signer `index` of `tx` with `pubkey` for this account number and chain. */
@@ -359,7 +340,7 @@ function runAnte(
     }
   }
   const payer = tx.authInfo.fee?.payer || tx.signers[0];
-  const payerBytes = addressOf(tx, payer, "fee payer");
+  const payerBytes = decodeAddress(payer, "fee payer");
   if (!deps.auth.hasAccount(store, payerBytes) && !(feeless && tx.fee.length === 0)) {
     throw SdkErrors.UnknownAddress.wrap(`fee payer address: ${payer} does not exist`);
   }
@@ -374,7 +355,7 @@ function runAnte(
 
   // Public keys: each signer's key must hash to its address; stored on first use.
   const accounts = tx.signers.map((signer, i) => {
-    const address = addressOf(tx, signer, "signer");
+    const address = decodeAddress(signer, "signer");
     // A feeless tx may come from an account the chain has not seen (a new miner's first
     // certificate): it is signed with account_number 0 and sequence 0, and the account is created
     // once the signature holds.
@@ -383,8 +364,7 @@ function runAnte(
       throwError(SdkErrors.UnknownAddress.wrap(`account ${signer} does not exist`));
     const info = tx.authInfo.signerInfos[i];
     if (info.publicKey) {
-      const key = tx.memo.checkedKeys[i] ?? checkedKey(info.publicKey, address, signer, i);
-      tx.memo.checkedKeys[i] = key;
+      const key = checkedKey(info.publicKey, address, signer, i);
       if (!account.pubKey) {
         account.pubKey = key;
         if (!account.isNew) deps.auth.setAccount(store, account);
@@ -481,7 +461,7 @@ export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chai
     if (!info || !signature || signature.length !== 64 || info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) return;
     let address: Uint8Array;
     try {
-      address = addressOf(tx, signer, "signer");
+      address = decodeAddress(signer, "signer");
     } catch {
       return;
     }

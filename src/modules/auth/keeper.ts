@@ -84,6 +84,14 @@ function varint32Size(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
+/** A length-delimited field: tag byte, length, then `bytes`. Returns the position after it. */
+function writeBytesField(out: Uint8Array, pos: number, tag: number, bytes: Uint8Array): number {
+  out[pos++] = tag;
+  pos = writeVarint32(out, pos, bytes.length);
+  out.set(bytes, pos);
+  return pos + bytes.length;
+}
+
 function writeVarint32(out: Uint8Array, pos: number, n: number): number {
   while (n >= 0x80) {
     out[pos++] = (n & 0x7f) | 0x80;
@@ -152,10 +160,7 @@ function encodeAccountFast(account: Account): Uint8Array | undefined {
   const valueSize = name !== undefined ? fieldSize(baseSize) + (name.length !== 0 ? fieldSize(name.length) : 0) : baseSize;
   const out = new Uint8Array(fieldSize(typeBytes.length) + (valueSize !== 0 ? fieldSize(valueSize) : 0));
   let pos = 0;
-  out[pos++] = 0x0a;
-  pos = writeVarint32(out, pos, typeBytes.length);
-  out.set(typeBytes, pos);
-  pos += typeBytes.length;
+  pos = writeBytesField(out, pos, 0x0a, typeBytes);
   if (valueSize !== 0) {
     out[pos++] = 0x12;
     pos = writeVarint32(out, pos, valueSize);
@@ -172,17 +177,11 @@ function encodeAccountFast(account: Account): Uint8Array | undefined {
   if (hasPubKey) {
     out[pos++] = 0x12;
     pos = writeVarint32(out, pos, pubKeyAny);
-    out[pos++] = 0x0a;
-    pos = writeVarint32(out, pos, PUBKEY_TYPE_BYTES.length);
-    out.set(PUBKEY_TYPE_BYTES, pos);
-    pos += PUBKEY_TYPE_BYTES.length;
+    pos = writeBytesField(out, pos, 0x0a, PUBKEY_TYPE_BYTES);
     if (pubKeyMsg !== 0) {
       out[pos++] = 0x12;
       pos = writeVarint32(out, pos, pubKeyMsg);
-      out[pos++] = 0x0a;
-      pos = writeVarint32(out, pos, pubKey.length);
-      out.set(pubKey, pos);
-      pos += pubKey.length;
+      pos = writeBytesField(out, pos, 0x0a, pubKey);
     }
   }
   if (accountNumber !== 0n) {
@@ -194,10 +193,7 @@ function encodeAccountFast(account: Account): Uint8Array | undefined {
     pos = writeVarint64(out, pos, sequence);
   }
   if (name !== undefined && name.length !== 0) {
-    out[pos++] = 0x12;
-    pos = writeVarint32(out, pos, name.length);
-    out.set(name, pos);
-    pos += name.length;
+    pos = writeBytesField(out, pos, 0x12, name);
   }
   if (pos !== out.length) throw new Error("account encoding: size mismatch");
   return out;
