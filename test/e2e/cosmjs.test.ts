@@ -10,6 +10,9 @@ import { queryVerified, verifyStateProof, STORE_QUERY_PATH } from "../../src/cli
 import { balanceStateKey } from "../../src/modules/bank/keys";
 import { status } from "../../src/node/rpc";
 import { TestNetwork } from "../helpers/network";
+// This process encodes int64s of 2^31 .. 2^32 - 1 correctly, as any encoder but cosmjs-types 0.11
+// does: the txs below carry such a gas limit the way an attacker's could.
+import "../../src/abci/varint64-fix";
 
 jest.setTimeout(180_000);
 
@@ -114,6 +117,9 @@ describe("end to end: unmodified CosmJS 0.39 against CometBFT v0.38 + BLOCKAI", 
       ["fee under the minimum gas price", { fee: "1" }, 13],
       ["insufficient funds", { amount: 10n ** 18n }, 5],
       ["unknown message type URL", { typeUrl: "/blockai.nothing.v1.MsgNothing" }, 2],
+      // CheckTx answers gas_wanted = 3,000,000,000, which cosmjs-types used to write as five zero
+      // bytes: CometBFT could not decode the answer and stopped (varint64-fix.ts).
+      ["gas limit of 3,000,000,000, fee too small for it", { gas: 3_000_000_000 }, 13],
     ];
 
     test.each(cases)("%s", async (_name, over, code) => {
@@ -142,6 +148,14 @@ describe("end to end: unmodified CosmJS 0.39 against CometBFT v0.38 + BLOCKAI", 
       const h = await client.getHeight();
       await waitForHeight(net.rpc, h + 1);
     });
+  });
+
+  test("a tx with a gas limit of 3,000,000,000 and the fee for it is committed, and CometBFT reports that gas back", async () => {
+    const fee = { amount: [{ denom: "usoa", amount: String(3_000_000_000 * 0.025) }], gas: "3000000000" };
+    const res = await client.sendTokens(sender, recipient, [{ denom: "usoa", amount: "5" }], fee);
+    expect(res.code).toBe(0);
+    expect(res.gasWanted).toBe(3_000_000_000n);
+    expect((await client.getTx(res.transactionHash))?.gasWanted).toBe(3_000_000_000n);
   });
 
   test("proofs: a balance and a missing key verify against the next header's app hash; tampering fails", async () => {
