@@ -1,6 +1,6 @@
 import { BinaryWriter } from "cosmjs-types/binary";
 import { Response } from "cosmjs-types/tendermint/abci/types";
-import "./varint64-fix";
+import "../proto/varint64-fix";
 
 /**
  * Length-prefixed Response frames accumulated in one protobuf writer and serialised once per

@@ -2,7 +2,7 @@ import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { utf8Read } from "cosmjs-types/utf8";
 import { keyToString } from "../store/kv";
 // State, query and response encodings all need int64s of 2^31 to 2^32 - 1 written correctly.
-import "../abci/varint64-fix";
+import "../proto/varint64-fix";
 
 /*
  * cosmjs-types 0.11's BinaryWriter.alloc builds a fresh 8 KiB buffer pool on every call (it calls

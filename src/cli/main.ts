@@ -4,6 +4,8 @@ import { UsageError } from "./args";
 import type { Io } from "./command";
 import { PromptInterrupted, StdioPrompter } from "./prompt";
 import { run } from "./run";
+// Txs with a gas limit of 2^31 .. 2^32 - 1 are encoded correctly (cosmjs-types alone would not).
+import "../proto/varint64-fix";
 
 /** Exits once stdout and stderr are flushed (pipes are asynchronous on some platforms). */
 function exit(code: number): void {

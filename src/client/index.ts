@@ -2,7 +2,12 @@
  * The BLOCKAI client SDK: everything an application imports. Browser-safe (no Node-only imports,
  * no server code): state proofs, verified queries, the CosmJS registry of BLOCKAI messages, the
  * typed BlockaiClient, metering vouchers, and the client-visible state layouts.
+ *
+ * Importing it also corrects cosmjs-types' encoding of int64s from 2^31 to 2^32 - 1 (see
+ * varint64-fix.ts): without it, CosmJS writes e.g. a gas limit of 3,000,000,000 as zero bytes
+ * and the tx is refused as undecodable. Every other value is encoded exactly as before.
  */
+import "../proto/varint64-fix";
 export * from "./proof";
 export * from "./verified-query";
 export * from "./voucher";

@@ -12,7 +12,7 @@ import { status } from "../../src/node/rpc";
 import { TestNetwork } from "../helpers/network";
 // This process encodes int64s of 2^31 .. 2^32 - 1 correctly, as any encoder but cosmjs-types 0.11
 // does: the txs below carry such a gas limit the way an attacker's could.
-import "../../src/abci/varint64-fix";
+import "../../src/proto/varint64-fix";
 
 jest.setTimeout(180_000);
 

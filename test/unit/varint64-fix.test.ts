@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { ResponseCheckTx } from "cosmjs-types/tendermint/abci/types";
 import { Fee } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import "../../src/abci/varint64-fix";
+import "../../src/proto/varint64-fix";
 
 /** Protobuf's varint of a 64-bit two's complement value, as Go's encoder writes it. */
 function reference(v: bigint): string {
