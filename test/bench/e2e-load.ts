@@ -12,13 +12,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { readAppConfig, writeAppConfig } from "../../src/node/config";
-import { createNetwork, readPids, startNetwork, stopNetwork, waitForHeight } from "../../src/node/network";
+import { APP_NODE_FLAGS, createNetwork, readPids, startNetwork, stopNetwork, waitForHeight } from "../../src/node/network";
 import { cometbftBinary } from "../../src/node/paths";
 import { isAlive, spawnLogged, stopPid, waitFor } from "../../src/node/process";
 import { rpc, status } from "../../src/node/rpc";
 import { setTomlValue } from "../../src/node/toml";
 import { freePorts } from "../helpers/ports";
 import { benchKeys, percentile, presignSends, progress } from "./lib";
+import type { ResultTemplate } from "./null-app";
 
 export interface LoadResult {
   mode: string;
@@ -228,6 +229,13 @@ export interface E2eBench {
    */
   blockaiWalletIndex: LoadResult[];
   walletIndexRoundRatios: number[];
+  /**
+   * CometBFT with null-app.ts, a zero-cost app that answers every tx with the result BLOCKAI gave
+   * a real MsgSend (same events), loaded in the same rounds: the most any application emitting
+   * the SDK's events can reach here. Not the target.
+   */
+  ceiling: LoadResult[];
+  ceilingRoundRatios: number[];
   /** kvstore as a separate process over a unix socket (needs bin/abci-cli, `make abci-cli`). */
   kvstoreSocket?: LoadResult;
   txBytes: number;
@@ -303,10 +311,10 @@ async function accountNumbersOf(endpoint: string, keys: { address: string }[]): 
 }
 
 /**
- * The fixed-rate load against BLOCKAI and kvstore, then `rounds` saturation rounds, each loading
- * BLOCKAI, BLOCKAI with index_events narrowed to what wallets need, and kvstore in turn (all three
- * up throughout, the ones not under load paused with SIGSTOP so their empty blocks take no CPU),
- * then kvstore over the ABCI socket.
+ * The fixed-rate load against each chain, then `rounds` saturation rounds, each loading BLOCKAI,
+ * BLOCKAI with index_events narrowed to what wallets need, kvstore and the zero-cost app answering
+ * as BLOCKAI in turn (all up throughout, the ones not under load paused with SIGSTOP so their
+ * empty blocks take no CPU), then kvstore over the ABCI socket.
  */
 export async function benchEndToEnd(total: number, fixedRate: number, rounds = E2E_ROUNDS): Promise<E2eBench> {
   const senders = 500;
@@ -314,7 +322,7 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
   const n = senders * perSender;
   const keys = benchKeys(senders, "e2e");
   const nodes: BenchNode[] = [];
-  const results: E2eBench = { blockai: [], kvstore: [], roundRatios: [], blockaiWalletIndex: [], walletIndexRoundRatios: [], txBytes: 0 };
+  const results: E2eBench = { blockai: [], kvstore: [], roundRatios: [], blockaiWalletIndex: [], walletIndexRoundRatios: [], ceiling: [], ceilingRoundRatios: [], txBytes: 0 };
   // kvstore txs of the same size, unique across every load.
   const kvTx = (i: number) => {
     const head = `bench${i}=`;
@@ -328,7 +336,7 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
     ourConfig = blockai.config;
     const walletIndex = await startBlockai(keys, "a BLOCKAI validator indexing only what wallets need", WALLET_INDEX_EVENTS);
     nodes.push(walletIndex);
-    const kv = await startKvstore(ourConfig, "kvstore");
+    const kv = await startComet(ourConfig, "kvstore");
     nodes.push(kv);
 
     // Same genesis, so the same account numbers and the same signed txs are valid on both BLOCKAI nodes.
@@ -346,15 +354,23 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
     results.blockai.push(await on(blockai, set(0), `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
     results.blockaiWalletIndex.push(await on(walletIndex, set(0), `BLOCKAI, index_events: wallets', fixed ${fixedRate} tx/s`, fixedRate));
     results.kvstore.push(await on(kv, kvTxs(0), `kvstore fixed ${fixedRate} tx/s`, fixedRate));
+    // The null app answers with what BLOCKAI answered for the fixed-rate load's MsgSends.
+    const template = await resultTemplate(blockai.endpoint);
+    const ceiling = await startComet(ourConfig, "a zero-cost app answering as BLOCKAI (the ceiling)", nullAppProcess(template));
+    nodes.push(ceiling);
+    results.ceiling.push(await on(ceiling, set(0), `zero-cost app with BLOCKAI's results, fixed ${fixedRate} tx/s`, fixedRate));
     for (let r = 1; r <= rounds; r++) {
       const b = await on(blockai, set(r), `BLOCKAI saturation, round ${r}`, 0);
       const w = await on(walletIndex, set(r), `BLOCKAI, index_events: wallets', saturation, round ${r}`, 0);
       const k = await on(kv, kvTxs(r), `kvstore saturation, round ${r}`, 0);
+      const c = await on(ceiling, set(r), `zero-cost app with BLOCKAI's results, saturation, round ${r}`, 0);
       results.blockai.push(b);
       results.blockaiWalletIndex.push(w);
       results.kvstore.push(k);
+      results.ceiling.push(c);
       results.roundRatios.push(b.committedTxPerSec / k.committedTxPerSec);
       results.walletIndexRoundRatios.push(w.committedTxPerSec / k.committedTxPerSec);
+      results.ceilingRoundRatios.push(c.committedTxPerSec / k.committedTxPerSec);
     }
   } catch (e) {
     // Keep the nodes' logs: a failure here is worth reading.
@@ -367,7 +383,10 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
   // kvstore as a separate process over the ABCI socket, as BLOCKAI runs: what the connection costs.
   const abciCli = path.join(path.dirname(cometbftBinary()), "abci-cli");
   if (fs.existsSync(abciCli)) {
-    const socketKv = await startKvstore(ourConfig, "kvstore over the ABCI socket", abciCli);
+    const socketKv = await startComet(ourConfig, "kvstore over the ABCI socket", {
+      command: abciCli,
+      args: (address) => ["kvstore", "--address", address, "--log_level", "error"],
+    });
     try {
       results.kvstoreSocket = await runLoad({ rpc: socketKv.endpoint, txs: kvTxs(rounds + 1), pids: socketKv.pids }, "kvstore over the ABCI socket saturation", 0);
     } finally {
@@ -387,32 +406,59 @@ async function whilePaused<T>(pids: number[], fn: () => Promise<T>): Promise<T> 
   }
 }
 
-interface KvstoreNode extends BenchNode {
-  /** CometBFT's pid (kvstore runs in it, or in abci-cli). */
-  pid: number;
+/** An ABCI application process for startComet: listens on the unix socket address it is given. */
+interface AppProcess {
+  command: string;
+  /** Its arguments, given the address to listen on and the node's home directory. */
+  args: (address: string, home: string) => string[];
+}
+
+/** The null app (null-app.ts, next to this file), answering with `template`. */
+function nullAppProcess(template: ResultTemplate): AppProcess {
+  return {
+    command: process.execPath,
+    args: (address, home) => {
+      const file = path.join(home, "template.json");
+      fs.writeFileSync(file, JSON.stringify(template));
+      return [...APP_NODE_FLAGS, path.join(__dirname, "null-app.js"), address, file];
+    },
+  };
+}
+
+/** The result of a MsgSend and the block events, from the first block of the chain at `endpoint` with a tx. */
+async function resultTemplate(endpoint: string): Promise<ResultTemplate> {
+  const height = (await status(endpoint)).height;
+  for (let h = 2; h <= height; h++) {
+    const res = await rpc(endpoint, "block_results", { height: h });
+    const tx = res.txs_results?.[0];
+    if (tx) {
+      if (tx.code !== 0) throw new Error(`the template tx at height ${h} failed: ${tx.log}`);
+      return { tx, blockEvents: res.finalize_block_events ?? [] };
+    }
+  }
+  throw new Error("no block with a tx to take the null app's template from");
 }
 
 /**
- * CometBFT with its kvstore app, same binary, the BLOCKAI node's consensus timeouts and the same
- * mempool settings: built into the cometbft process, or with `abciCli` as a separate process on a
- * unix socket.
+ * CometBFT, same binary, with the BLOCKAI node's consensus timeouts and the same mempool
+ * settings, running its built-in kvstore app, or `app` as a separate process on a unix socket.
  */
-async function startKvstore(ourConfig: string | undefined, label: string, abciCli?: string): Promise<KvstoreNode> {
-  const kvHome = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-kv-"));
+async function startComet(ourConfig: string | undefined, label: string, app?: AppProcess): Promise<BenchNode> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-kv-"));
   let comet: ChildProcess | undefined;
-  let app: ChildProcess | undefined;
+  let appChild: ChildProcess | undefined;
   const stop = async (keep = false) => {
     if (comet?.pid && isAlive(comet.pid)) await stopPid(comet.pid);
-    if (app?.pid && isAlive(app.pid)) await stopPid(app.pid);
-    if (keep) progress(`end to end: ${label}: logs kept in ${kvHome}\n`);
-    else fs.rmSync(kvHome, { recursive: true, force: true });
+    if (appChild?.pid && isAlive(appChild.pid)) await stopPid(appChild.pid);
+    if (keep) progress(`end to end: ${label}: logs kept in ${home}\n`);
+    else fs.rmSync(home, { recursive: true, force: true });
   };
   try {
-    progress(`end to end: starting CometBFT's ${label}`);
-    execFileSync(cometbftBinary(), ["init", "--home", kvHome], { stdio: "pipe" });
+    progress(`end to end: starting CometBFT with ${label}`);
+    execFileSync(cometbftBinary(), ["init", "--home", home], { stdio: "pipe" });
     if (ourConfig) {
       // Reuse the BLOCKAI node's consensus section verbatim (fast local block times).
-      const file = path.join(kvHome, "config", "config.toml");
+      const file = path.join(home, "config", "config.toml");
       let toml = fs.readFileSync(file, "utf8");
       for (const key of ["timeout_propose", "timeout_propose_delta", "timeout_prevote", "timeout_prevote_delta", "timeout_precommit", "timeout_precommit_delta", "timeout_commit"]) {
         const m = new RegExp(`^${key} = (.*)$`, "m").exec(ourConfig);
@@ -420,25 +466,25 @@ async function startKvstore(ourConfig: string | undefined, label: string, abciCl
       }
       fs.writeFileSync(file, toml);
     }
-    tuneConfig(kvHome);
+    tuneConfig(home);
     let proxyApp = "kvstore";
-    if (abciCli) {
-      const socket = path.join(kvHome, "kvstore.sock");
+    if (app) {
+      const socket = path.join(home, "app.sock");
       proxyApp = `unix://${socket}`;
-      app = spawnLogged(abciCli, ["kvstore", "--address", proxyApp, "--log_level", "error"], path.join(kvHome, "kvstore.log"));
-      await waitFor("abci-cli kvstore to listen", 30_000, () => (fs.existsSync(socket) ? true : undefined), 50);
+      appChild = spawnLogged(app.command, app.args(proxyApp, home), path.join(home, "app.log"));
+      await waitFor(`${label}: the app to listen`, 30_000, () => (fs.existsSync(socket) ? true : undefined), 50);
     }
     const [kvRpc, kvP2p] = await freePorts(2);
     comet = spawnLogged(
       cometbftBinary(),
-      ["start", "--home", kvHome, "--proxy_app", proxyApp, "--rpc.laddr", `tcp://127.0.0.1:${kvRpc}`, "--p2p.laddr", `tcp://127.0.0.1:${kvP2p}`],
-      path.join(kvHome, "cometbft.log"),
+      ["start", "--home", home, "--proxy_app", proxyApp, "--rpc.laddr", `tcp://127.0.0.1:${kvRpc}`, "--p2p.laddr", `tcp://127.0.0.1:${kvP2p}`],
+      path.join(home, "cometbft.log"),
     );
     const endpoint = `http://127.0.0.1:${kvRpc}`;
     await waitFor(`${label} to produce blocks`, 60_000, async () => ((await status(endpoint)).height >= 2 ? true : undefined), 200);
     const pids: Record<string, number> = { cometbft: comet.pid! };
-    if (app) pids.app = app.pid!;
-    return { endpoint, pid: comet.pid!, pids, all: Object.values(pids), stop };
+    if (appChild) pids.app = appChild.pid!;
+    return { endpoint, pids, all: Object.values(pids), stop };
   } catch (e) {
     await stop();
     throw e;

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   }
   if (rss) rows.push([`memory with ${fmt(rss.accounts)} accounts`, `${fmt(rss.rssAfterReloadMb)} MB RSS`, `after a restart (load ${fmt(rss.reloadMs)} ms); peak ${fmt(rss.peakBuildMb)} MB while creating them`]);
   if (e2e) {
-    for (const r of [...e2e.blockai, ...e2e.blockaiWalletIndex, ...e2e.kvstore, ...(e2e.kvstoreSocket ? [e2e.kvstoreSocket] : [])]) {
+    for (const r of [...e2e.blockai, ...e2e.blockaiWalletIndex, ...e2e.kvstore, ...e2e.ceiling, ...(e2e.kvstoreSocket ? [e2e.kvstoreSocket] : [])]) {
       const refused = Object.entries(r.refused ?? {}).map(([why, count]) => `${count} refused (${why}); `).join("");
       rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed; ${refused}${r.blocks} blocks of ${fmt(r.txsPerBlock)} txs every ${fmt(r.blockIntervalMs)} ms; cores: ${Object.entries(r.cores).map(([n, c]) => `${n} ${fmt(c, 2)}`).join(", ")}`]);
     }
@@ -82,6 +82,13 @@ async function main(): Promise<void> {
         "e2e BLOCKAI indexing what wallets need / kvstore",
         fmt(median(e2e.walletIndexRoundRatios), 2),
         `median of ${e2e.walletIndexRoundRatios.length} rounds (${e2e.walletIndexRoundRatios.map((x) => fmt(x, 2)).join(", ")}); app.json index_events: ${WALLET_INDEX_EVENTS.length} attributes instead of all`,
+      ]);
+    }
+    if (e2e.ceilingRoundRatios.length) {
+      rows.push([
+        "e2e zero-cost app answering as BLOCKAI / kvstore",
+        fmt(median(e2e.ceilingRoundRatios), 2),
+        `median of ${e2e.ceilingRoundRatios.length} rounds (${e2e.ceilingRoundRatios.map((x) => fmt(x, 2)).join(", ")}); the most an app emitting the SDK's MsgSend events reaches here (null-app.ts)`,
       ]);
     }
     if (e2e.kvstoreSocket && satB && satK) {
