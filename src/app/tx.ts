@@ -191,9 +191,17 @@ function decodeOnce(deps: TxPipelineDeps, bytes: Uint8Array): DecodedTx {
   return deps.decoded ? deps.decoded.decode(bytes, deps.router) : decodeTx(bytes, deps.router);
 }
 
+/** Module names by message type URL; only routed type URLs get here, so it stays small. */
+const moduleNames = new Map<string, string>();
+
 function moduleNameOf(typeUrl: string): string {
-  const parts = typeUrl.replace(/^\//, "").split(".");
-  return parts.length >= 2 ? parts[1] : parts[0];
+  let name = moduleNames.get(typeUrl);
+  if (name === undefined) {
+    const parts = typeUrl.replace(/^\//, "").split(".");
+    name = parts.length >= 2 ? parts[1] : parts[0];
+    moduleNames.set(typeUrl, name);
+  }
+  return name;
 }
 
 /** Runs one transaction on `state`: ante checks, fee, signatures, then its messages atomically. */
