@@ -313,6 +313,13 @@ export class BlockaiApp implements AbciApplication {
   initChain(req: RequestInitChain): ResponseInitChain {
     this.chainId = req.chainId;
     const block = req.consensusParams?.block;
+    if (block && block.maxBytes <= 0n) {
+      // CometBFT reads -1 as "no limit": a proposer then reaps its whole mempool (up to 1 GB by
+      // default) into one PrepareProposal request, beyond any frame this app accepts, and a node
+      // whose app hangs up stops. Anyone could fill the mempool with large txs and stop, in turn,
+      // every validator that proposes.
+      throw new Error(`consensus_params.block.max_bytes must be a positive number of bytes, got ${block.maxBytes} (-1, no limit, is refused: see README, Node configuration)`);
+    }
     if (block) {
       this.limits = {
         maxBytes: block.maxBytes > 0n ? Number(block.maxBytes) : DEFAULT_MAX_TX_BYTES,
@@ -347,8 +354,8 @@ export class BlockaiApp implements AbciApplication {
     this.checkState = state.branch();
     const pending = this.db.prepare(state, initialHeight - 1);
     this.logger.info("genesis loaded", { chain_id: req.chainId, app_hash: Buffer.from(pending.appHash).toString("hex"), validators: validators.length });
-    // The bonded set from the staking genesis; CometBFT replaces its genesis validators with it
-    // (an empty answer keeps CometBFT's list, for chains without a staking genesis).
+    // The bonded set from the staking genesis; CometBFT replaces its genesis validators with it.
+    // Empty only when CometBFT's list is empty too (in-process tests without consensus).
     return { consensusParams: undefined, validators, appHash: pending.appHash };
   }
 
@@ -455,6 +462,15 @@ export class BlockaiApp implements AbciApplication {
  * file is inconsistent and the chain must not start.
  */
 function checkGenesisValidators(requested: readonly ValidatorUpdate[], computed: readonly ValidatorUpdate[]): void {
+  if (requested.length > 0 && computed.length === 0) {
+    // As the SDK refuses it: validators CometBFT runs but staking does not know could not be
+    // slashed or paid, and anyone could bond a "new" validator with one of their consensus keys
+    // (staking sees no conflict), then unbond it, which removes that key from CometBFT's set.
+    throw new Error(
+      `the staking genesis has no bonded validators, while CometBFT's genesis lists ${requested.length}: ` +
+        `make each a staking validator ("blockai genesis add-validator KEY STAKE") before starting the chain`,
+    );
+  }
   if (requested.length === 0 || computed.length === 0) return;
   const key = (u: ValidatorUpdate) => `${Buffer.from(u.pubKey.ed25519 ?? u.pubKey.secp256k1 ?? new Uint8Array()).toString("base64")}:${u.power}`;
   const a = requested.map(key).sort();

@@ -94,7 +94,8 @@ export async function checkGenesis(genesis: Genesis): Promise<GenesisCheck> {
   const validators = checkValidators(genesis);
   if (typeof genesis.app_state !== "object" || genesis.app_state === null || Array.isArray(genesis.app_state)) throw new Error("app_state must be a JSON object");
   const block = (genesis.consensus_params as { block?: { max_bytes?: string; max_gas?: string } } | undefined)?.block;
-  const maxBytes = block?.max_bytes === undefined ? 0n : intString(block.max_bytes, "consensus_params.block.max_bytes", -1n);
+  // -1 (CometBFT's "no limit") is refused by InitChain: see BlockaiApp.initChain.
+  const maxBytes = block?.max_bytes === undefined ? 22_020_096n : intString(block.max_bytes, "consensus_params.block.max_bytes", 1n);
   const maxGas = block?.max_gas === undefined ? -1n : intString(block.max_gas, "consensus_params.block.max_gas", -1n);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-genesis-check-"));
