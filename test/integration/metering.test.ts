@@ -371,6 +371,23 @@ describe("metering module (in-process, invariants checked after every block)", (
     expect(empty).toMatchObject({ modelId: 55n, units: 0n, payers: 0n, amountPaid: { amount: "0" } });
   });
 
+  test("a stranger's direct payment of 2^64 - 1 units cannot block the model's claims: the epoch's tally saturates", async () => {
+    // Start of an epoch: the four blocks below all land in it.
+    while (BigInt(d.height + 1) % EPOCH !== 1n) await d.block();
+    const epoch = epochNow();
+    const id = await open(100_000n);
+    const max = (1n << 64n) - 1n;
+    let r = await send(d, stranger, [BlockaiMsgs.payForUsage(stranger.address, modelId, max, 1n)]);
+    expect(r.code).toBe(0);
+    r = await send(d, operator, [BlockaiMsgs.claimUsage(operator.address, voucher(id, 5n, 500n))]);
+    expect(r.log).toBe("");
+    r = await send(d, consumer, [BlockaiMsgs.payForUsage(consumer.address, modelId, 7n, 70n)]);
+    expect(r.log).toBe("");
+    const usage = q(d, "ModelUsage", QueryModelUsageRequest.encode({ modelId, epoch }).finish(), QueryModelUsageResponse.decode).usage!;
+    expect(usage.units).toBe(max);
+    expect(epochNow()).toBe(epoch);
+  });
+
   test("protocol fees: held in metering_fees during the epoch, swept to the community pool at its end (exact amount)", async () => {
     const id = await open(100_000n);
     {

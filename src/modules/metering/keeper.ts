@@ -83,6 +83,8 @@ export interface ProtocolFeeSink {
 const usoa = (amount: bigint) => ({ denom: BASE_DENOM, amount: amount.toString() });
 const amountOf = (c: { amount: string } | undefined) => BigInt(c?.amount ?? "0");
 
+const MAX_U64 = (1n << 64n) - 1n;
+
 /**
  * Escrows, voucher claims, direct payments and per-epoch usage records. Reaches the registry,
  * bank, accounts and the epoch clock only through their small interfaces.
@@ -267,8 +269,10 @@ export class MeteringKeeper {
   private recordUsage(ctx: Context, modelId: bigint, payer: Uint8Array, units: bigint, amount: bigint, fee: bigint): bigint {
     const epoch = this.epochs.currentEpoch(ctx.store);
     const r = this.usageOrZero(ctx.store, modelId, epoch);
-    const totalUnits = r.units + units;
-    if (totalUnits >= 1n << 64n) throw MeteringErrors.InvalidVoucher.wrap(`usage units of model ${modelId} in epoch ${epoch} would overflow u64`);
+    // The tally saturates rather than failing: units of a direct payment are the payer's own
+    // figure, so a failure here would let anyone send 2^64 - 1 units for 1 usoa and make every
+    // later claim on the model fail for the rest of the epoch (and a consumer keep its escrow).
+    const totalUnits = r.units + units > MAX_U64 ? MAX_U64 : r.units + units;
     const store = this.store(ctx.store);
     const mark = payerKey(epoch, modelId, payer);
     let payers = r.payers;
