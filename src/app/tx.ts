@@ -23,6 +23,8 @@ import type { SignatureItem } from "./sigverify";
 export const FEE_COLLECTOR = "fee_collector";
 /** Gas limits above this cannot be represented by the SDK (int64) and are refused. */
 const MAX_GAS_WANTED = (1n << 63n) - 1n;
+/** Largest feeless tx: a certificate tx is about 400 bytes, 2 KiB leaves room for a full memo. */
+export const MAX_FEELESS_TX_BYTES = 2048;
 /**
  * CosmJS simulates with an empty signature and an empty fee, so the real tx is larger than the
  * simulated one: charge the size gas of a 64-byte signature plus a typical fee per signer.
@@ -331,8 +333,17 @@ function runAnte(
   meter.consume(params.txSizeCostPerByte * sizeBytes, "txSize");
 
   // Work-carrying messages are checked before anything costly: a spammer pays in work, the node
-  // only in this check (e.g. one hash for a PoW certificate).
+  // only in this check (e.g. one hash for a PoW certificate). That holds only for one such check
+  // per tx: copies of one certificate would each be checked before the signature fails, for free.
+  // And as nothing pays for a feeless tx's bytes, it is held to the size of one certificate tx.
   const feeless = tx.msgs.every((m) => m.handler.feeless === true);
+  const workMessages = tx.msgs.reduce((n, m) => (m.handler.feeless === true ? n + 1 : n), 0);
+  if (workMessages > 1) {
+    throw SdkErrors.InvalidRequest.wrap(`a tx carries at most one feeless (work-carrying) message, got ${workMessages}`);
+  }
+  if (feeless && txBytes.length > MAX_FEELESS_TX_BYTES) {
+    throw SdkErrors.TxTooLarge.wrap(`a feeless tx may be at most ${MAX_FEELESS_TX_BYTES} bytes, got ${txBytes.length}`);
+  }
   const precheckCtx: Context = { store, gasMeter: meter, events: new EventManager(), block, mode };
   for (const m of tx.msgs) m.handler.precheck?.(precheckCtx, m.msg);
 

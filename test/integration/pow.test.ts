@@ -210,11 +210,26 @@ describe("pow: work certificates through the ABCI pipeline (in-process driver)",
     expect(pow().minerWork(store(), owner.addressBytes, 0n).certificates).toBe(2n);
   });
 
-  test("two copies of one certificate in one tx: the tx fails with pow/7 and credits nothing", async () => {
+  test("two certificates in one tx (copies or not, feeless or with a fee): refused before any is checked, nothing credited", async () => {
     const msg = cert(owner, modelA);
     const { submitWorkMsg } = await import("../helpers/pow");
-    const tx = signAs(d, owner, [submitWorkMsg(msg), submitWorkMsg(msg)], { fee: [], gas: 400_000n });
-    await expectRefused(tx, 7);
+    // Copies of one certificate would otherwise each cost a check before a bad signature fails.
+    const copies = signAs(d, owner, [submitWorkMsg(msg), submitWorkMsg(msg)], { fee: [], gas: 400_000n });
+    expect(await expectRefused(copies, 18, "sdk")).toMatch(/at most one feeless \(work-carrying\) message, got 2/);
+    const two = signAs(d, owner, [submitWorkMsg(msg), submitWorkMsg(cert(owner, modelA))], { fee: [{ denom: "usoa", amount: "20000" }], gas: 400_000n });
+    await expectRefused(two, 18, "sdk");
+    // One at a time, the same certificate is accepted.
+    await expectAccepted([signCert(d, owner, msg)]);
+  });
+
+  test("a feeless tx over 2 KiB (body padded with an unknown field) is refused as too large before the certificate is checked", async () => {
+    const { TxRaw } = await import("cosmjs-types/cosmos/tx/v1beta1/tx");
+    const raw = TxRaw.decode(signCert(d, owner, cert(owner, modelA)));
+    // Field 2000, length-delimited, 3,000 bytes: decoders skip it, and nothing pays for the bytes.
+    const pad = Buffer.concat([Buffer.from([0x82, 0x7d, 0xb8, 0x17]), Buffer.alloc(3000, 7)]);
+    const big = TxRaw.encode({ ...raw, bodyBytes: Buffer.concat([raw.bodyBytes, pad]) }).finish();
+    expect(big.length).toBeGreaterThan(3000);
+    expect(await expectRefused(big, 21, "sdk")).toMatch(/feeless tx may be at most 2048 bytes/);
   });
 
   test("a valid certificate resubmitted by another signer or for another model is refused", async () => {
