@@ -463,11 +463,11 @@ export class BlockaiClient {
   }
 
   /**
-   * A provider's check of a voucher against the escrow as the chain has it now (chain id,
-   * consumer key, deposit, already claimed) plus what the provider itself already accepted but
-   * has not claimed yet. Signature checking is local (verifyVoucher).
+   * A provider's check of a voucher for a call to `modelId` against the escrow as the chain has
+   * it now (chain id, model, consumer key, deposit, already claimed) plus what the provider itself
+   * already accepted but has not claimed yet. Signature checking is local (verifyVoucher).
    */
-  async checkVoucher(signed: SignedVoucher, acceptedUnclaimed?: { amount: bigint; units: bigint }): Promise<VoucherCheck> {
+  async checkVoucher(signed: SignedVoucher, modelId: bigint, acceptedUnclaimed?: { amount: bigint; units: bigint }): Promise<VoucherCheck> {
     const escrow = await this.getEscrow(signed.voucher.escrowId);
     if (!escrow) return { ok: false, reason: `escrow ${signed.voucher.escrowId} does not exist` };
     if (escrow.status === EscrowStatus.ESCROW_STATUS_CLOSED) return { ok: false, reason: `escrow ${escrow.id} is closed` };
@@ -475,14 +475,19 @@ export class BlockaiClient {
     if (!key) return { ok: false, reason: `consumer ${escrow.consumer} has no public key on chain` };
     const claimed = BigInt(escrow.claimed?.amount ?? "0");
     const accepted = acceptedUnclaimed && acceptedUnclaimed.amount > claimed ? acceptedUnclaimed : { amount: claimed, units: escrow.claimedUnits };
-    return checkVoucher(signed, {
-      chainId: await this.getChainId(),
-      escrowId: escrow.id,
-      consumerPublicKey: key,
-      deposit: BigInt(escrow.deposit?.amount ?? "0"),
-      accepted: accepted.amount,
-      acceptedUnits: accepted.units,
-    });
+    return checkVoucher(
+      signed,
+      {
+        chainId: await this.getChainId(),
+        escrowId: escrow.id,
+        modelId: escrow.modelId,
+        consumerPublicKey: key,
+        deposit: BigInt(escrow.deposit?.amount ?? "0"),
+        accepted: accepted.amount,
+        acceptedUnits: accepted.units,
+      },
+      modelId,
+    );
   }
 }
 

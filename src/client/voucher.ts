@@ -119,6 +119,8 @@ export function voucherPublicKey(privateKey: Uint8Array): Uint8Array {
 export interface EscrowView {
   readonly chainId: string;
   readonly escrowId: bigint;
+  /** The model the escrow pays for (as the chain has it). */
+  readonly modelId: bigint;
   /** The consumer's 33-byte public key. */
   readonly consumerPublicKey: Uint8Array;
   /** Total deposit of the escrow, usoa. */
@@ -132,15 +134,17 @@ export interface EscrowView {
 export type VoucherCheck = { ok: true; increment: bigint } | { ok: false; reason: string };
 
 /**
- * The checks the chain will make in MsgClaimUsage, done off chain: right chain and escrow, valid
- * consumer signature, strictly more than what was accepted before (units not decreasing), within
- * the deposit. A provider serves a call only for a voucher that passes; `increment` is what the
- * voucher adds.
+ * The checks the chain will make in MsgClaimUsage, done off chain: right chain and escrow, an
+ * escrow for `servedModelId` (the model the provider serves: an escrow for another model, the
+ * consumer's own for instance, would never pay this provider), valid consumer signature, strictly
+ * more than what was accepted before (units not decreasing), within the deposit. A provider serves
+ * a call only for a voucher that passes; `increment` is what the voucher adds.
  */
-export function checkVoucher(signed: SignedVoucher, escrow: EscrowView): VoucherCheck {
+export function checkVoucher(signed: SignedVoucher, escrow: EscrowView, servedModelId: bigint): VoucherCheck {
   const v = signed.voucher;
   if (v.chainId !== escrow.chainId) return { ok: false, reason: `voucher is for chain "${v.chainId}", not "${escrow.chainId}"` };
   if (v.escrowId !== escrow.escrowId) return { ok: false, reason: `voucher is for escrow ${v.escrowId}, not ${escrow.escrowId}` };
+  if (escrow.modelId !== servedModelId) return { ok: false, reason: `escrow ${escrow.escrowId} pays for model ${escrow.modelId}, not model ${servedModelId}` };
   if (!verifyVoucher(v, signed.signature, escrow.consumerPublicKey)) return { ok: false, reason: "signature does not verify with the consumer's key" };
   if (v.cumulativeAmount <= escrow.accepted) return { ok: false, reason: `cumulative_amount ${v.cumulativeAmount} is not above ${escrow.accepted}` };
   if (escrow.acceptedUnits !== undefined && v.cumulativeUnits < escrow.acceptedUnits) {

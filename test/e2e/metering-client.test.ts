@@ -106,14 +106,15 @@ describe("end to end: model registry and metering through the BLOCKAI client SDK
     let last: SignedVoucher | undefined;
     for (let call = 1n; call <= 1000n; call++) {
       const v = signVoucher({ chainId, escrowId, cumulativeUnits: call, cumulativeAmount: call * PRICE }, userKey);
-      const check = checkVoucher(v, { chainId, escrowId, consumerPublicKey: consumerPub, deposit: DEPOSIT, accepted, acceptedUnits });
+      const check = checkVoucher(v, { chainId, escrowId, modelId, consumerPublicKey: consumerPub, deposit: DEPOSIT, accepted, acceptedUnits }, modelId);
       expect(check).toEqual({ ok: true, increment: PRICE });
       accepted = v.voucher.cumulativeAmount;
       acceptedUnits = v.voucher.cumulativeUnits;
       last = v;
     }
     // The online check agrees (escrow, consumer key and chain id fetched from the chain).
-    expect(await provider.checkVoucher(last!)).toMatchObject({ ok: true, increment: 1000n * PRICE });
+    expect(await provider.checkVoucher(last!, modelId)).toMatchObject({ ok: true, increment: 1000n * PRICE });
+    expect(await provider.checkVoucher(last!, modelId + 1n)).toEqual({ ok: false, reason: `escrow ${escrowId} pays for model ${modelId}, not model ${modelId + 1n}` });
 
     // 4. Only the last voucher is claimed, in one transaction.
     const o1 = await provider.getBalance(owner);

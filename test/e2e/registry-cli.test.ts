@@ -90,7 +90,10 @@ describe("blockai tx/query registry and metering, blockai voucher sign|verify (C
     expect(signed.code).toBe(0);
     const voucher = JSON.parse(fs.readFileSync(file, "utf8"));
     expect(voucher).toMatchObject({ chain_id: "blockai-e2e", escrow_id: escrowId, cumulative_units: "250", cumulative_amount: "250000" });
-    expect(await cli(["voucher", "verify", file, ...node()])).toMatchObject({ code: 0, out: "valid: adds 250000usoa\n" });
+    expect(await cli(["voucher", "verify", file, "--model", modelId, ...node()])).toMatchObject({ code: 0, out: "valid: adds 250000usoa\n" });
+    // The escrow must pay for the model the provider serves, which the provider must say.
+    expect(await cli(["voucher", "verify", file, "--model", String(Number(modelId) + 1), ...node()])).toMatchObject({ code: 1, out: `invalid: escrow ${escrowId} pays for model ${modelId}, not model ${Number(modelId) + 1}\n` });
+    expect((await cli(["voucher", "verify", file, ...node()])).code).toBe(2);
     const wrongKey = await cli(["voucher", "verify", file, "--pubkey", "02" + "11".repeat(32)]);
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.out).toMatch(/invalid: signature/);
@@ -104,7 +107,7 @@ describe("blockai tx/query registry and metering, blockai voucher sign|verify (C
     const replay = await cli(["tx", "metering", "claim-usage", "owner", file, ...keyFlags(), ...node(), "--yes"]);
     expect(replay.code).not.toBe(0);
     expect(replay.err + replay.out).toMatch(/metering|not newer/);
-    expect(await cli(["voucher", "verify", file, ...node()])).toMatchObject({ code: 1 });
+    expect(await cli(["voucher", "verify", file, "--model", modelId, ...node()])).toMatchObject({ code: 1 });
 
     const usage = await q(["metering", "model-usage", modelId, "--epoch", String((await q(["epochs", "current"])).number)]);
     expect(["250", "0"]).toContain(usage.units); // 0 if an epoch ended since the claim

@@ -120,14 +120,17 @@ describe("signVoucher / verifyVoucher", () => {
   });
 
   test("checkVoucher: what a provider checks before serving a call", () => {
-    const escrow = { chainId: "blockai-1", escrowId: 7n, consumerPublicKey: PUB, deposit: 200_000_000n, accepted: 100n, acceptedUnits: 10n };
-    expect(checkVoucher(signVoucher(V, PRIV), escrow)).toEqual({ ok: true, increment: V.cumulativeAmount - 100n });
-    const reason = (v: Partial<Voucher>, e: Partial<typeof escrow> = {}, key = PRIV) => {
-      const r = checkVoucher(signVoucher({ ...V, ...v }, key), { ...escrow, ...e });
+    const escrow = { chainId: "blockai-1", escrowId: 7n, modelId: 3n, consumerPublicKey: PUB, deposit: 200_000_000n, accepted: 100n, acceptedUnits: 10n };
+    expect(checkVoucher(signVoucher(V, PRIV), escrow, 3n)).toEqual({ ok: true, increment: V.cumulativeAmount - 100n });
+    const reason = (v: Partial<Voucher>, e: Partial<typeof escrow> = {}, key = PRIV, served = 3n) => {
+      const r = checkVoucher(signVoucher({ ...V, ...v }, key), { ...escrow, ...e }, served);
       return r.ok ? "ok" : r.reason;
     };
     expect(reason({ chainId: "x" })).toMatch(/chain/);
     expect(reason({ escrowId: 8n })).toMatch(/escrow 8/);
+    // An escrow for another model (the consumer's own, say) never pays this provider.
+    expect(reason({}, { modelId: 4n })).toBe("escrow 7 pays for model 4, not model 3");
+    expect(reason({}, {}, PRIV, 9n)).toBe("escrow 7 pays for model 3, not model 9");
     expect(reason({}, {}, OTHER)).toMatch(/signature/);
     expect(reason({ cumulativeAmount: 100n })).toMatch(/not above/);
     expect(reason({ cumulativeUnits: 9n })).toMatch(/units/);

@@ -343,7 +343,9 @@ const verify: Command = {
     NODE,
     OUTPUT,
     { name: "pubkey", value: "HEX", description: "the consumer's compressed public key (33 bytes hex): offline signature check only" },
+    { name: "model", value: "ID", description: "the model you serve: the escrow must pay for it (required with --node)" },
     { name: "accepted", value: "AMOUNT", description: "highest cumulative amount already accepted but not yet claimed", default: "the escrow's claimed amount" },
+    { name: "accepted-units", value: "N", description: "units of the voucher accepted with --accepted", default: "the escrow's claimed units" },
   ],
   help: "Exit status 0 if the voucher is valid, 1 if not (the reason is printed).",
   async run(ctx) {
@@ -355,6 +357,13 @@ const verify: Command = {
       const ok = verifyVoucher(signed.voucher, signed.signature, Buffer.from(pubHex, "hex"));
       result = ok ? { ok } : { ok, reason: "signature does not verify with this public key" };
     } else {
+      const modelFlag = ctx.flag("model");
+      if (modelFlag === undefined || !/^[1-9][0-9]{0,19}$/.test(modelFlag)) {
+        throw new UsageError("--model ID is required to check a voucher against the chain: the escrow must pay for the model you serve");
+      }
+      const servedModel = BigInt(modelFlag);
+      const unitsFlag = ctx.flag("accepted-units");
+      if (unitsFlag !== undefined && !/^[0-9]{1,20}$/.test(unitsFlag)) throw new UsageError("--accepted-units must be a whole number");
       result = await withNode(ctx, async (node) => {
         const e = QueryEscrowResponse.decode((await node.query(`${SERVICE}/Escrow`, QueryEscrowRequest.encode({ escrowId: signed.voucher.escrowId }).finish())).value).escrow!;
         if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) return { ok: false, reason: `escrow ${e.id} is closed` };
@@ -364,14 +373,21 @@ const verify: Command = {
         const claimed = BigInt(e.claimed?.amount ?? "0");
         const acceptedFlag = ctx.flag("accepted");
         const accepted = acceptedFlag === undefined ? claimed : usoaArg(acceptedFlag, "--accepted", true);
-        return checkVoucher(signed, {
-          chainId: node.chainId,
-          escrowId: e.id,
-          consumerPublicKey: PubKey.decode(base.pubKey.value).key,
-          deposit: BigInt(e.deposit?.amount ?? "0"),
-          accepted: accepted > claimed ? accepted : claimed,
-          acceptedUnits: accepted > claimed ? undefined : e.claimedUnits,
-        });
+        // Units never go below what the chain has claimed, whatever --accepted-units says.
+        const units = accepted > claimed && unitsFlag !== undefined && BigInt(unitsFlag) > e.claimedUnits ? BigInt(unitsFlag) : e.claimedUnits;
+        return checkVoucher(
+          signed,
+          {
+            chainId: node.chainId,
+            escrowId: e.id,
+            modelId: e.modelId,
+            consumerPublicKey: PubKey.decode(base.pubKey.value).key,
+            deposit: BigInt(e.deposit?.amount ?? "0"),
+            accepted: accepted > claimed ? accepted : claimed,
+            acceptedUnits: units,
+          },
+          servedModel,
+        );
       });
     }
     const json = { valid: result.ok, reason: result.reason ?? "", increment: result.increment === undefined ? "" : result.increment.toString() };
