@@ -196,7 +196,8 @@ async function runSequence(ops: Op[], badSigs: boolean[]): Promise<void> {
           expectOutcome(r, ok, `claim on escrow ${e.id} (${e.claimed}/${e.deposit}) of ${amount}`);
           if (ok) {
             const paid = amount - e.claimed;
-            const fee = (paid * FEE_BPS) / 10_000n;
+            // On the cumulative amount, less what the earlier claims paid: splitting changes nothing.
+            const fee = (amount * FEE_BPS) / 10_000n - (e.claimed * FEE_BPS) / 10_000n;
             spend(owner, -(paid - fee));
             totalFees += fee;
             e.claimed = amount;

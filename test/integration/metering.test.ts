@@ -371,6 +371,18 @@ describe("metering module (in-process, invariants checked after every block)", (
     expect(empty).toMatchObject({ modelId: 55n, units: 0n, payers: 0n, amountPaid: { amount: "0" } });
   });
 
+  test("claims split into small increments pay the same protocol fee as one claim of the total", async () => {
+    const id = await open(10_000n);
+    const before = feesCollected();
+    // 20 claims of 39 usoa: each increment alone would round down to a fee of 0 at 2.5%.
+    for (let i = 1n; i <= 20n; i++) {
+      const r = await send(d, operator, [BlockaiMsgs.claimUsage(operator.address, voucher(id, i, 39n * i))]);
+      expect(r.log).toBe("");
+    }
+    expect(feesCollected() - before).toBe(feeOf(20n * 39n));
+    expect(feeOf(20n * 39n)).toBe(19n);
+  });
+
   test("a stranger's direct payment of 2^64 - 1 units cannot block the model's claims: the epoch's tally saturates", async () => {
     // Start of an epoch: the four blocks below all land in it.
     while (BigInt(d.height + 1) % EPOCH !== 1n) await d.block();

@@ -392,7 +392,9 @@ export class MeteringKeeper {
     }
     const paid = v.cumulativeAmount - claimed;
     const units = v.cumulativeUnits - e.claimedUnits;
-    const fee = this.protocolFee(ctx.store, paid);
+    // The fee on the cumulative amount, less the fee on what was claimed: the same total however
+    // the provider splits its claims (rounding each increment down let many small claims pay none).
+    const fee = this.protocolFee(ctx.store, v.cumulativeAmount) - this.protocolFee(ctx.store, claimed);
     const escrowAccount = moduleAddress(METERING_ESCROW_ACCOUNT);
     if (paid - fee > 0n) {
       this.bank.sendFromModule(ctx.store, ctx.events, METERING_ESCROW_ACCOUNT, decodeAddress(model.owner), [{ denom: BASE_DENOM, amount: paid - fee }]);
