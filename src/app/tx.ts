@@ -246,7 +246,10 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
   // RECHECK (after each block, for every tx still in the mempool) runs only the ante handler, as
   // the SDK does: the signature was verified by CheckTx, and the sequence and the fee are what a
   // block can have changed. It runs on a single thread with the block, so it must stay cheap.
-  if (mode === "recheck") {
+  // Work-carrying (feeless) txs are the exception: their messages record what bounds the mempool
+  // (a PoW seal as used, the block's certificate count) in the check state, which each commit
+  // starts afresh; without that a pending certificate could be admitted again, for free.
+  if (mode === "recheck" && !tx.msgs.every((m) => m.handler.feeless === true)) {
     anteState.write();
     return { code: 0, codespace: "", log: "", gasWanted: tx.gasLimit, gasUsed: txMeter.consumed, events: [], data: new Uint8Array(), msgResponses: [] };
   }
@@ -258,7 +261,7 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
   const inBlock = mode === "deliver" || mode === "simulate" || mode === "genesis";
   if (inBlock) anteState.write();
   const msgState = (inBlock ? state : anteState).branch();
-  const msgEvents = mode === "check" ? new DiscardingEventManager() : new EventManager();
+  const msgEvents = mode === "check" || mode === "recheck" ? new DiscardingEventManager() : new EventManager();
   const msgResponses: Any[] = [];
   try {
     const ctx: Context = { store: new GasKVStore(msgState, txMeter), gasMeter: txMeter, events: msgEvents, block, mode };

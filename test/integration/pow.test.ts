@@ -291,6 +291,20 @@ describe("pow: work certificates through the ABCI pipeline (in-process driver)",
     expect({ code: r.code, codespace: r.codespace }).toEqual({ code: 4, codespace: "pow" });
   });
 
+  test("RECHECK records a pending certificate again in the fresh check state: a copy is not admitted after a commit (pow/7)", async () => {
+    const msg = cert(owner, modelA);
+    const first = signCert(d, owner, msg);
+    expect(d.checkTx(first).code).toBe(0);
+    await d.block(); // not included: still in the mempool, rechecked against the new state
+    expect(d.checkTx(first, true).code).toBe(0);
+    const copy = signCert(d, owner, msg, { sequence: d.account(owner.address)!.sequence + 1n });
+    const r = d.checkTx(copy);
+    expect({ code: r.code, codespace: r.codespace }).toEqual({ code: 7, codespace: "pow" });
+    // The pending one still goes into the next block.
+    const { results } = await d.block([first]);
+    expect(results[0].log).toBe("");
+  });
+
   test("malformed certificates: pow/2 (work digest length, anchor 0), in CheckTx and in a block", async () => {
     const good = cert(owner, modelA);
     await expectRefused(signCert(d, owner, { ...good, workDigest: Buffer.alloc(31) }), 2);
