@@ -318,11 +318,11 @@ export class BlockaiApp implements AbciApplication {
       // default) into one PrepareProposal request, beyond any frame this app accepts, and a node
       // whose app hangs up stops. Anyone could fill the mempool with large txs and stop, in turn,
       // every validator that proposes.
-      throw new Error(`consensus_params.block.max_bytes must be a positive number of bytes, got ${block.maxBytes} (-1, no limit, is refused: see README, Node configuration)`);
+      throw new Error(`consensus_params.block.max_bytes must be a positive number of bytes, got ${block.maxBytes} (-1, no limit, is refused: see docs/cli.md, Run a validator)`);
     }
     if (block) {
       this.limits = {
-        maxBytes: block.maxBytes > 0n ? Number(block.maxBytes) : DEFAULT_MAX_TX_BYTES,
+        maxBytes: Number(block.maxBytes),
         maxGas: block.maxGas,
       };
     }
