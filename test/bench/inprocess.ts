@@ -188,7 +188,7 @@ export interface CommitCostResult {
  * first; the measured blocks then take turns between the states, so that a slow spell of this
  * shared machine hits every size alike instead of skewing the ratio between them. Building the
  * states takes most of the time, so rounds are cheap: with 15 or 40 the 10^6 / 10^4 ratio of
- * medians ranged from 1.55 to 2.54 over runs of the same code; with 60, eight runs gave 1.49 to 1.72.
+ * medians ranged from 1.55 to 2.54 over runs of the same code; with 60, nine runs gave 1.49 to 1.72.
  */
 export async function benchCommitCost(sizes: number[], rounds = 60): Promise<CommitCostResult[]> {
   const key = (i: number) => crypto.createHash("sha256").update(`key-${i}`).digest().subarray(0, 24);
