@@ -484,7 +484,8 @@ export class BlockaiClient {
         consumerPublicKey: key,
         deposit: BigInt(escrow.deposit?.amount ?? "0"),
         accepted: accepted.amount,
-        acceptedUnits: accepted.units,
+        // Never below what the chain has claimed: the chain refuses a voucher with fewer units.
+        acceptedUnits: accepted.units > escrow.claimedUnits ? accepted.units : escrow.claimedUnits,
       },
       modelId,
     );
