@@ -1,4 +1,5 @@
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { equalBytes } from "./bytes";
 import { decodeProof, PROOF_OP_TYPE, verifyMembership, verifyNonMembership } from "./proof";
 
 /** ABCI query path for raw state reads (see the README's "State and proofs"). */
@@ -22,7 +23,7 @@ export function verifyStateProof(appHash: Uint8Array, key: Uint8Array, value: Ui
   if (ops.length !== 1) throw new ProofError(`expected exactly one proof op, got ${ops.length}`);
   const op = ops[0];
   if (op.type !== PROOF_OP_TYPE) throw new ProofError(`unexpected proof op type "${op.type}", expected "${PROOF_OP_TYPE}"`);
-  if (!Buffer.from(op.key).equals(Buffer.from(key))) throw new ProofError("proof is for another key");
+  if (!equalBytes(op.key, key)) throw new ProofError("proof is for another key");
   let proof;
   try {
     proof = decodeProof(op.data);
@@ -36,28 +37,53 @@ export function verifyStateProof(appHash: Uint8Array, key: Uint8Array, value: Ui
 /**
  * Reads a raw state key with a Merkle proof and checks it against the app hash in the header of
  * the next block (the header at H+1 commits to the state after block H). Waits for that block
- * if it is not there yet.
+ * if it is not there yet. With `height`, the node must answer for exactly that height; with
+ * `chainId`, the header must be of that chain.
  *
- * Trust: the header is taken from the same RPC node. Verifying the header's commit signatures
- * against a trusted validator set (a light client) is the caller's part for now.
+ * Trust: the header is taken from the same RPC node and its commit signatures are NOT checked,
+ * so this protects against a node serving a value that does not match its own chain's headers,
+ * not against a node that lies about the headers too. Verifying the header against a trusted
+ * validator set (a light client) is the caller's part for now.
  */
-export async function queryVerified(client: Comet38Client, key: Uint8Array, options: { height?: number; waitMs?: number } = {}): Promise<ProvenValue> {
+export async function queryVerified(
+  client: Comet38Client,
+  key: Uint8Array,
+  options: { height?: number; chainId?: string; waitMs?: number } = {},
+): Promise<ProvenValue> {
   const res = await client.abciQuery({ path: STORE_QUERY_PATH, data: key, prove: true, height: options.height });
   if (res.code) throw new Error(`query failed with code ${res.code}: ${res.log ?? ""}`);
   if (!res.height) throw new Error("query returned no height");
   const height = res.height;
+  if (options.height !== undefined && height !== options.height) {
+    throw new ProofError(`asked for the state at height ${options.height}, the node answered for height ${height}`);
+  }
   const deadline = Date.now() + (options.waitMs ?? 30_000);
-  let appHash: Uint8Array | undefined;
+  let header: { height: number; chainId: string; appHash: Uint8Array } | undefined;
   for (;;) {
     try {
-      appHash = (await client.block(height + 1)).block.header.appHash;
+      header = (await client.block(height + 1)).block.header;
       break;
     } catch (e) {
       if (Date.now() > deadline) throw new Error(`block ${height + 1} did not appear: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  const value = res.value.length > 0 ? res.value : undefined;
-  verifyStateProof(appHash, key, value, res.proof?.ops ?? []);
-  return { value, height, appHash };
+  if (header.height !== height + 1) throw new ProofError(`asked for header ${height + 1}, got header ${header.height}`);
+  if (options.chainId !== undefined && header.chainId !== options.chainId) {
+    throw new ProofError(`header is of chain "${header.chainId}", not "${options.chainId}"`);
+  }
+  // An empty value is either an absent key or a key holding zero bytes: the proof says which.
+  const value = res.value.length > 0 || provesLeaf(res.proof?.ops ?? []) ? res.value : undefined;
+  verifyStateProof(header.appHash, key, value, res.proof?.ops ?? []);
+  return { value, height, appHash: header.appHash };
+}
+
+/** Whether the (single) proof op ends at a leaf, i.e. claims membership. */
+function provesLeaf(ops: ReadonlyArray<{ type: string; data: Uint8Array }>): boolean {
+  if (ops.length !== 1 || ops[0].type !== PROOF_OP_TYPE) return false;
+  try {
+    return decodeProof(ops[0].data).terminal.type === "leaf";
+  } catch {
+    return false; // verifyStateProof reports the malformed proof
+  }
 }
