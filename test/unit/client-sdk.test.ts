@@ -48,6 +48,12 @@ describe("client SDK", () => {
       if (seen.has(rel)) return;
       seen.add(rel);
       const text = fs.readFileSync(file, "utf8");
+      // Node's Buffer is not there in a browser (generated code guards its use; ours must not use it).
+      if (rel.startsWith("src/client/")) {
+        text.split("\n").forEach((line, i) => {
+          if (!/^\s*(\*|\/\/|\/\*)/.test(line) && /\bBuffer\.\w+\(/.test(line)) problems.push(`${rel}:${i + 1} calls Node's Buffer`);
+        });
+      }
       for (const m of text.matchAll(/(?:import|export)[^;]*?from\s+"([^"]+)"|require\("([^"]+)"\)|import\s+"([^"]+)"/g)) {
         const spec = m[1] ?? m[2] ?? m[3];
         if (spec.startsWith("node:") || ["fs", "path", "crypto", "os", "child_process", "net", "level"].includes(spec)) problems.push(`${rel} imports ${spec}`);
