@@ -4,6 +4,20 @@ import { SdkErrors } from "./errors";
 
 export const DEFAULT_PAGE_LIMIT = 100n;
 export const MAX_PAGE_LIMIT = 1000n;
+/**
+ * Largest offset: skipped entries are read too, on the thread that executes blocks, so a huge
+ * offset (2^63) would read, and hold, the whole listing. Key pagination has no such limit.
+ */
+export const MAX_PAGE_OFFSET = 100_000n;
+/** count_total counts in chunks of this many entries, so it never holds the whole listing. */
+const COUNT_CHUNK = 10_000;
+
+/** Byte-wise order of two keys (the store's order). */
+function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
 
 /**
  * The Cosmos SDK's pagination over the keys of `store` (a module's prefix view, already narrowed
@@ -20,6 +34,11 @@ export function paginate<T>(
   const offset = request?.offset ?? 0n;
   let limit = request?.limit ?? 0n;
   if (key.length > 0 && offset > 0n) throw SdkErrors.InvalidRequest.wrap("paginate: either offset or key is expected, got both");
+  if (offset > MAX_PAGE_OFFSET) throw SdkErrors.InvalidRequest.wrap(`paginate: offset ${offset} is above ${MAX_PAGE_OFFSET}; page with next_key instead`);
+  // A key from another listing would read other records (and decode them as this one's).
+  if (key.length > 0 && (compareKeys(key, start) < 0 || (end !== undefined && compareKeys(key, end) >= 0))) {
+    throw SdkErrors.InvalidRequest.wrap("paginate: key is outside the queried range");
+  }
   if (limit === 0n) limit = DEFAULT_PAGE_LIMIT;
   if (limit > MAX_PAGE_LIMIT) limit = MAX_PAGE_LIMIT;
   const reverse = request?.reverse ?? false;
@@ -31,7 +50,7 @@ export function paginate<T>(
     else lo = key;
   }
   const countTotal = request?.countTotal ?? false;
-  const all = store.range(lo, hi, { reverse, limit: countTotal ? undefined : Number(offset + limit + 1n) });
+  const all = store.range(lo, hi, { reverse, limit: Number(offset + limit + 1n) });
   const items: T[] = [];
   let nextKey: Uint8Array = new Uint8Array();
   let index = 0n;
@@ -48,5 +67,17 @@ export function paginate<T>(
     if (item !== undefined) items.push(item);
     index++;
   }
-  return { items, pagination: { nextKey, total: countTotal ? BigInt(all.length) : 0n } };
+  return { items, pagination: { nextKey, total: countTotal ? countRange(store, lo, hi) : 0n } };
+}
+
+/** Entries in [lo, hi), read in chunks. */
+function countRange(store: KVStore, lo: Uint8Array, hi: Uint8Array | undefined): bigint {
+  let total = 0n;
+  let from = lo;
+  for (;;) {
+    const chunk = store.range(from, hi, { limit: COUNT_CHUNK });
+    total += BigInt(chunk.length);
+    if (chunk.length < COUNT_CHUNK) return total;
+    from = concatBytes(chunk[chunk.length - 1][0], Uint8Array.of(0)); // just after the last key
+  }
 }
