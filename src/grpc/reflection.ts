@@ -153,7 +153,11 @@ export class ReflectionService {
   readonly handler: grpc.handleBidiStreamingCall<Buffer, Buffer> = (call) => {
     call.on("data", (request: Buffer) => {
       try {
-        call.write(this.answer(request));
+        // A client that sends but never reads must not make its answers pile up here.
+        if (!call.write(this.answer(request))) {
+          call.pause();
+          call.once("drain", () => call.resume());
+        }
       } catch (e) {
         call.emit("error", { code: grpc.status.INVALID_ARGUMENT, details: (e as Error).message });
       }

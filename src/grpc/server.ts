@@ -42,7 +42,9 @@ export class GrpcQueryServer {
   ) {}
 
   static async start(address: string, backend: QueryBackend, logger: Logger = createLogger("info", "grpc")): Promise<GrpcQueryServer> {
-    const server = new grpc.Server();
+    // Queries run on the thread that executes blocks and their answers wait in memory until the
+    // client reads them: bound both per connection (grpc-js enforces no memory limit by default).
+    const server = new grpc.Server({ "grpc.max_concurrent_streams": 32, "grpc-node.max_session_memory": 64 });
     const byService = new Map<string, string[]>();
     for (const path of servedPaths(backend)) {
       const [service] = splitPath(path);
