@@ -72,7 +72,8 @@ export async function walletFromMnemonic(mnemonic: string): Promise<DirectSecp25
   try {
     return await DirectSecp256k1HdWallet.fromMnemonic(words, { prefix: ACCOUNT_PREFIX, hdPaths: [makeCosmoshubPath(0)] });
   } catch (e) {
-    throw new KeyringError(`invalid mnemonic: ${(e as Error).message}`);
+    // Not the library's message as is: "Unknown word: <word>" would print part of a secret.
+    throw new KeyringError(`invalid mnemonic: ${(e as Error).message.split(":")[0].trim().toLowerCase()}`);
   }
 }
 
@@ -221,6 +222,11 @@ export async function encrypt(secret: string, password: string, additionalData: 
 
 export async function decrypt(secret: EncryptedSecret, password: string, additionalData: Buffer, keyName: string): Promise<string> {
   if (secret.kdf !== "scrypt" || secret.cipher !== "aes-256-gcm") throw new KeyringError(`key "${keyName}": unsupported encryption ${secret.kdf}/${secret.cipher}`);
+  // The file's own parameters, bounded: an edited N of 2^30 would make unlocking allocate gigabytes.
+  const { n, r, p } = secret.kdfparams;
+  if (!Number.isInteger(n) || n < 1 << 14 || n > 1 << 20 || (n & (n - 1)) !== 0 || !Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) {
+    throw new KeyringError(`key "${keyName}": unsupported scrypt parameters N=${n} r=${r} p=${p}`);
+  }
   const key = await deriveKey(password, Buffer.from(secret.kdfparams.salt, "base64"), secret.kdfparams);
   const decipher = crypto.createDecipheriv("aes-256-gcm", key, Buffer.from(secret.iv, "base64"));
   decipher.setAAD(additionalData);

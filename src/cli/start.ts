@@ -101,7 +101,7 @@ export async function startNode(opts: StartOptions): Promise<void> {
     stopping = true;
     progress.done();
     logger.info("stopping");
-    if (comet && comet.exitCode === null && comet.signalCode === null) {
+    if (comet && comet.pid !== undefined && comet.exitCode === null && comet.signalCode === null) {
       const child = comet;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");
@@ -137,6 +137,14 @@ export async function startNode(opts: StartOptions): Promise<void> {
   // CometBFT first and the app after it, in that order (and exits 0), instead of both racing.
   comet = spawn(cometBinary, ["start", "--home", home], { stdio: ["ignore", out, out], detached: true });
   fs.closeSync(out);
+  // A binary that cannot be run (missing, not executable) is reported here, not as a crash.
+  comet.on("error", (err) => {
+    if (stopping) return;
+    progress.done();
+    logger.error("CometBFT could not be started; stopping the app", { binary: cometBinary, error: err.message });
+    void shutdown(1);
+  });
+  if (comet.pid === undefined) return;
   fs.writeFileSync(pidFile, String(comet.pid));
   logger.info("CometBFT started", { pid: comet.pid, log: logFile });
   comet.on("exit", (code, signal) => {

@@ -109,7 +109,8 @@ export const VALIDATOR_SELF_DELEGATION = 100_000_000n;
  * to each other on 127.0.0.1, and accounts.json with the test mnemonics.
  */
 export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout> {
-  fs.mkdirSync(opts.dir, { recursive: true });
+  // It holds mnemonics (test keys, but the validators' operators among them): owner only.
+  fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const nodes: NodeInfo[] = [];
   for (let i = 0; i < opts.nodes; i++) {
     const ports = opts.ports(i);
@@ -179,9 +180,9 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
     fs.writeFileSync(file, setTomlValue(fs.readFileSync(file, "utf8"), "p2p", "persistent_peers", JSON.stringify(peers)));
   }
   const layout: NetworkLayout = { dir: opts.dir, chainId: opts.chainId, nodes, accounts, operators };
-  fs.writeFileSync(path.join(opts.dir, "accounts.json"), JSON.stringify(accounts, null, 2) + "\n");
-  fs.writeFileSync(path.join(opts.dir, "validators.json"), JSON.stringify(operators, null, 2) + "\n");
-  fs.writeFileSync(path.join(opts.dir, "network.json"), JSON.stringify(layout, null, 2) + "\n");
+  fs.writeFileSync(path.join(opts.dir, "accounts.json"), JSON.stringify(accounts, null, 2) + "\n", { mode: 0o600 });
+  fs.writeFileSync(path.join(opts.dir, "validators.json"), JSON.stringify(operators, null, 2) + "\n", { mode: 0o600 });
+  fs.writeFileSync(path.join(opts.dir, "network.json"), JSON.stringify(layout, null, 2) + "\n", { mode: 0o600 });
   return layout;
 }
 

@@ -92,6 +92,15 @@ describe("the blockai command end to end: init, keys, genesis, start --with-come
     expect(again.stderr).toMatch(/^Error: .* is already initialised/);
   });
 
+  test("start --with-comet with a CometBFT binary that cannot run: a clear error and exit 1, no crash", async () => {
+    const r = await cli(["start", "--with-comet", "--home", home], { env: { COMETBFT: path.join(home, "no-such-cometbft") } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CometBFT could not be started; stopping the app/);
+    expect(r.stderr).toMatch(/ENOENT/);
+    expect(r.stderr).not.toMatch(/Uncaught|at ChildProcess/);
+    expect(fs.existsSync(path.join(home, "cometbft.pid"))).toBe(false);
+  });
+
   test("keys: a test-backend validator key, an encrypted alice, bob imported from stdin", async () => {
     addr.validator = JSON.parse(await ok(["keys", "add", "validator", ...testKey(["--output", "json"])])).address;
     const alice = JSON.parse(await ok(["keys", "add", "alice", ...fileKey(["--output", "json"])], pw));

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { fromBech32 } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet, makeAuthInfoBytes, makeSignDoc, encodePubkey } from "@cosmjs/proto-signing";
 import { encodeSecp256k1Pubkey } from "@cosmjs/amino";
@@ -40,6 +42,11 @@ describe("end to end: unmodified CosmJS 0.39 against CometBFT v0.38 + BLOCKAI", 
   afterAll(async () => {
     client?.disconnect();
     await net?.stop();
+  });
+
+  test("the network's files holding mnemonics are the owner's only", () => {
+    expect(fs.statSync(net.layout.dir).mode & 0o777).toBe(0o700);
+    for (const f of ["accounts.json", "validators.json", "network.json"]) expect(fs.statSync(path.join(net.layout.dir, f)).mode & 0o777).toBe(0o600);
   });
 
   test("chain id, account and balance queries", async () => {

@@ -76,6 +76,23 @@ describe("keyring", () => {
     await expect(fileKeyring("correct horse").mnemonic("bob")).rejects.toThrow(KeyringError);
   });
 
+  test("an edited key file asking for huge scrypt parameters is refused before any work", async () => {
+    await fileKeyring("correct horse").add("alice", MNEMONIC);
+    const file = path.join(home, "keyring-file", "alice.json");
+    const k = JSON.parse(fs.readFileSync(file, "utf8"));
+    k.crypto.kdfparams.n = 2 ** 30;
+    fs.writeFileSync(file, JSON.stringify(k));
+    await expect(fileKeyring("correct horse").mnemonic("alice")).rejects.toThrow(/unsupported scrypt parameters N=1073741824/);
+  });
+
+  test("an invalid mnemonic's error does not repeat any of its words", async () => {
+    const typo = MNEMONIC.replace("sausage", "sausagx");
+    const err = await fileKeyring("correct horse").add("x", typo).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(KeyringError);
+    expect((err as Error).message).toMatch(/^invalid mnemonic/);
+    expect((err as Error).message).not.toMatch(/sausagx/);
+  });
+
   test("short passwords, bad names, duplicates, invalid mnemonics, unknown keys", async () => {
     await expect(fileKeyring("short").add("alice", MNEMONIC)).rejects.toThrow(/at least 8 characters/);
     const kr = fileKeyring("correct horse");

@@ -22,7 +22,8 @@ function keyText(k: KeyInfo): string {
 }
 
 async function readMnemonic(ctx: CommandContext): Promise<string> {
-  const text = await ctx.io.prompter.line("Enter the BIP39 mnemonic (12 to 24 words): ");
+  // Not echoed: the mnemonic is the key.
+  const text = await ctx.io.prompter.secret("Enter the BIP39 mnemonic (12 to 24 words): ");
   if (text === undefined || text.trim() === "") throw new KeyringError("no mnemonic given (pipe it on stdin or type it)");
   return normalizeMnemonic(text);
 }
