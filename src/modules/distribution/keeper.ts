@@ -9,7 +9,6 @@ import {
   ValidatorSlashEvent,
 } from "cosmjs-types/cosmos/distribution/v1beta1/distribution";
 import type { CommitInfo } from "cosmjs-types/tendermint/abci/types";
-import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { moduleAddress } from "../../app/address";
 import { Coin, formatCoins } from "../../app/coins";
 import { ErrorKind } from "../../app/errors";
@@ -442,7 +441,9 @@ export class DistributionKeeper implements StakingHooks, RewardsDistributor {
   /**
    * Begin block: everything the fee collector holds (the previous block's fees and whatever other
    * modules handed it) moves to this module; community_tax of it goes to the community pool and
-   * the rest to the validators that signed the previous block, in proportion to their power.
+   * the rest to the validators of the previous block's commit, in proportion to their power, as
+   * the SDK (v0.47+) does: every vote counts, signed or absent. Paying only the signers would let
+   * a proposer raise its own share by leaving others' signatures out of the commit it includes.
    * Rounding remainders go to the community pool.
    */
   allocateTokens(ctx: Context, lastCommit: CommitInfo | undefined): void {
@@ -451,9 +452,9 @@ export class DistributionKeeper implements StakingHooks, RewardsDistributor {
     if (collected.length === 0) return;
     this.bank.sendToModule(root, ctx.events, moduleAddress(FEE_COLLECTOR), DISTRIBUTION_MODULE, collected);
     const fees = decCoinsFromCoins(collected);
-    const signed = (lastCommit?.votes ?? []).filter((vote) => vote.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_ABSENT && vote.validator.power > 0n);
+    const votes = (lastCommit?.votes ?? []).filter((vote) => vote.validator.power > 0n);
     let totalPower = 0n;
-    for (const vote of signed) totalPower += vote.validator.power;
+    for (const vote of votes) totalPower += vote.validator.power;
     if (totalPower === 0n) {
       this.addToCommunityPool(root, fees);
       return;
@@ -461,9 +462,9 @@ export class DistributionKeeper implements StakingHooks, RewardsDistributor {
     const params = this.getParams(root);
     const forValidators = mulDecCoinsTruncate(fees, DEC_ONE - params.communityTax);
     let remaining: DecCoin[] = fees;
-    for (const vote of signed) {
+    for (const vote of votes) {
       const v = this.staking.getValidatorByConsAddr(root, vote.validator.address);
-      if (!v) continue; // removed since it signed: its share goes to the community pool
+      if (!v) continue; // removed since that block: its share goes to the community pool
       const fraction = decQuoTruncate(decFromInt(vote.validator.power), decFromInt(totalPower));
       const reward = mulDecCoinsTruncate(forValidators, fraction);
       this.allocateTokensToValidator(root, ctx.events, v, reward);
