@@ -331,6 +331,8 @@ describe("staking: bad input is refused with a clear code and nothing moves", ()
     ["create-validator with a zero amount", () => ({ key: d.keys[3], msgs: [msgCreateValidator(valoperOf(d.keys[3]), newConsKey("y"), 0n)] }), "sdk", 18],
     ["create-validator with more than the balance", () => ({ key: d.keys[3], msgs: [msgCreateValidator(valoperOf(d.keys[3]), newConsKey("y"), 5000n * SOA)] }), "sdk", 5],
     ["edit-validator of a non-validator", () => ({ key: d.keys[3], msgs: [msgEditValidator(valoperOf(d.keys[3]), { moniker: "x" })] }), "staking", 3],
+    // 24 characters of 3 UTF-8 bytes each: 72 bytes, over the 70-byte limit (the SDK counts bytes).
+    ["edit-validator with a moniker over 70 bytes", () => ({ key: d.validators[0].operator, msgs: [msgEditValidator(d.validators[0].valoper, { moniker: "\u20ac".repeat(24) })] }), "sdk", 18],
     ["edit-validator lowering the min self delegation", () => ({ key: d.validators[0].operator, msgs: [msgEditValidator(d.validators[0].valoper, { minSelfDelegation: "1" })] }), "staking", 17],
     ["a transaction signed by someone else than the operator", () => ({ key: d.keys[0], msgs: [msgEditValidator(d.validators[0].valoper, { moniker: "x" })] }), "sdk", 8],
   ];

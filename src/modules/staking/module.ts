@@ -120,8 +120,10 @@ export function validateCommission(rate: Dec, maxRate: Dec, maxChangeRate: Dec):
 }
 
 function ensureDescriptionLength(d: Description): void {
+  // In UTF-8 bytes, as the SDK's len(): in UTF-16 units a field of 3-byte characters held 3x its limit.
   const check = (value: string, max: number, name: string) => {
-    if (value.length > max) throw SdkErrors.InvalidRequest.wrap(`invalid ${name} length; got: ${value.length}, max: ${max}`);
+    const length = Buffer.byteLength(value, "utf8");
+    if (length > max) throw SdkErrors.InvalidRequest.wrap(`invalid ${name} length; got: ${length}, max: ${max}`);
   };
   check(d.moniker, DESCRIPTION_LIMITS.moniker, "moniker");
   check(d.identity, DESCRIPTION_LIMITS.identity, "identity");
