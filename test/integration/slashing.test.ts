@@ -156,6 +156,31 @@ describe("slashing: double signing (evidence in FinalizeBlock's misbehavior)", (
     await d.close();
   });
 
+  test("redelegating and then undelegating before the evidence lands does not escape the slash (the SDK's ASA-2024-005)", async () => {
+    const d = await Driver.create({ validators: 4, accounts: 5, params: { staking: { unbonding_time: "600s" } } });
+    const [v0, , v2] = d.validators;
+    const [, , , dave, eve] = d.keys;
+    await d.block();
+    expectOk(await d.exec(dave, [msgDelegate(dave.address, v2.valoper, 60n * SOA)]));
+    expectOk(await d.exec(eve, [msgDelegate(eve.address, v2.valoper, 60n * SOA)]));
+    await d.blocks(3);
+    const infraction = d.height + 1;
+    await d.block();
+    // After the infraction both move their 60 SOA to v0; Dave then undelegates all of it, Eve 1 SOA.
+    expectOk(await d.exec(dave, [msgRedelegate(dave.address, v2.valoper, v0.valoper, 60n * SOA)]));
+    expectOk(await d.exec(eve, [msgRedelegate(eve.address, v2.valoper, v0.valoper, 60n * SOA)]));
+    expectOk(await d.exec(dave, [msgUndelegate(dave.address, v0.valoper, 60n * SOA)]));
+    expectOk(await d.exec(eve, [msgUndelegate(eve.address, v0.valoper, 1n * SOA)]));
+    await d.block([], { misbehavior: [d.evidence(v2, infraction)] });
+    // 5% of each 60 SOA redelegated = 3 SOA each: Dave's from his unbonding entry at v0, Eve's 1 SOA
+    // entry first, then 2 SOA of her delegation there.
+    const ubd = (who: TestKey) => query(d, ST + "UnbondingDelegation", QueryUnbondingDelegationRequest, { delegatorAddr: who.address, validatorAddr: v0.valoper }, QueryUnbondingDelegationResponse).unbond.entries[0];
+    expect(ubd(dave)).toMatchObject({ initialBalance: String(60n * SOA), balance: String(57n * SOA) });
+    expect(ubd(eve)).toMatchObject({ initialBalance: String(1n * SOA), balance: "0" });
+    expect(delegationBalance(d, eve.address, v0.valoper)).toBe(57n * SOA);
+    await d.close();
+  });
+
   test("evidence about an unknown address is ignored; the chain keeps its state", async () => {
     const d = await Driver.create({ validators: 2 });
     await d.blocks(3);

@@ -873,7 +873,13 @@ export class StakingKeeper {
     return total;
   }
 
-  /** Slashes redelegations out of the validator by unbonding and burning shares at their destination. */
+  /**
+   * Slashes redelegations out of the validator: first what the delegator has since undelegated
+   * from the destination (its unbonding entries there created at or after the infraction, as the
+   * SDK's fix for ASA-2024-005 does), then by unbonding and burning shares at the destination for
+   * what is left. Without the first step, redelegating and then undelegating before the evidence
+   * landed escaped the slash.
+   */
   private slashRedelegation(ctx: Context, red: Redelegation, infractionHeight: bigint, fraction: Dec): bigint {
     let total = 0n;
     let bondedBurn = 0n;
@@ -881,8 +887,30 @@ export class StakingKeeper {
     for (const e of red.entries) {
       if (e.creationHeight < infractionHeight) continue;
       if (e.completionTimeNs <= ctx.block.timeNs) continue;
-      total += decTruncateInt(decMulInt(fraction, e.initialBalance));
+      const due = decTruncateInt(decMulInt(fraction, e.initialBalance));
+      total += due;
+      let left = due;
+      const ubd = this.getUnbondingDelegation(ctx.store, red.delegator, red.dst);
+      if (ubd) {
+        let taken = 0n;
+        for (const u of ubd.entries) {
+          if (left === 0n) break;
+          if (u.creationHeight < infractionHeight || u.completionTimeNs <= ctx.block.timeNs) continue;
+          const take = left < u.balance ? left : u.balance;
+          u.balance -= take;
+          left -= take;
+          taken += take;
+        }
+        if (taken > 0n) {
+          this.setUnbondingDelegation(ctx.store, ubd);
+          notBondedBurn += taken;
+        }
+      }
+      if (left === 0n) continue;
+      // Only the part not taken from unbonding entries (the SDK unbonds the full share here,
+      // which over-slashes a delegator who undelegated part of it).
       let shares = decMul(fraction, e.sharesDst);
+      if (left < due) shares = (shares * left) / due;
       if (shares === 0n) continue;
       const delegation = this.getDelegation(ctx.store, red.delegator, red.dst);
       if (!delegation) continue;
