@@ -50,22 +50,32 @@ export function paginate<T>(
     else lo = key;
   }
   const countTotal = request?.countTotal ?? false;
-  const all = store.range(lo, hi, { reverse, limit: Number(offset + limit + 1n) });
+  // Read in chunks until the page is full or the listing ends: `decode` may drop entries (a
+  // status filter, say), so a fixed number of entries could leave a short page and no next_key.
+  const chunk = Number(offset + limit + 1n);
   const items: T[] = [];
   let nextKey: Uint8Array = new Uint8Array();
-  let index = 0n;
-  for (const [k, v] of all) {
-    if (index < offset) {
-      index++;
-      continue;
+  let skipped = 0n;
+  let from = lo;
+  let to = hi;
+  read: for (;;) {
+    const entries = store.range(from, to, { reverse, limit: chunk });
+    for (const [k, v] of entries) {
+      if (skipped < offset) {
+        skipped++;
+        continue;
+      }
+      if (BigInt(items.length) === limit) {
+        nextKey = k;
+        break read;
+      }
+      const item = decode(k, v);
+      if (item !== undefined) items.push(item);
     }
-    if (BigInt(items.length) === limit) {
-      nextKey = k;
-      break;
-    }
-    const item = decode(k, v);
-    if (item !== undefined) items.push(item);
-    index++;
+    if (entries.length < chunk) break;
+    const last = entries[entries.length - 1][0];
+    if (reverse) to = last; // exclusive: continue below it
+    else from = concatBytes(last, Uint8Array.of(0)); // just after it
   }
   return { items, pagination: { nextKey, total: countTotal ? countRange(store, lo, hi) : 0n } };
 }

@@ -29,6 +29,23 @@ describe("paginate (the SDK's pagination, bounded)", () => {
     expect(list(s, { key: new Uint8Array(), offset: 24_998n, limit: 5n, countTotal: false, reverse: false }).items).toEqual(["24998", "24999"]);
   });
 
+  test("a listing whose decode drops entries still fills its pages and gives next_key (forward and reverse)", () => {
+    // Only multiples of 1,000 pass the filter: a page of 5 needs 4,001+ entries read.
+    const filtered = (request: Parameters<typeof paginate>[3]) => paginate(s, new Uint8Array(), undefined, request, (_k, v) => (Number(dec(v)) % 1000 === 0 ? dec(v) : undefined));
+    const page1 = filtered({ key: new Uint8Array(), offset: 0n, limit: 5n, countTotal: false, reverse: false });
+    expect(page1.items).toEqual(["0", "1000", "2000", "3000", "4000"]);
+    expect(dec(page1.pagination.nextKey)).toBe("04001");
+    const page2 = filtered({ key: page1.pagination.nextKey, offset: 0n, limit: 5n, countTotal: false, reverse: false });
+    expect(page2.items).toEqual(["5000", "6000", "7000", "8000", "9000"]);
+    const back = filtered({ key: new Uint8Array(), offset: 0n, limit: 3n, countTotal: false, reverse: true });
+    expect(back.items).toEqual(["24000", "23000", "22000"]);
+    const back2 = filtered({ key: back.pagination.nextKey, offset: 0n, limit: 3n, countTotal: false, reverse: true });
+    expect(back2.items).toEqual(["21000", "20000", "19000"]);
+    const last = filtered({ key: new Uint8Array(), offset: 0n, limit: 1000n, countTotal: false, reverse: false });
+    expect(last.items).toHaveLength(25);
+    expect(last.pagination.nextKey).toHaveLength(0);
+  });
+
   test("an offset above the cap is refused rather than read through", () => {
     expect(() => list(s, { key: new Uint8Array(), offset: MAX_PAGE_OFFSET + 1n, limit: 1n, countTotal: false, reverse: false })).toThrow(/offset .* is above 100000/);
     expect(() => list(s, { key: new Uint8Array(), offset: 2n ** 63n, limit: 1n, countTotal: false, reverse: false })).toThrow(/offset/);
