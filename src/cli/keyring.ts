@@ -222,9 +222,11 @@ export async function encrypt(secret: string, password: string, additionalData: 
 
 export async function decrypt(secret: EncryptedSecret, password: string, additionalData: Buffer, keyName: string): Promise<string> {
   if (secret.kdf !== "scrypt" || secret.cipher !== "aes-256-gcm") throw new KeyringError(`key "${keyName}": unsupported encryption ${secret.kdf}/${secret.cipher}`);
-  // The file's own parameters, bounded: an edited N of 2^30 would make unlocking allocate gigabytes.
+  // The file's own parameters, bounded: scrypt needs 128 * N * r bytes, so an edited N or r would
+  // make unlocking allocate gigabytes. At most 256 MiB (ours take 32 MiB).
   const { n, r, p } = secret.kdfparams;
-  if (!Number.isInteger(n) || n < 1 << 14 || n > 1 << 20 || (n & (n - 1)) !== 0 || !Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) {
+  const valid = Number.isInteger(n) && Number.isInteger(r) && Number.isInteger(p) && n >= 1 << 14 && (n & (n - 1)) === 0 && r >= 1 && p >= 1 && p <= 16;
+  if (!valid || 128 * n * r > 256 * 1024 * 1024) {
     throw new KeyringError(`key "${keyName}": unsupported scrypt parameters N=${n} r=${r} p=${p}`);
   }
   const key = await deriveKey(password, Buffer.from(secret.kdfparams.salt, "base64"), secret.kdfparams);

@@ -54,7 +54,8 @@ export async function queryVerified(
   if (res.code) throw new Error(`query failed with code ${res.code}: ${res.log ?? ""}`);
   if (!res.height) throw new Error("query returned no height");
   const height = res.height;
-  if (options.height !== undefined && height !== options.height) {
+  // Height 0 asks for the latest state, as in CometBFT: any height answers it.
+  if (options.height !== undefined && options.height !== 0 && height !== options.height) {
     throw new ProofError(`asked for the state at height ${options.height}, the node answered for height ${height}`);
   }
   const deadline = Date.now() + (options.waitMs ?? 30_000);

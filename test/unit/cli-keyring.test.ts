@@ -83,6 +83,11 @@ describe("keyring", () => {
     k.crypto.kdfparams.n = 2 ** 30;
     fs.writeFileSync(file, JSON.stringify(k));
     await expect(fileKeyring("correct horse").mnemonic("alice")).rejects.toThrow(/unsupported scrypt parameters N=1073741824/);
+    // N within range but r raised: 128 * 2^20 * 32 bytes = 4 GiB.
+    k.crypto.kdfparams.n = 2 ** 20;
+    k.crypto.kdfparams.r = 32;
+    fs.writeFileSync(file, JSON.stringify(k));
+    await expect(fileKeyring("correct horse").mnemonic("alice")).rejects.toThrow(/unsupported scrypt parameters N=1048576 r=32/);
   });
 
   test("an invalid mnemonic's error does not repeat any of its words", async () => {

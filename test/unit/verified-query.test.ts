@@ -39,6 +39,8 @@ describe("queryVerified", () => {
     await expect(queryVerified(node(7, { answerHeight: 5 }), enc("present"), { height: 7 })).rejects.toThrow(ProofError);
     await expect(queryVerified(node(7, { answerHeight: 5 }), enc("present"), { height: 7 })).rejects.toThrow(/asked for the state at height 7, the node answered for height 5/);
     expect((await queryVerified(node(7), enc("present"), { height: 7 })).height).toBe(7);
+    // Height 0 asks for the latest state: whatever height the node answers for.
+    expect((await queryVerified(node(7), enc("present"), { height: 0 })).height).toBe(7);
   });
 
   test("a header of another height, or of another chain when the chain id is given, is refused", async () => {
