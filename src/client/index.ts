@@ -4,8 +4,8 @@
  * typed BlockaiClient, metering vouchers, and the client-visible state layouts.
  *
  * Importing it also corrects cosmjs-types' encoding of int64s from 2^31 to 2^32 - 1 (see
- * varint64-fix.ts): without it, CosmJS writes e.g. a gas limit of 3,000,000,000 as zero bytes
- * and the tx is refused as undecodable. Every other value is encoded exactly as before.
+ * varint64-fix.ts): without it, CosmJS writes e.g. a gas limit of 3,000,000,000 as five zero
+ * bytes and the chain refuses the tx. Every other value is encoded exactly as before.
  */
 import "../proto/varint64-fix";
 export * from "./proof";

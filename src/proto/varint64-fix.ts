@@ -2,7 +2,8 @@
  * cosmjs-types 0.11 (and so every CosmJS client) encodes int64 and uint64 values from 2^31 to
  * 2^32 - 1 wrongly. Its int64FromString keeps the low 32 bits as a *signed* number, and
  * writeVarint64, when the high bits are zero, loops `while (lo > 127)`, which a negative number
- * never enters: 3,000,000,000 is written as five zero bytes instead of 80 de e0 95 0b.
+ * never enters, and writes only the value's low byte, then zero bytes: 3,000,000,000 comes out as
+ * 00 00 00 00 00 instead of 80 bc c1 96 0b.
  *
  * For this application that was a remote kill switch: a tx whose gas limit lies in that range
  * (any encoder but cosmjs-types can write one) made CheckTx answer gas_wanted as five zero
