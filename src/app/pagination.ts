@@ -12,12 +12,6 @@ export const MAX_PAGE_OFFSET = 100_000n;
 /** count_total counts in chunks of this many entries, so it never holds the whole listing. */
 const COUNT_CHUNK = 10_000;
 
-/** Byte-wise order of two keys (the store's order). */
-function compareKeys(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
 
 /**
  * The Cosmos SDK's pagination over the keys of `store` (a module's prefix view, already narrowed
@@ -36,7 +30,7 @@ export function paginate<T>(
   if (key.length > 0 && offset > 0n) throw SdkErrors.InvalidRequest.wrap("paginate: either offset or key is expected, got both");
   if (offset > MAX_PAGE_OFFSET) throw SdkErrors.InvalidRequest.wrap(`paginate: offset ${offset} is above ${MAX_PAGE_OFFSET}; page with next_key instead`);
   // A key from another listing would read other records (and decode them as this one's).
-  if (key.length > 0 && (compareKeys(key, start) < 0 || (end !== undefined && compareKeys(key, end) >= 0))) {
+  if (key.length > 0 && (Buffer.compare(key, start) < 0 || (end !== undefined && Buffer.compare(key, end) >= 0))) {
     throw SdkErrors.InvalidRequest.wrap("paginate: key is outside the queried range");
   }
   if (limit === 0n) limit = DEFAULT_PAGE_LIMIT;

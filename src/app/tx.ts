@@ -196,6 +196,13 @@ function decodeOnce(deps: TxPipelineDeps, bytes: Uint8Array): DecodedTx {
 /** Module names by message type URL; only routed type URLs get here, so it stays small. */
 const moduleNames = new Map<string, string>();
 
+/** Messages of `tx` whose handler is feeless (work-carrying); a tx of only those pays no fee. */
+function workMessageCount(tx: DecodedTx): number {
+  let n = 0;
+  for (const m of tx.msgs) if (m.handler.feeless === true) n++;
+  return n;
+}
+
 function moduleNameOf(typeUrl: string): string {
   let name = moduleNames.get(typeUrl);
   if (name === undefined) {
@@ -249,7 +256,7 @@ export function runTx(deps: TxPipelineDeps, state: StoreBranch, block: BlockInfo
   // Work-carrying (feeless) txs are the exception: their messages record what bounds the mempool
   // (a PoW seal as used, the block's certificate count) in the check state, which each commit
   // starts afresh; without that a pending certificate could be admitted again, for free.
-  if (mode === "recheck" && !tx.msgs.every((m) => m.handler.feeless === true)) {
+  if (mode === "recheck" && workMessageCount(tx) !== tx.msgs.length) {
     anteState.write();
     return { code: 0, codespace: "", log: "", gasWanted: tx.gasLimit, gasUsed: txMeter.consumed, events: [], data: new Uint8Array(), msgResponses: [] };
   }
@@ -339,8 +346,8 @@ function runAnte(
   // only in this check (e.g. one hash for a PoW certificate). That holds only for one such check
   // per tx: copies of one certificate would each be checked before the signature fails, for free.
   // And as nothing pays for a feeless tx's bytes, it is held to the size of one certificate tx.
-  const feeless = tx.msgs.every((m) => m.handler.feeless === true);
-  const workMessages = tx.msgs.reduce((n, m) => (m.handler.feeless === true ? n + 1 : n), 0);
+  const workMessages = workMessageCount(tx);
+  const feeless = workMessages === tx.msgs.length;
   if (workMessages > 1) {
     throw SdkErrors.InvalidRequest.wrap(`a tx carries at most one feeless (work-carrying) message, got ${workMessages}`);
   }

@@ -394,7 +394,8 @@ export class MeteringKeeper {
     const units = v.cumulativeUnits - e.claimedUnits;
     // The fee on the cumulative amount, less the fee on what was claimed: the same total however
     // the provider splits its claims (rounding each increment down let many small claims pay none).
-    const fee = this.protocolFee(ctx.store, v.cumulativeAmount) - this.protocolFee(ctx.store, claimed);
+    const bps = BigInt(this.getParams(ctx.store).protocolFeeBps);
+    const fee = (v.cumulativeAmount * bps) / BPS_DENOMINATOR - (claimed * bps) / BPS_DENOMINATOR;
     const escrowAccount = moduleAddress(METERING_ESCROW_ACCOUNT);
     if (paid - fee > 0n) {
       this.bank.sendFromModule(ctx.store, ctx.events, METERING_ESCROW_ACCOUNT, decodeAddress(model.owner), [{ denom: BASE_DENOM, amount: paid - fee }]);
