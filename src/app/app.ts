@@ -21,18 +21,18 @@ import {
   ResponseQuery,
   ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
-import "./proto-fast";
+import "../proto/proto-fast";
 import type { AbciApplication } from "../abci";
-import { encodeProof, PROOF_OP_TYPE } from "../client/proof";
+import { encodeProof, PROOF_OP_TYPE } from "../types/proof";
 import { StoreBranch } from "../store/branch";
 import { PendingCommit, StateDB } from "../store/state";
-import { DecCoin } from "./coins";
-import { ChainError, SdkErrors } from "./errors";
-import { EventManager } from "./events";
-import { GasMeter } from "./gas";
+import { DecCoin } from "../types/coins";
+import { ChainError, SdkErrors } from "../types/errors";
+import { EventManager } from "../framework/events";
+import { GasMeter } from "../framework/gas";
 import { indexEventsSet, indexFinalizeBlockEvents } from "./index-events";
 import { createLogger, Logger } from "./logger";
-import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "./module";
+import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "../framework/module";
 import { createModules, Keepers } from "./modules";
 import { SignaturePool } from "./sigverify";
 import { collectSignatures, DecodedTxCache, PendingSignature, runTx, TxPipelineDeps, TxResult } from "./tx";

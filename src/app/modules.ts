@@ -17,7 +17,7 @@ import { PowKeeper } from "../modules/pow/keeper";
 import { createPowModule } from "../modules/pow/module";
 import { REGISTRY_BOND_ACCOUNT, RegistryKeeper } from "../modules/registry/keeper";
 import { createRegistryModule } from "../modules/registry/module";
-import type { Module } from "./module";
+import type { Module } from "../framework/module";
 import { FEE_COLLECTOR } from "./tx";
 
 /**

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { LIBSECP256K1_MODULE, secp256k1Backend, verifySecp256k1 } from "./crypto";
+import { LIBSECP256K1_MODULE, secp256k1Backend, verifySecp256k1 } from "../framework/crypto";
 
 /** One signature to check: 64-byte r||s over SHA-256(message) by a 33-byte compressed key. */
 export interface SignatureItem {

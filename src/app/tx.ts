@@ -6,21 +6,22 @@ import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { StoreBranch } from "../store/branch";
-import { GasKVStore, keyToString } from "../store/kv";
-import { equalBytes } from "../client/bytes";
-import { decodeAddress } from "./address";
-import { BASE_DENOM, Coin, DecCoin, amountOf, coinsFromProto, formatCoins, formatDecCoin, requiredFee } from "./coins";
-import { ChainError, SdkErrors, toChainError } from "./errors";
-import { DiscardingEventManager, EventManager } from "./events";
-import { GasMeter, OutOfGasError } from "./gas";
-import type { BlockInfo, Context, ExecMode, MsgHandler } from "./module";
+import { keyToString } from "../store/kv";
+import { equalBytes } from "../types/bytes";
+import { decodeAddress } from "../types/address";
+import { BASE_DENOM, Coin, DecCoin, amountOf, coinsFromProto, formatCoins, formatDecCoin, requiredFee } from "../types/coins";
+import { ChainError, SdkErrors, toChainError } from "../types/errors";
+import { DiscardingEventManager, EventManager } from "../framework/events";
+import { GasKVStore, GasMeter, OutOfGasError } from "../framework/gas";
+import type { BlockInfo, Context, ExecMode, MsgHandler } from "../framework/module";
 import type { AuthKeeper } from "../modules/auth/keeper";
 import { Account, SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/keeper";
 import type { BankKeeper } from "../modules/bank/keeper";
-import { secp256k1Address, verifySecp256k1 } from "./crypto";
+import { secp256k1Address, verifySecp256k1 } from "../framework/crypto";
 import type { SignatureItem } from "./sigverify";
 
-export const FEE_COLLECTOR = "fee_collector";
+export { FEE_COLLECTOR } from "../framework/accounts";
+import { FEE_COLLECTOR } from "../framework/accounts";
 /** Gas limits above this cannot be represented by the SDK (int64) and are refused. */
 const MAX_GAS_WANTED = (1n << 63n) - 1n;
 /** Largest feeless tx: a certificate tx is about 400 bytes, 2 KiB leaves room for a full memo. */

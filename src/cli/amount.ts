@@ -1,4 +1,4 @@
-import { BASE_DENOM, Coin, DISPLAY_DENOM, DISPLAY_EXPONENT, MAX_AMOUNT, isValidDenom } from "../app/coins";
+import { BASE_DENOM, Coin, DISPLAY_DENOM, DISPLAY_EXPONENT, MAX_AMOUNT, isValidDenom } from "../types/coins";
 
 /** A CLI argument that is not a valid amount; its message names the problem. */
 export class AmountError extends Error {}

@@ -2,7 +2,7 @@ import { sha256 } from "@cosmjs/crypto";
 import { toHex } from "@cosmjs/encoding";
 import { BroadcastTxError, SigningStargateClient } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { Coin, requiredFee } from "../app/coins";
+import { Coin, requiredFee } from "../types/coins";
 import { mulCeil } from "./amount";
 import type { CommandContext } from "./command";
 import { openKeyring } from "./keys-context";

@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { ACCOUNT_PREFIX } from "../app/address";
+import { ACCOUNT_PREFIX } from "../types/address";
 
 /** The Cosmos HD path (BIP44 coin type 118), so the same mnemonic gives the same address as Keplr or gaiad. */
 export const HD_PATH = "m/44'/118'/0'/0/0";

@@ -2,7 +2,7 @@ import { DirectSecp256k1HdWallet, type OfflineDirectSigner } from "@cosmjs/proto
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { ACCOUNT_PREFIX } from "../app/address";
+import { ACCOUNT_PREFIX } from "../types/address";
 import { CertificateSigner, CometMinerChain } from "../miner/chain";
 import { AcceptedEvent, Miner, MinerStatus, RejectedEvent } from "../miner/miner";
 import { targetToHex } from "../modules/pow/seal";

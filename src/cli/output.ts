@@ -1,4 +1,4 @@
-import { BASE_DENOM, formatSoa } from "../app/coins";
+import { BASE_DENOM, formatSoa } from "../types/coins";
 
 export type OutputFormat = "text" | "json";
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { AbciServer } from "../abci";
 import { BlockaiApp } from "../app/app";
-import { parseDecCoins } from "../app/coins";
+import { parseDecCoins } from "../types/coins";
 import { createLogger, Logger } from "../app/logger";
 import { GrpcQueryServer } from "../grpc/server";
 import { AppConfig, appDataDir, readAppConfig } from "../node/config";

@@ -1,5 +1,5 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { Coin, parseDecCoins } from "../app/coins";
+import { Coin, parseDecCoins } from "../types/coins";
 import { parseCoinsArg, parseDecimal } from "./amount";
 import { UsageError } from "./args";
 import type { CommandContext } from "./command";

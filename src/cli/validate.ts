@@ -1,5 +1,5 @@
 import { fromBech32 } from "@cosmjs/encoding";
-import { ACCOUNT_PREFIX } from "../app/address";
+import { ACCOUNT_PREFIX } from "../types/address";
 
 /** Checks a soa1... account address argument; the error says what exactly is wrong with it. */
 export function checkAddressArg(text: string, what = "address", prefix = ACCOUNT_PREFIX): string {

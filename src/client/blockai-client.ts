@@ -62,7 +62,7 @@ import {
 import { Model, ModelStatus, Params as RegistryParams } from "../gen/blockai/registry/v1/registry";
 import { MsgRegisterModel, MsgRegisterModelResponse, MsgSetModelStatus, MsgUpdateModel } from "../gen/blockai/registry/v1/tx";
 import { createBlockaiRegistry } from "./registry";
-import { checkVoucher, voucherToProto, type SignedVoucher, type VoucherCheck } from "./voucher";
+import { checkVoucher, voucherToProto, type SignedVoucher, type VoucherCheck } from "../types/voucher";
 
 export { Escrow, EscrowStatus, Model, ModelStatus, UsageRecord };
 export type { EpochInfo, MeteringParams, RegistryParams };

@@ -8,9 +8,9 @@
  * bytes and the chain refuses the tx. Every other value is encoded exactly as before.
  */
 import "../proto/varint64-fix";
-export * from "./proof";
+export * from "../types/proof";
 export * from "./verified-query";
-export * from "./voucher";
+export * from "../types/voucher";
 export * from "./registry";
 export * from "./blockai-client";
 export { balanceStateKey } from "../modules/bank/keys";

@@ -1,6 +1,6 @@
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
-import { equalBytes } from "./bytes";
-import { decodeProof, PROOF_OP_TYPE, verifyMembership, verifyNonMembership } from "./proof";
+import { equalBytes } from "../types/bytes";
+import { decodeProof, PROOF_OP_TYPE, verifyMembership, verifyNonMembership } from "../types/proof";
 
 /** ABCI query path for raw state reads (see the README's "State and proofs"). */
 export const STORE_QUERY_PATH = "/store/state/key";

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
 import { SIMULATE_PATH } from "../app/app";
-import type { Module } from "../app/module";
+import type { Module } from "../framework/module";
 import { Logger, createLogger } from "../app/logger";
 import { ReflectionService, reflectionServices } from "./reflection";
 import { grpcStatusOf } from "./status";

@@ -1,6 +1,6 @@
-import { VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress, moduleAddress } from "../app/address";
-import { addCoins, coinsToProto } from "../app/coins";
-import { decFromInt, formatDec } from "../modules/staking/dec";
+import { VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress, moduleAddress } from "../types/address";
+import { addCoins, coinsToProto } from "../types/coins";
+import { decFromInt, formatDec } from "../types/dec";
 import { DEFAULT_STAKING_PARAMS } from "../modules/staking/keeper";
 import { stakingParamsToJson } from "../modules/staking/module";
 import { ED25519_PUBKEY_TYPE_URL, NOT_BONDED_POOL, POWER_REDUCTION as STAKING_POWER_REDUCTION } from "../modules/staking/types";

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { decodeAddress } from "../app/address";
-import { Coin, addCoins, coinsToProto } from "../app/coins";
+import { decodeAddress } from "../types/address";
+import { Coin, addCoins, coinsToProto } from "../types/coins";
 import { createModules } from "../app/modules";
 import { AppConfig, DEFAULT_APP_CONFIG, writeAppConfig } from "./config";
 import { cometbftBinary } from "./paths";

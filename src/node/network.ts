@@ -1,7 +1,7 @@
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BASE_DENOM } from "../app/coins";
+import { BASE_DENOM } from "../types/coins";
 import { LOCALNET_POW_TARGET } from "../modules/pow/keeper";
 import { targetToHex } from "../modules/pow/seal";
 import { addGenesisValidator } from "./genesis-validators";

@@ -1,5 +1,4 @@
-import { concatBytes } from "../client/bytes";
-import { GasMeter, KV_GAS } from "../app/gas";
+import { concatBytes } from "../types/bytes";
 
 export { concatBytes };
 
@@ -95,41 +94,5 @@ export class PrefixStore implements KVStore {
     return this.parent
       .range(this.full(start), fullEnd, options)
       .map(([k, v]) => [k.subarray(n), v] as [Uint8Array, Uint8Array]);
-  }
-}
-
-/** Charges the Cosmos SDK's store gas for every access (store/gaskv). */
-export class GasKVStore implements KVStore {
-  constructor(
-    private readonly parent: KVStore,
-    private readonly meter: GasMeter,
-  ) {}
-
-  get(key: Uint8Array) {
-    this.meter.consume(KV_GAS.readCostFlat, "ReadFlat");
-    const value = this.parent.get(key);
-    this.meter.consume(KV_GAS.readCostPerByte * BigInt(key.length + (value?.length ?? 0)), "ReadPerByte");
-    return value;
-  }
-  has(key: Uint8Array) {
-    this.meter.consume(KV_GAS.hasCost, "Has");
-    return this.parent.has(key);
-  }
-  set(key: Uint8Array, value: Uint8Array) {
-    this.meter.consume(KV_GAS.writeCostFlat, "WriteFlat");
-    this.meter.consume(KV_GAS.writeCostPerByte * BigInt(key.length + value.length), "WritePerByte");
-    this.parent.set(key, value);
-  }
-  delete(key: Uint8Array) {
-    this.meter.consume(KV_GAS.deleteCost, "Delete");
-    this.parent.delete(key);
-  }
-  range(start: Uint8Array, end: Uint8Array | undefined, options?: RangeOptions) {
-    const entries = this.parent.range(start, end, options);
-    for (const [k, v] of entries) {
-      this.meter.consume(KV_GAS.iterNextCostFlat, "IterNextFlat");
-      this.meter.consume(KV_GAS.readCostPerByte * BigInt(k.length + v.length), "ValuePerByte");
-    }
-    return entries;
   }
 }

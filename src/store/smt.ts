@@ -21,7 +21,7 @@
  * subtrees are shared with the previous version (path copying).
  */
 import * as crypto from "node:crypto";
-import type { MerkleProof, ProofStep, ProofTerminal } from "../client/proof";
+import type { MerkleProof, ProofStep, ProofTerminal } from "../types/proof";
 
 const HASH_CHARS = 32;
 /** A leaf: keyHash (32 chars) || valueHash (32 chars). */

@@ -11,7 +11,7 @@
 import { performance } from "node:perf_hooks";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { verifySecp256k1 } from "../../src/app/crypto";
+import { verifySecp256k1 } from "../../src/framework/crypto";
 import { BlockaiMsgs, createBlockaiRegistry, signVoucher, verifyVoucher, voucherPublicKey, voucherSignBytes } from "../../src/client";
 import { MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
 import { Driver } from "../helpers/driver";

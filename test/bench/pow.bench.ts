@@ -16,8 +16,8 @@ import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import { MiningEngine } from "../../src/miner/engine";
 import { sealPrefix, targetToHex, bytesToBigInt, doubleSha256 } from "../../src/modules/pow/seal";
-import { EventManager } from "../../src/app/events";
-import { GasMeter } from "../../src/app/gas";
+import { EventManager } from "../../src/framework/events";
+import { GasMeter } from "../../src/framework/gas";
 import { Driver } from "../helpers/driver";
 import { driverBlockHash, findNonce, registerModel, signCert } from "../helpers/pow";
 

@@ -15,9 +15,9 @@ import {
   VoteInfo,
 } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
-import { VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../src/app/address";
+import { VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../src/types/address";
 import { BlockaiApp } from "../../src/app/app";
-import { parseDecCoins } from "../../src/app/coins";
+import { parseDecCoins } from "../../src/types/coins";
 import { createLogger } from "../../src/app/logger";
 import { consAddressOf, hex } from "../../src/modules/staking/types";
 import { addGenesisValidator } from "../../src/node/genesis-validators";

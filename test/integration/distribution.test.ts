@@ -20,7 +20,7 @@ import {
 } from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import { MsgWithdrawDelegatorRewardResponse } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import { encodeAddress, moduleAddress } from "../../src/app/address";
+import { encodeAddress, moduleAddress } from "../../src/types/address";
 import { Driver } from "../helpers/driver";
 import { TestKey, msgSend } from "../helpers/keys";
 import {

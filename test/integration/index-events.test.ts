@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { BlockaiApp } from "../../src/app/app";
-import { parseDecCoins } from "../../src/app/coins";
+import { parseDecCoins } from "../../src/types/coins";
 import { createLogger } from "../../src/app/logger";
 import { Driver } from "../helpers/driver";
 import { msgSend } from "../helpers/keys";

@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import { encodeAddress, moduleAddress } from "../../src/app/address";
+import { encodeAddress, moduleAddress } from "../../src/types/address";
 import { BlockaiMsgs, createBlockaiRegistry, EscrowStatus, ModelStatus, signVoucher } from "../../src/client";
 import { MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
 import { METERING_ESCROW_ACCOUNT } from "../../src/modules/metering/keeper";

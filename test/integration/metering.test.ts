@@ -1,7 +1,7 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
-import { encodeAddress, moduleAddress } from "../../src/app/address";
+import { encodeAddress, moduleAddress } from "../../src/types/address";
 import {
   BlockaiMsgs,
   createBlockaiRegistry,
@@ -24,7 +24,7 @@ import { QueryCommunityPoolResponse } from "cosmjs-types/cosmos/distribution/v1b
 import { MsgClaimUsageResponse, MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
 import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT } from "../../src/modules/metering/keeper";
-import { FEE_COLLECTOR } from "../../src/app/tx";
+import { FEE_COLLECTOR } from "../../src/framework/accounts";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
 

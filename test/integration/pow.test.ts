@@ -13,7 +13,7 @@ import {
   QueryAnchorResponse,
 } from "../../src/gen/blockai/pow/v1/query";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import { decodeAddress } from "../../src/app/address";
+import { decodeAddress } from "../../src/types/address";
 import { bytesToBigInt, computeSeal, targetToHex, workForTarget } from "../../src/modules/pow/seal";
 import { Driver } from "../helpers/driver";
 import { TestKey } from "../helpers/keys";

@@ -1,13 +1,13 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
-import { moduleAddress, encodeAddress } from "../../src/app/address";
+import { moduleAddress, encodeAddress } from "../../src/types/address";
 import { BlockaiMsgs, createBlockaiRegistry, ModelStatus, type RegisterModelFields } from "../../src/client";
 import { QueryModelRequest, QueryModelResponse, QueryModelsRequest, QueryModelsResponse } from "../../src/gen/blockai/registry/v1/query";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { REGISTRY_BOND_ACCOUNT } from "../../src/modules/registry/keeper";
-import { EventManager } from "../../src/app/events";
-import { GasMeter } from "../../src/app/gas";
+import { EventManager } from "../../src/framework/events";
+import { GasMeter } from "../../src/framework/gas";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
 

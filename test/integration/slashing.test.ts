@@ -3,7 +3,7 @@ import { QueryValidatorRequest, QueryValidatorResponse, QueryUnbondingDelegation
 import { BondStatus } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { QueryValidatorSlashesRequest, QueryValidatorSlashesResponse } from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import { MisbehaviorType } from "cosmjs-types/tendermint/abci/types";
-import { VALIDATOR_CONSENSUS_PREFIX, encodeAddress } from "../../src/app/address";
+import { VALIDATOR_CONSENSUS_PREFIX, encodeAddress } from "../../src/types/address";
 import { Driver, TestValidator } from "../helpers/driver";
 import { TestKey } from "../helpers/keys";
 import { DEC, dec, eventAttr, expectCode, expectOk, msgCreateValidator, msgDelegate, msgRedelegate, msgUndelegate, msgUnjail, query } from "../helpers/pos";

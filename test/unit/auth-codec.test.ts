@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Any } from "cosmjs-types/google/protobuf/any";
-import { encodeAddress } from "../../src/app/address";
+import { encodeAddress } from "../../src/types/address";
 import { Account, AuthKeeper, BASE_ACCOUNT_TYPE_URL, MODULE_ACCOUNT_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, encodeAccountBytes } from "../../src/modules/auth/keeper";
 import type { KVStore } from "../../src/store/kv";
 

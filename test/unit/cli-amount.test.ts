@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { formatSoa } from "../../src/app/coins";
+import { formatSoa } from "../../src/types/coins";
 import { AmountError, mulCeil, parseCoinArg, parseCoinsArg, parseDecimal } from "../../src/cli/amount";
 import { formatCoinHuman, table } from "../../src/cli/output";
 

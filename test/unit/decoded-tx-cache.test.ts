@@ -1,6 +1,6 @@
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import type { MsgHandler } from "../../src/app/module";
+import type { MsgHandler } from "../../src/framework/module";
 import { DecodedTxCache, MsgRouter } from "../../src/app/tx";
 
 const SEND = "/cosmos.bank.v1beta1.MsgSend";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Event, ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
-import { EventManager } from "../../src/app/events";
+import { EventManager } from "../../src/framework/events";
 import { indexEventsSet, indexFinalizeBlockEvents, markEventsToIndex } from "../../src/app/index-events";
 import { appConfigPath, DEFAULT_APP_CONFIG, readAppConfig } from "../../src/node/config";
 

@@ -1,5 +1,5 @@
 import BTree from "sorted-btree";
-import { MAX_PAGE_OFFSET, paginate } from "../../src/app/pagination";
+import { MAX_PAGE_OFFSET, paginate } from "../../src/framework/pagination";
 import { StoreBranch } from "../../src/store/branch";
 import { PrefixStore } from "../../src/store/kv";
 

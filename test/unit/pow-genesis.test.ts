@@ -1,7 +1,7 @@
 import BTree from "sorted-btree";
-import { EventManager } from "../../src/app/events";
-import { GasMeter } from "../../src/app/gas";
-import type { Context } from "../../src/app/module";
+import { EventManager } from "../../src/framework/events";
+import { GasMeter } from "../../src/framework/gas";
+import type { Context } from "../../src/framework/module";
 import { EpochsKeeper } from "../../src/modules/epochs/keeper";
 import { ModelDirectory, PowKeeper } from "../../src/modules/pow/keeper";
 import { createPowModule } from "../../src/modules/pow/module";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { utf8Read } from "cosmjs-types/utf8";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
-import "../../src/app/proto-fast";
+import "../../src/proto/proto-fast";
 
 /** A length-delimited field holding `bytes`, read back with BinaryReader.string. */
 function readAsString(bytes: Uint8Array): string {

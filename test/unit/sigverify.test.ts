@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
-import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl } from "../../src/app/crypto";
+import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl } from "../../src/framework/crypto";
 import { SignaturePool } from "../../src/app/sigverify";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
-import * as cryptoModule from "../../src/app/crypto";
+import * as cryptoModule from "../../src/framework/crypto";
 
 describe("parallel signature verification", () => {
   test("the worker pool agrees with verifySecp256k1 on valid, high-S and corrupted signatures", async () => {

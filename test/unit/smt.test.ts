@@ -8,7 +8,7 @@ import {
   PROOF_OP_TYPE,
   verifyMembership,
   verifyNonMembership,
-} from "../../src/client/proof";
+} from "../../src/types/proof";
 
 // ---------------------------------------------------------------------------------------------
 // An independent reference: the canonical tree rebuilt recursively from the whole key set,

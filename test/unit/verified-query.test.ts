@@ -1,5 +1,5 @@
 import type { Comet38Client } from "@cosmjs/tendermint-rpc";
-import { encodeProof, PROOF_OP_TYPE } from "../../src/client/proof";
+import { encodeProof, PROOF_OP_TYPE } from "../../src/types/proof";
 import { ProofError, queryVerified } from "../../src/client/verified-query";
 import { MerkleTree } from "../../src/store/smt";
 

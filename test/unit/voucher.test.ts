@@ -1,7 +1,7 @@
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
-import { verifySecp256k1 } from "../../src/app/crypto";
+import { verifySecp256k1 } from "../../src/framework/crypto";
 import {
   checkVoucher,
   signVoucher,
@@ -13,7 +13,7 @@ import {
   voucherToProto,
   VOUCHER_DOMAIN_TAG,
   type Voucher,
-} from "../../src/client/voucher";
+} from "../../src/types/voucher";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 // Test-only key: SHA-256("blockai voucher test key").

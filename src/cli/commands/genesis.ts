@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BASE_DENOM, amountOf } from "../../app/coins";
+import { BASE_DENOM, amountOf } from "../../types/coins";
 import { POWER_REDUCTION, addGenesisValidator } from "../../node/genesis-validators";
 import { Genesis, addGenesisAccount, genesisPath, writeGenesis } from "../../node/home";
 import { getTomlValue } from "../../node/toml";

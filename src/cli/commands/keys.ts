@@ -1,5 +1,5 @@
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { ACCOUNT_PREFIX } from "../../app/address";
+import { ACCOUNT_PREFIX } from "../../types/address";
 import type { Command, CommandContext, FlagSpec } from "../command";
 import { HOME, KEYRING_BACKEND, OUTPUT, YES } from "../flags";
 import { HD_PATH, KeyInfo, KeyringError, normalizeMnemonic, validateKeyName } from "../keyring";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDecCoins } from "../../app/coins";
+import { parseDecCoins } from "../../types/coins";
 import { createLogger } from "../../app/logger";
 import { appDataDir, readAppConfig } from "../../node/config";
 import { genesisPath, initHome, nodeId, readGenesis, writeGenesis } from "../../node/home";

@@ -22,7 +22,7 @@ import {
   MsgWithdrawValidatorCommission,
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import type { DecCoin } from "cosmjs-types/cosmos/base/v1beta1/coin";
-import { formatDec } from "../../modules/staking/dec";
+import { formatDec } from "../../types/dec";
 import { parseCoinsArg } from "../amount";
 import { UsageError } from "../args";
 import type { Command, CommandContext, ModuleCli } from "../command";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { BLOCKAI_TYPES, BlockaiMsgs, checkVoucher, privateKeyFromMnemonic, signedVoucherFromJson, signedVoucherToJson, signVoucher, verifyVoucher } from "../../client";
-import { BASE_DENOM } from "../../app/coins";
+import { BASE_DENOM } from "../../types/coins";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";

@@ -1,7 +1,7 @@
 import { BLOCKAI_TYPES, BlockaiMsgs } from "../../client";
 import { QueryModelRequest, QueryModelResponse, QueryModelsRequest, QueryModelsResponse, QueryParamsRequest, QueryParamsResponse } from "../../gen/blockai/registry/v1/query";
 import { Model, ModelStatus } from "../../gen/blockai/registry/v1/registry";
-import { BASE_DENOM } from "../../app/coins";
+import { BASE_DENOM } from "../../types/coins";
 import { parseCoinArg } from "../amount";
 import { UsageError } from "../args";
 import type { Command, CommandContext, FlagSpec, ModuleCli } from "../command";

@@ -9,7 +9,7 @@ import {
 } from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import type { ValidatorSigningInfo } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
 import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
-import { VALIDATOR_CONSENSUS_PREFIX } from "../../app/address";
+import { VALIDATOR_CONSENSUS_PREFIX } from "../../types/address";
 import { UsageError } from "../args";
 import type { Command, CommandContext, ModuleCli } from "../command";
 import { QUERY_FLAGS, heightFlag } from "../flags";

@@ -31,9 +31,9 @@ import {
   MsgEditValidator,
   MsgUndelegate,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
-import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX } from "../../app/address";
-import { BASE_DENOM } from "../../app/coins";
-import { DEC_ONE, formatDec, parseDec } from "../../modules/staking/dec";
+import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX } from "../../types/address";
+import { BASE_DENOM } from "../../types/coins";
+import { DEC_ONE, formatDec, parseDec } from "../../types/dec";
 import { parseCoinArg } from "../amount";
 import { UsageError } from "../args";
 import type { Command, CommandContext, FlagSpec, ModuleCli } from "../command";

@@ -1,9 +1,9 @@
 import { BaseAccount, ModuleAccount, Params } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Any } from "cosmjs-types/google/protobuf/any";
-import { encodeAddress, moduleAddress } from "../../app/address";
+import { encodeAddress, moduleAddress } from "../../types/address";
 import { KVStore, PrefixStore, concatBytes } from "../../store/kv";
-import { equalBytes } from "../../client/bytes";
+import { equalBytes } from "../../types/bytes";
 
 export const AUTH_STORE_PREFIX = new TextEncoder().encode("auth/");
 const PARAMS_KEY = Uint8Array.of(0x00);

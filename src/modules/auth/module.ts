@@ -9,13 +9,13 @@ import {
   QueryModuleAccountByNameResponse,
   Bech32PrefixResponse,
 } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { ACCOUNT_PREFIX, decodeAddress, encodeAddress, moduleAddress } from "../../app/address";
-import { SdkErrors } from "../../app/errors";
-import type { Context, Module, QueryHandler } from "../../app/module";
-import { paginate } from "../../app/pagination";
+import { ACCOUNT_PREFIX, decodeAddress, encodeAddress, moduleAddress } from "../../types/address";
+import { SdkErrors } from "../../types/errors";
+import type { Context, Module, QueryHandler } from "../../framework/module";
+import { paginate } from "../../framework/pagination";
 import { PrefixStore } from "../../store/kv";
 import { AUTH_STORE_PREFIX, Account, AuthKeeper, AuthParams, DEFAULT_AUTH_PARAMS, encodeAccountAny, SECP256K1_PUBKEY_TYPE_URL } from "./keeper";
-import { u64, obj, arr, str, optional } from "../../app/genesis-json";
+import { u64, obj, arr, str, optional } from "../../types/genesis-json";
 
 export interface AuthGenesis {
   params: AuthParams;

@@ -1,7 +1,7 @@
-import { encodeAddress, moduleAddress } from "../../app/address";
-import { Coin, formatCoins } from "../../app/coins";
-import { ErrorKind, SdkErrors } from "../../app/errors";
-import type { EventManager } from "../../app/events";
+import { encodeAddress, moduleAddress } from "../../types/address";
+import { Coin, formatCoins } from "../../types/coins";
+import { ErrorKind, SdkErrors } from "../../types/errors";
+import type { EventManager } from "../../framework/events";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
 import type { AccountKeeper } from "../auth/keeper";
 import { BALANCE_PREFIX, BANK_STORE_PREFIX, SUPPLY_PREFIX, balanceStateKey, balancesPrefix, supplyKey } from "./keys";

@@ -2,7 +2,7 @@
  * The bank module's state layout. Part of the protocol: clients build these keys to read a
  * balance with a Merkle proof (src/client/verified-query.ts). No Node-only imports here.
  */
-import { concatBytes as concat } from "../../client/bytes";
+import { concatBytes as concat } from "../../types/bytes";
 export const BANK_STORE_PREFIX = new TextEncoder().encode("bank/");
 export const SUPPLY_PREFIX = 0x01;
 export const BALANCE_PREFIX = 0x02;

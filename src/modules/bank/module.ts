@@ -13,12 +13,12 @@ import {
   QueryTotalSupplyResponse,
   QueryDenomMetadataRequest,
 } from "cosmjs-types/cosmos/bank/v1beta1/query";
-import { decodeAddress, encodeAddress } from "../../app/address";
-import { Coin, addCoins, coinsFromProto, coinsToProto, isValidDenom } from "../../app/coins";
-import { SdkErrors } from "../../app/errors";
-import { arr, bool, obj, str, optional } from "../../app/genesis-json";
-import type { Context, Module, MsgHandler, QueryHandler } from "../../app/module";
-import { paginate } from "../../app/pagination";
+import { decodeAddress, encodeAddress } from "../../types/address";
+import { Coin, addCoins, coinsFromProto, coinsToProto, isValidDenom } from "../../types/coins";
+import { SdkErrors } from "../../types/errors";
+import { arr, bool, obj, str, optional } from "../../types/genesis-json";
+import type { Context, Module, MsgHandler, QueryHandler } from "../../framework/module";
+import { paginate } from "../../framework/pagination";
 import { PrefixStore } from "../../store/kv";
 import { balancesPrefix } from "./keys";
 import { BANK_STORE_PREFIX, BankErrors, BankKeeper } from "./keeper";

@@ -1,6 +1,6 @@
 import type { DecCoin as ProtoDecCoin } from "cosmjs-types/cosmos/base/v1beta1/coin";
-import type { Coin } from "../../app/coins";
-import { DEC_ONE, Dec, decFromInt, decMul, decMulTruncate, decQuoTruncate, decTruncateInt, formatDec } from "../staking/dec";
+import type { Coin } from "../../types/coins";
+import { DEC_ONE, Dec, decFromInt, decMul, decMulTruncate, decQuoTruncate, decTruncateInt, formatDec } from "../../types/dec";
 
 /** A decimal amount of one denomination (reward accounting keeps fractions of a usoa). */
 export interface DecCoin {

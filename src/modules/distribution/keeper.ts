@@ -9,14 +9,14 @@ import {
   ValidatorSlashEvent,
 } from "cosmjs-types/cosmos/distribution/v1beta1/distribution";
 import type { CommitInfo } from "cosmjs-types/tendermint/abci/types";
-import { moduleAddress } from "../../app/address";
-import { Coin, formatCoins } from "../../app/coins";
-import { ErrorKind } from "../../app/errors";
-import type { EventManager } from "../../app/events";
-import type { Context } from "../../app/module";
-import { FEE_COLLECTOR } from "../../app/tx";
+import { moduleAddress } from "../../types/address";
+import { Coin, formatCoins } from "../../types/coins";
+import { ErrorKind } from "../../types/errors";
+import type { EventManager } from "../../framework/events";
+import type { Context } from "../../framework/module";
+import { FEE_COLLECTOR } from "../../framework/accounts";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
-import { DEC_ONE, Dec, decFromInt, decFromProto, decMulTruncate, decQuoTruncate, decToProto, formatDec } from "../staking/dec";
+import { DEC_ONE, Dec, decFromInt, decFromProto, decMulTruncate, decQuoTruncate, decToProto, formatDec } from "../../types/dec";
 import { readLp, readU64 } from "../staking/keys";
 import type { StakingHooks, StakingKeeper } from "../staking/keeper";
 import {

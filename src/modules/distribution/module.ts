@@ -31,16 +31,16 @@ import {
   MsgWithdrawValidatorCommissionResponse,
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import { ValidatorSlashEvent } from "cosmjs-types/cosmos/distribution/v1beta1/distribution";
-import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, moduleAddress } from "../../app/address";
-import { Coin, coinsFromProto, coinsToProto } from "../../app/coins";
-import { SdkErrors } from "../../app/errors";
-import { arr, bool, obj, optional, str } from "../../app/genesis-json";
-import type { Context, Module, MsgHandler, QueryHandler } from "../../app/module";
-import { paginate } from "../../app/pagination";
+import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, moduleAddress } from "../../types/address";
+import { Coin, coinsFromProto, coinsToProto } from "../../types/coins";
+import { SdkErrors } from "../../types/errors";
+import { arr, bool, obj, optional, str } from "../../types/genesis-json";
+import type { Context, Module, MsgHandler, QueryHandler } from "../../framework/module";
+import { paginate } from "../../framework/pagination";
 import type { AuthKeeper } from "../auth/keeper";
 import { KVStore, PrefixStore } from "../../store/kv";
-import { DEC_ONE, Dec, formatDec, parseDec } from "../staking/dec";
-import { uint } from "../staking/json";
+import { DEC_ONE, Dec, formatDec, parseDec } from "../../types/dec";
+import { uint } from "../../types/json";
 import type { StakingKeeper } from "../staking/keeper";
 import { accAddr, operatorAccount, valoper, valoperBytes } from "../staking/types";
 import { DecCoin, addDecCoins, amountOfDec, decCoinsFromCoins, decCoinsToJson, decCoinsToProto } from "./deccoins";

@@ -1,5 +1,5 @@
 import { EpochInfo, Params } from "../../gen/blockai/epochs/v1/epochs";
-import type { Context } from "../../app/module";
+import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore } from "../../store/kv";
 
 export const EPOCHS_STORE_PREFIX = new TextEncoder().encode("epochs/");

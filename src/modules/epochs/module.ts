@@ -2,8 +2,8 @@ import {
   QueryCurrentEpochResponse,
   QueryParamsResponse,
 } from "../../gen/blockai/epochs/v1/epochs";
-import { obj, optional, u64 } from "../../app/genesis-json";
-import type { Context, Module, QueryHandler } from "../../app/module";
+import { obj, optional, u64 } from "../../types/genesis-json";
+import type { Context, Module, QueryHandler } from "../../framework/module";
 import { DEFAULT_EPOCH_LENGTH, EpochsKeeper } from "./keeper";
 
 export function createEpochsModule(keeper: EpochsKeeper): Module {

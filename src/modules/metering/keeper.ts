@@ -1,9 +1,9 @@
-import { decodeAddress, encodeAddress, moduleAddress } from "../../app/address";
-import { BASE_DENOM, type Coin } from "../../app/coins";
-import { verifySecp256k1 } from "../../app/crypto";
-import { ErrorKind, SdkErrors } from "../../app/errors";
-import type { Context } from "../../app/module";
-import { voucherSignBytes, type Voucher } from "../../client/voucher";
+import { decodeAddress, encodeAddress, moduleAddress } from "../../types/address";
+import { BASE_DENOM, type Coin } from "../../types/coins";
+import { verifySecp256k1 } from "../../framework/crypto";
+import { ErrorKind, SdkErrors } from "../../types/errors";
+import type { Context } from "../../framework/module";
+import { voucherSignBytes, type Voucher } from "../../types/voucher";
 import { Escrow, EscrowStatus, Params, UsageRecord } from "../../gen/blockai/metering/v1/metering";
 import { KVStore, PrefixStore, concatBytes } from "../../store/kv";
 import type { BankSender } from "../bank/keeper";

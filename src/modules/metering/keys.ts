@@ -16,7 +16,7 @@
  * Integers are big-endian so keys sort numerically; addresses are the raw 20- or 32-byte form.
  */
 import { u64be } from "../registry/keys";
-import { concatBytes as concat } from "../../client/bytes";
+import { concatBytes as concat } from "../../types/bytes";
 
 export { u64be, readU64be } from "../registry/keys";
 

@@ -1,9 +1,9 @@
-import { decodeAddress } from "../../app/address";
-import { BASE_DENOM, parseAmount } from "../../app/coins";
-import { SdkErrors } from "../../app/errors";
-import { arr, obj, str, u64 } from "../../app/genesis-json";
-import type { Context, Module, MsgHandler, QueryHandler } from "../../app/module";
-import { MAX_VOUCHER_AMOUNT, type Voucher } from "../../client/voucher";
+import { decodeAddress } from "../../types/address";
+import { BASE_DENOM, parseAmount } from "../../types/coins";
+import { SdkErrors } from "../../types/errors";
+import { arr, obj, str, u64 } from "../../types/genesis-json";
+import type { Context, Module, MsgHandler, QueryHandler } from "../../framework/module";
+import { MAX_VOUCHER_AMOUNT, type Voucher } from "../../types/voucher";
 import { Escrow, EscrowStatus, Params, UsageRecord } from "../../gen/blockai/metering/v1/metering";
 import {
   QueryEscrowRequest,
@@ -30,8 +30,9 @@ import {
   MsgTopUpEscrowResponse,
 } from "../../gen/blockai/metering/v1/tx";
 import { KVStore, PrefixStore } from "../../store/kv";
-import { atField, snakeKeys } from "../registry/json";
-import { paginateFiltered } from "../registry/paginate";
+import { atField, snakeKeys } from "../../types/json";
+import { paginate } from "../../framework/pagination";
+import type { PageRequest } from "cosmjs-types/cosmos/base/query/v1beta1/pagination";
 import { canonicalAddress, checkUsoa } from "../registry/validation";
 import { DEFAULT_METERING_PARAMS, MeteringErrors, MeteringKeeper } from "./keeper";
 import { METERING_STORE_PREFIX, consumerIndexPrefix, modelIndexPrefix, readU64be } from "./keys";
@@ -201,8 +202,8 @@ function usageFromJson(value: unknown, where: string): UsageRecord {
 export function createMeteringModule(keeper: MeteringKeeper): Module {
   const q = (path: string, handle: QueryHandler["handle"]): QueryHandler => ({ path: `/blockai.metering.v1.Query/${path}`, handle });
   const meteringStore = (root: KVStore) => new PrefixStore(root, METERING_STORE_PREFIX);
-  const page = (root: KVStore, index: Uint8Array, pagination: Parameters<typeof paginateFiltered>[1]) => {
-    const { items, pagination: p } = paginateFiltered(new PrefixStore(meteringStore(root), index), pagination, (k) => keeper.getEscrow(root, readU64be(k, 0)));
+  const page = (root: KVStore, index: Uint8Array, pagination: PageRequest | undefined) => {
+    const { items, pagination: p } = paginate(new PrefixStore(meteringStore(root), index), new Uint8Array(), undefined, pagination, (k) => keeper.getEscrow(root, readU64be(k, 0)));
     return { escrows: items, pagination: { nextKey: Buffer.from(p.nextKey), total: p.total } };
   };
   return {

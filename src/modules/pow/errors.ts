@@ -1,4 +1,4 @@
-import { ErrorKind } from "../../app/errors";
+import { ErrorKind } from "../../types/errors";
 
 export const POW_CODESPACE = "pow";
 

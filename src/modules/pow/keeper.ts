@@ -1,7 +1,7 @@
 import { Params, RetargetInfo, WorkTally } from "../../gen/blockai/pow/v1/pow";
 import type { MsgSubmitWork } from "../../gen/blockai/pow/v1/tx";
-import { decodeAddress, encodeAddress } from "../../app/address";
-import type { Context } from "../../app/module";
+import { decodeAddress, encodeAddress } from "../../types/address";
+import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore } from "../../store/kv";
 import type { EpochClock } from "../epochs/keeper";
 import { PowErrors } from "./errors";

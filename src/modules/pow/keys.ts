@@ -15,7 +15,7 @@
  *   0x08 | epoch | model_id                 WorkTally of a model in the epoch
  *   0x09 | epoch | len(miner) | miner | model_id   WorkTally of (miner, model) in the epoch
  */
-import { concatBytes as concat, u64be } from "../../client/bytes";
+import { concatBytes as concat, u64be } from "../../types/bytes";
 export const POW_STORE_PREFIX = new TextEncoder().encode("pow/");
 
 export const PARAMS_KEY = Uint8Array.of(0x00);
@@ -46,4 +46,4 @@ export function powStateKey(key: Uint8Array): Uint8Array {
   return concat(POW_STORE_PREFIX, key);
 }
 
-export { u64be, readU64be } from "../../client/bytes";
+export { u64be, readU64be } from "../../types/bytes";

@@ -11,10 +11,10 @@ import {
   QueryParamsResponse,
   QueryTargetResponse,
 } from "../../gen/blockai/pow/v1/query";
-import { decodeAddress, encodeAddress } from "../../app/address";
-import { SdkErrors } from "../../app/errors";
-import { arr, obj, optional, str, u64 } from "../../app/genesis-json";
-import type { Context, Module, MsgHandler, QueryHandler } from "../../app/module";
+import { decodeAddress, encodeAddress } from "../../types/address";
+import { SdkErrors } from "../../types/errors";
+import { arr, obj, optional, str, u64 } from "../../types/genesis-json";
+import type { Context, Module, MsgHandler, QueryHandler } from "../../framework/module";
 import type { EpochClock } from "../epochs/keeper";
 import { PowErrors } from "./errors";
 import { DEFAULT_INITIAL_TARGET, DEFAULT_POW_PARAMS, PowKeeper, PowParams, paramsToProto, tallyToProto, validateParams } from "./keeper";

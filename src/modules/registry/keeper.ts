@@ -1,7 +1,7 @@
-import { encodeAddress, decodeAddress, moduleAddress } from "../../app/address";
-import { BASE_DENOM, formatCoins } from "../../app/coins";
-import { ErrorKind, SdkErrors } from "../../app/errors";
-import type { Context } from "../../app/module";
+import { encodeAddress, decodeAddress, moduleAddress } from "../../types/address";
+import { BASE_DENOM, formatCoins } from "../../types/coins";
+import { ErrorKind, SdkErrors } from "../../types/errors";
+import type { Context } from "../../framework/module";
 import { Model, ModelStatus, Params } from "../../gen/blockai/registry/v1/registry";
 import { KVStore, PrefixStore, concatBytes, prefixEnd } from "../../store/kv";
 import type { BankSender } from "../bank/keeper";

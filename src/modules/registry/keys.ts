@@ -11,7 +11,7 @@
  *   0x06 | release height u64 | id u64           bond return queue (value 0x01)
  * Integers are big-endian so keys sort numerically; owner is the 20- or 32-byte address.
  */
-import { concatBytes as concat, u64be } from "../../client/bytes";
+import { concatBytes as concat, u64be } from "../../types/bytes";
 export const REGISTRY_STORE_PREFIX = new TextEncoder().encode("registry/");
 export const PARAMS_KEY = Uint8Array.of(0x00);
 export const NEXT_ID_KEY = Uint8Array.of(0x01);
@@ -61,4 +61,4 @@ export function modelStateKey(id: bigint): Uint8Array {
   return concat(REGISTRY_STORE_PREFIX, modelKey(id));
 }
 
-export { u64be, readU64be } from "../../client/bytes";
+export { u64be, readU64be } from "../../types/bytes";

@@ -1,15 +1,10 @@
-import { ChainError, SdkErrors } from "../../app/errors";
-import { arr, obj, optional, u64 } from "../../app/genesis-json";
-import type { Context, Module, MsgHandler, QueryHandler } from "../../app/module";
-import { decodeAddress } from "../../app/address";
-import { BASE_DENOM } from "../../app/coins";
-import {
-  QueryModelRequest,
-  QueryModelResponse,
-  QueryModelsRequest,
-  QueryModelsResponse,
-  QueryParamsResponse,
-} from "../../gen/blockai/registry/v1/query";
+import { ChainError, SdkErrors } from "../../types/errors";
+import { arr, obj, optional, u64 } from "../../types/genesis-json";
+import type { Context, Module, MsgHandler } from "../../framework/module";
+import { decodeAddress } from "../../types/address";
+import { BASE_DENOM } from "../../types/coins";
+import { serveQueries } from "../../framework/query-server";
+import { RegistryQuery } from "./service";
 import { Model, ModelStatus, Params } from "../../gen/blockai/registry/v1/registry";
 import {
   MsgRegisterModel,
@@ -20,10 +15,10 @@ import {
   MsgUpdateModelResponse,
 } from "../../gen/blockai/registry/v1/tx";
 import { KVStore, PrefixStore } from "../../store/kv";
-import { atField, snakeKeys } from "./json";
+import { atField, snakeKeys } from "../../types/json";
 import { DEFAULT_REGISTRY_PARAMS, RegistryErrors, RegistryKeeper, statusName } from "./keeper";
 import { MODEL_PREFIX, REGISTRY_STORE_PREFIX, ownerIndexPrefix, readU64be, statusIndexPrefix, taskIndexPrefix } from "./keys";
-import { paginateFiltered } from "./paginate";
+import { paginate } from "../../framework/pagination";
 import {
   LIMITS,
   canonicalAddress,
@@ -207,18 +202,13 @@ function modelFromJson(value: unknown, where: string): Model {
 }
 
 export function createRegistryModule(keeper: RegistryKeeper): Module {
-  const q = (path: string, handle: QueryHandler["handle"]): QueryHandler => ({ path: `/blockai.registry.v1.Query/${path}`, handle });
   const registryStore = (root: KVStore) => new PrefixStore(root, REGISTRY_STORE_PREFIX);
   return {
     name: "registry",
     msgs: [registerHandler(keeper), updateHandler(keeper), setStatusHandler(keeper)],
-    queries: [
-      q("Model", (ctx, data) => {
-        const req = QueryModelRequest.decode(data);
-        return QueryModelResponse.encode({ model: keeper.mustGetModel(ctx.store, req.modelId) }).finish();
-      }),
-      q("Models", (ctx, data) => {
-        const req = QueryModelsRequest.decode(data);
+    queries: serveQueries(RegistryQuery, {
+      Model: (ctx, req) => ({ model: keeper.mustGetModel(ctx.store, req.modelId) }),
+      Models(ctx, req) {
         const store = registryStore(ctx.store);
         let owner: string | undefined;
         if (req.owner !== "") owner = canonicalAddress(req.owner, "owner");
@@ -240,19 +230,16 @@ export function createRegistryModule(keeper: RegistryKeeper): Module {
         else if (req.status !== ModelStatus.MODEL_STATUS_UNSPECIFIED) index = statusIndexPrefix(req.status);
         else index = Uint8Array.of(MODEL_PREFIX);
         const view = new PrefixStore(store, index);
-        const { items, pagination } = paginateFiltered(
-          view,
-          req.pagination,
-          (k) => keeper.getModel(ctx.store, readU64be(k, k.length - 8)),
-          (m) =>
+        const { items, pagination } = paginate(view, new Uint8Array(), undefined, req.pagination, (k) => keeper.getModel(ctx.store, readU64be(k, k.length - 8)), {
+          filter: (m) =>
             (owner === undefined || m.owner === owner) &&
             (req.task === "" || m.task === req.task) &&
             (req.status === ModelStatus.MODEL_STATUS_UNSPECIFIED || m.status === req.status),
-        );
-        return QueryModelsResponse.encode({ models: items, pagination: { nextKey: Buffer.from(pagination.nextKey), total: pagination.total } }).finish();
-      }),
-      q("Params", (ctx) => QueryParamsResponse.encode({ params: keeper.getParams(ctx.store) }).finish()),
-    ],
+        });
+        return { models: items, pagination: { nextKey: Buffer.from(pagination.nextKey), total: pagination.total } };
+      },
+      Params: (ctx) => ({ params: keeper.getParams(ctx.store) }),
+    }),
     defaultGenesis: () => ({ params: paramsToJson(DEFAULT_REGISTRY_PARAMS), models: [], next_model_id: "1" }),
     initGenesis(ctx: Context, genesis: unknown) {
       const g = obj(genesis ?? {}, "registry");

@@ -1,6 +1,6 @@
-import { decodeAddress, encodeAddress } from "../../app/address";
-import { BASE_DENOM, parseAmount } from "../../app/coins";
-import { SdkErrors } from "../../app/errors";
+import { decodeAddress, encodeAddress } from "../../types/address";
+import { BASE_DENOM, parseAmount } from "../../types/coins";
+import { SdkErrors } from "../../types/errors";
 import type { Coin as ProtoCoin } from "../../gen/cosmos/base/v1beta1/coin";
 import { RegistryErrors } from "./keeper";
 

@@ -1,10 +1,10 @@
 import { Params as ProtoParams, ValidatorSigningInfo } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
 import type { CommitInfo, Misbehavior } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
-import { ErrorKind } from "../../app/errors";
-import type { Context } from "../../app/module";
+import { ErrorKind } from "../../types/errors";
+import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
-import { DEC_ONE, Dec, decFromProtoBytes, decMulInt, decRoundInt, decToProtoBytes, decTruncateInt } from "../staking/dec";
+import { DEC_ONE, Dec, decFromProtoBytes, decMulInt, decRoundInt, decToProtoBytes, decTruncateInt } from "../../types/dec";
 import { concat, lp, readLp, readU64, u64 } from "../staking/keys";
 import type { StakingHooks, StakingKeeper } from "../staking/keeper";
 import {
@@ -19,7 +19,7 @@ import {
   valcons,
   valoper,
 } from "../staking/types";
-import { decodeAddress, VALIDATOR_CONSENSUS_PREFIX } from "../../app/address";
+import { decodeAddress, VALIDATOR_CONSENSUS_PREFIX } from "../../types/address";
 
 /**
  * The slashing module's state, under "slashing/":

@@ -6,14 +6,14 @@ import {
   QuerySigningInfosResponse,
 } from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import { MsgUnjail, MsgUnjailResponse } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
-import { ACCOUNT_PREFIX, VALIDATOR_CONSENSUS_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../app/address";
-import { SdkErrors } from "../../app/errors";
-import { arr, bool, obj, str } from "../../app/genesis-json";
-import type { Context, Module, MsgHandler, QueryHandler } from "../../app/module";
-import { paginate } from "../../app/pagination";
+import { ACCOUNT_PREFIX, VALIDATOR_CONSENSUS_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../types/address";
+import { SdkErrors } from "../../types/errors";
+import { arr, bool, obj, str } from "../../types/genesis-json";
+import type { Context, Module, MsgHandler, QueryHandler } from "../../framework/module";
+import { paginate } from "../../framework/pagination";
 import { PrefixStore } from "../../store/kv";
-import { DEC_ONE, formatDec, parseDec } from "../staking/dec";
-import { formatRfc3339, parseRfc3339, uint } from "../staking/json";
+import { DEC_ONE, formatDec, parseDec } from "../../types/dec";
+import { formatRfc3339, parseRfc3339, uint } from "../../types/json";
 import { formatDuration, parseDuration, valcons } from "../staking/types";
 import {
   DEFAULT_SLASHING_PARAMS,

@@ -1,4 +1,4 @@
-import { ErrorKind } from "../../app/errors";
+import { ErrorKind } from "../../types/errors";
 
 const e = (code: number, description: string) => new ErrorKind("staking", code, description);
 

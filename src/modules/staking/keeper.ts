@@ -1,12 +1,12 @@
 import { Params as ProtoParams } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
-import { moduleAddress } from "../../app/address";
-import type { Coin } from "../../app/coins";
-import { SdkErrors } from "../../app/errors";
-import type { EventManager } from "../../app/events";
-import type { Context } from "../../app/module";
+import { moduleAddress } from "../../types/address";
+import type { Coin } from "../../types/coins";
+import { SdkErrors } from "../../types/errors";
+import type { EventManager } from "../../framework/events";
+import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
-import { DEC_ONE, Dec, decFromInt, decFromProto, decMul, decMulInt, decQuoRoundUp, decToProto, decTruncateInt } from "./dec";
+import { DEC_ONE, Dec, decFromInt, decFromProto, decMul, decMulInt, decQuoRoundUp, decToProto, decTruncateInt } from "../../types/dec";
 import { StakingErrors } from "./errors";
 import * as K from "./keys";
 import {

@@ -25,7 +25,7 @@
  * Tokens are not stored here: they are balances of the bonded_tokens_pool and
  * not_bonded_tokens_pool module accounts in the bank module.
  */
-import { concatBytes as concat } from "../../client/bytes";
+import { concatBytes as concat, readU64be, u64be } from "../../types/bytes";
 export const STAKING_STORE_PREFIX = new TextEncoder().encode("staking/");
 
 export const PARAMS_KEY = Uint8Array.of(0x01);
@@ -53,15 +53,10 @@ export function lp(address: Uint8Array): Uint8Array {
   return concat(Uint8Array.of(address.length), address);
 }
 
-export function u64(v: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v));
-  return b;
-}
+/** 8-byte big-endian; throws outside 0..2^64-1 (never wraps). */
+export const u64 = u64be;
 
-export function readU64(b: Uint8Array, offset = 0): bigint {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(offset);
-}
+export const readU64 = readU64be;
 
 /** Reads a length-prefixed address at `offset`; returns it and the offset after it. */
 export function readLp(b: Uint8Array, offset: number): [Uint8Array, number] {
@@ -98,4 +93,4 @@ export const validatorQueueKey = (timeNs: bigint, height: bigint, op: Uint8Array
 /** End (exclusive) of a queue's entries due at or before `timeNs`. */
 export const queueEnd = (prefix: number, timeNs: bigint) => p(prefix, u64(timeNs + 1n));
 
-export { concatBytes as concat } from "../../client/bytes";
+export { concatBytes as concat } from "../../types/bytes";

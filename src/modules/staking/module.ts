@@ -42,17 +42,17 @@ import {
   MsgUndelegateResponse,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
-import { decodeAddress, moduleAddress } from "../../app/address";
-import { isValidDenom } from "../../app/coins";
-import { ChainError, SdkErrors } from "../../app/errors";
-import { arr, bool, obj, str } from "../../app/genesis-json";
-import type { Context, Module, MsgHandler, MsgResponse, QueryHandler } from "../../app/module";
-import { paginate } from "../../app/pagination";
+import { decodeAddress, moduleAddress } from "../../types/address";
+import { isValidDenom } from "../../types/coins";
+import { ChainError, SdkErrors } from "../../types/errors";
+import { arr, bool, obj, str } from "../../types/genesis-json";
+import type { Context, Module, MsgHandler, MsgResponse, QueryHandler } from "../../framework/module";
+import { paginate } from "../../framework/pagination";
 import type { AuthKeeper } from "../auth/keeper";
 import { KVStore, PrefixStore } from "../../store/kv";
-import { DEC_ONE, Dec, decFromProto, decTruncateInt, formatDec, parseDec } from "./dec";
+import { DEC_ONE, Dec, decFromProto, decTruncateInt, formatDec, parseDec } from "../../types/dec";
 import { StakingErrors } from "./errors";
-import { formatRfc3339, parseRfc3339, uint, b64 } from "./json";
+import { formatRfc3339, parseRfc3339, uint, b64 } from "../../types/json";
 import * as K from "./keys";
 import { DEFAULT_STAKING_PARAMS, StakingKeeper } from "./keeper";
 import {

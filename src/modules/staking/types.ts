@@ -10,8 +10,8 @@ import {
 } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
-import { ACCOUNT_PREFIX, VALIDATOR_CONSENSUS_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../app/address";
-import { Dec, decFromProto, decMulInt, decQuo, decQuoTruncate, decToProto, decTruncateInt, decFromInt } from "./dec";
+import { ACCOUNT_PREFIX, VALIDATOR_CONSENSUS_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../types/address";
+import { Dec, decFromProto, decMulInt, decQuo, decQuoTruncate, decToProto, decTruncateInt, decFromInt } from "../../types/dec";
 
 export { BondStatus };
 export type { Description };

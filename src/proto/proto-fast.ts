@@ -1,8 +1,7 @@
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { utf8Read } from "cosmjs-types/utf8";
-import { keyToString } from "../store/kv";
 // State, query and response encodings all need int64s of 2^31 to 2^32 - 1 written correctly.
-import "../proto/varint64-fix";
+import "./varint64-fix";
 
 /*
  * cosmjs-types 0.11's BinaryWriter.alloc builds a fresh 8 KiB buffer pool on every call (it calls
@@ -21,7 +20,11 @@ import "../proto/varint64-fix";
 BinaryReader.prototype.string = function (this: BinaryReader): string {
   const bytes = this.bytes();
   for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return utf8Read(bytes, 0, bytes.length);
-  return keyToString(bytes); // one char per byte: for ASCII, the UTF-8 decoding
+  return latin1(bytes); // one char per byte: for ASCII, the UTF-8 decoding
 };
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
 
 export {};

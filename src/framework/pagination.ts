@@ -1,6 +1,6 @@
 import type { PageRequest, PageResponse } from "cosmjs-types/cosmos/base/query/v1beta1/pagination";
 import { KVStore, concatBytes } from "../store/kv";
-import { SdkErrors } from "./errors";
+import { SdkErrors } from "../types/errors";
 
 export const DEFAULT_PAGE_LIMIT = 100n;
 export const MAX_PAGE_LIMIT = 1000n;
@@ -13,9 +13,19 @@ export const MAX_PAGE_OFFSET = 100_000n;
 const COUNT_CHUNK = 10_000;
 
 
+export interface PaginateOptions<T> {
+  /**
+   * Lists only the items it accepts (the SDK's FilteredPaginate): offset, limit, next_key and
+   * count_total then count accepted items, and count_total reads (chunked) the whole range.
+   */
+  filter?: (item: T) => boolean;
+}
+
 /**
- * The Cosmos SDK's pagination over the keys of `store` (a module's prefix view, already narrowed
- * to what is listed): next_key is the key to continue from; offset and key are exclusive.
+ * The Cosmos SDK's pagination over the keys of `store` in [start, end) (a module's prefix view,
+ * already narrowed to what is listed): next_key is the key to continue from; offset and key are
+ * exclusive. `decode` may return undefined for an entry that is not an item (it is skipped but
+ * still counts towards an unfiltered offset and total, as the SDK's Paginate counts keys).
  */
 export function paginate<T>(
   store: KVStore,
@@ -23,6 +33,7 @@ export function paginate<T>(
   end: Uint8Array | undefined,
   request: PageRequest | undefined,
   decode: (key: Uint8Array, value: Uint8Array) => T | undefined,
+  options: PaginateOptions<T> = {},
 ): { items: T[]; pagination: PageResponse } {
   const key = request?.key ?? new Uint8Array();
   const offset = request?.offset ?? 0n;
@@ -36,6 +47,7 @@ export function paginate<T>(
   if (limit === 0n) limit = DEFAULT_PAGE_LIMIT;
   if (limit > MAX_PAGE_LIMIT) limit = MAX_PAGE_LIMIT;
   const reverse = request?.reverse ?? false;
+  const filter = options.filter;
 
   let lo = start;
   let hi = end;
@@ -44,34 +56,49 @@ export function paginate<T>(
     else lo = key;
   }
   const countTotal = request?.countTotal ?? false;
-  // Read in chunks until the page is full or the listing ends: `decode` may drop entries (a
-  // status filter, say), so a fixed number of entries could leave a short page and no next_key.
-  const chunk = Number(offset + limit + 1n);
+  // Read in chunks until the page is full or the listing ends: `decode` and `filter` may drop
+  // entries, so a fixed number of entries could leave a short page and no next_key.
+  const chunk = Math.min(Number(offset + limit + 1n), COUNT_CHUNK);
   const items: T[] = [];
   let nextKey: Uint8Array = new Uint8Array();
   let skipped = 0n;
+  let matched = 0n;
   let from = lo;
   let to = hi;
   read: for (;;) {
     const entries = store.range(from, to, { reverse, limit: chunk });
     for (const [k, v] of entries) {
-      if (skipped < offset) {
-        skipped++;
+      if (filter === undefined) {
+        if (skipped < offset) {
+          skipped++;
+          continue;
+        }
+        if (BigInt(items.length) === limit) {
+          nextKey = k;
+          break read;
+        }
+        const item = decode(k, v);
+        if (item !== undefined) items.push(item);
         continue;
       }
-      if (BigInt(items.length) === limit) {
-        nextKey = k;
-        break read;
-      }
       const item = decode(k, v);
-      if (item !== undefined) items.push(item);
+      if (item === undefined || !filter(item)) continue;
+      matched++;
+      if (matched <= offset) continue;
+      if (BigInt(items.length) < limit) items.push(item);
+      else if (nextKey.length === 0) {
+        nextKey = Uint8Array.from(k);
+        if (!countTotal) break read;
+      }
     }
     if (entries.length < chunk) break;
     const last = entries[entries.length - 1][0];
     if (reverse) to = last; // exclusive: continue below it
     else from = concatBytes(last, Uint8Array.of(0)); // just after it
   }
-  return { items, pagination: { nextKey, total: countTotal ? countRange(store, lo, hi) : 0n } };
+  let total = 0n;
+  if (countTotal) total = filter === undefined ? countRange(store, lo, hi) : matched;
+  return { items, pagination: { nextKey, total } };
 }
 
 /** Entries in [lo, hi), read in chunks. */

@@ -27,6 +27,7 @@
  *   Nothing may follow. The largest proof is 3 + 64*(2 + 15*32) + 64 = 30915 bytes.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
+import { equalBytes } from "./bytes";
 
 /** ProofOp type under which these proofs travel in ABCI query responses. */
 export const PROOF_OP_TYPE = "blockai:smt";
@@ -178,13 +179,6 @@ function nibble(keyHash: Uint8Array, depth: number): number {
 
 function isHash(x: unknown): x is Uint8Array {
   return x instanceof Uint8Array && x.length === HASH_LEN;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
 }
 
 function leafHash(keyHash: Uint8Array, valueHash: Uint8Array): Uint8Array {
