@@ -202,6 +202,16 @@ export interface ModelsFilter {
   pagination?: Partial<PageRequest>;
 }
 
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
+/** A request as the codecs' fromPartial takes it: any field, at any depth, may be left out. */
+export type DeepPartial<T> = T extends Builtin
+  ? T
+  : T extends ReadonlyArray<infer U>
+    ? Array<DeepPartial<U>>
+    : T extends object
+      ? { [K in keyof T]?: DeepPartial<T[K]> }
+      : Partial<T>;
+
 export interface QueryOptions {
   /** Read the state at this height (0 or absent: the latest). */
   height?: number;
@@ -403,18 +413,18 @@ export class BlockaiClient {
    * request is filled in with the codec's defaults, the response decoded. Throws
    * BlockaiQueryError when the chain answers with an error code.
    */
-  async query<M extends QueryMethod>(method: M, request: Partial<RequestOf<M>> = {}, options: QueryOptions = {}): Promise<ResponseOf<M>> {
+  async query<M extends QueryMethod>(method: M, request: DeepPartial<RequestOf<M>> = {} as DeepPartial<RequestOf<M>>, options: QueryOptions = {}): Promise<ResponseOf<M>> {
     return (await this.queryAt(method, request, options)).response;
   }
 
   /** As query, with the height whose state answered (to read further pages at the same height). */
-  async queryAt<M extends QueryMethod>(method: M, request: Partial<RequestOf<M>> = {}, options: QueryOptions = {}): Promise<{ response: ResponseOf<M>; height: number }> {
+  async queryAt<M extends QueryMethod>(method: M, request: DeepPartial<RequestOf<M>> = {} as DeepPartial<RequestOf<M>>, options: QueryOptions = {}): Promise<{ response: ResponseOf<M>; height: number }> {
     const res = await this.abciAt(method.path, method.request.encode(method.request.fromPartial(request)).finish(), options.height);
     return { response: method.response.decode(res.value), height: res.height };
   }
 
   /** As query, but undefined when the chain answers with the error `notFound` (codespace and code). */
-  async queryOptional<M extends QueryMethod>(method: M, request: Partial<RequestOf<M>>, notFound: ErrorCode, options: QueryOptions = {}): Promise<ResponseOf<M> | undefined> {
+  async queryOptional<M extends QueryMethod>(method: M, request: DeepPartial<RequestOf<M>>, notFound: ErrorCode, options: QueryOptions = {}): Promise<ResponseOf<M> | undefined> {
     try {
       return await this.query(method, request, options);
     } catch (e) {
