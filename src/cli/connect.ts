@@ -70,7 +70,7 @@ export interface NodeConnection {
 }
 
 /** The CLI's one line for a failed query: the chain's log, then its codespace and code. */
-export function queryErrorText(e: BlockaiQueryError): string {
+function queryErrorText(e: BlockaiQueryError): string {
   return `${e.log} (code ${e.codespace}/${e.code})`;
 }
 
