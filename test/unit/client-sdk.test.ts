@@ -3,11 +3,9 @@ import * as path from "node:path";
 import { createModules } from "../../src/app/modules";
 import type { CometClient } from "@cosmjs/tendermint-rpc";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { BLOCKAI_TYPES, BlockaiClient, BlockaiMsgs, BlockaiQueryError, createBlockaiRegistry, signVoucher } from "../../src/client";
+import { AuthQuery, BLOCKAI_TYPES, BlockaiClient, BlockaiMsgs, BlockaiQueryError, createBlockaiRegistry, RegistryQuery, signVoucher } from "../../src/client";
 import { QueryModelRequest, QueryModelResponse } from "../../src/gen/blockai/registry/v1/query";
 import { MsgRegisterModel } from "../../src/gen/blockai/registry/v1/tx";
-import { AuthQuery } from "../../src/modules/auth/service";
-import { RegistryQuery } from "../../src/modules/registry/service";
 import { MsgClaimUsage } from "../../src/gen/blockai/metering/v1/tx";
 
 const ROOT = path.resolve(__dirname, "../..");
