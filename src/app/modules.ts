@@ -25,8 +25,11 @@ export function createModules() {
   const bank = new BankKeeper(auth);
   bank.blockModuleAccount(FEE_COLLECTOR);
   const epochs = new EpochsKeeper();
-  // Proof of stake: staking calls distribution (F1 periods, rewards) and slashing (signing infos)
-  // through its hooks; slashing answers staking's tombstone check.
+  // Proof of stake: distribution and slashing see staking only through their expected-keepers
+  // interfaces, which the staking keeper provides. Staking calls them back through its hooks,
+  // registered here and run in this order: distribution first (it closes F1 periods and pays
+  // rewards before a stake changes), then slashing (signing infos); slashing answers staking's
+  // tombstone check.
   const staking = new StakingKeeper(bank);
   const distribution = new DistributionKeeper(bank, staking);
   const slashing = new SlashingKeeper(staking);
