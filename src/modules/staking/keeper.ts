@@ -1,6 +1,7 @@
 import { Params as ProtoParams } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { moduleAddress } from "../../types/address";
+import { equalBytes } from "../../types/bytes";
 import type { Coin } from "../../types/coins";
 import { SdkErrors } from "../../types/errors";
 import type { Context } from "../../framework/module";
@@ -23,7 +24,6 @@ import {
   abciUpdate,
   accAddr,
   addTokensFromDel,
-  bytesEqual,
   consAddressOf,
   consensusPower,
   decodeDelegation,
@@ -443,7 +443,7 @@ export class StakingKeeper {
     if (delegation.shares < shares) throw StakingErrors.NotEnoughDelegationShares.wrap(`${delegation.shares} < ${shares}`);
     let v = this.mustGetValidator(ctx.store, op);
     delegation.shares -= shares;
-    if (bytesEqual(del, v.operator) && !v.jailed && decTruncateInt(tokensFromShares(v, delegation.shares)) < v.minSelfDelegation) {
+    if (equalBytes(del, v.operator) && !v.jailed && decTruncateInt(tokensFromShares(v, delegation.shares)) < v.minSelfDelegation) {
       this.jailValidator(ctx.store, v);
       v = this.mustGetValidator(ctx.store, op);
     }
@@ -502,7 +502,7 @@ export class StakingKeeper {
 
   /** MsgBeginRedelegate: moves stake to another validator at once; the source stays slashable until completion. */
   beginRedelegation(ctx: Context, del: Uint8Array, src: Uint8Array, dst: Uint8Array, shares: Dec): bigint {
-    if (bytesEqual(src, dst)) throw StakingErrors.SelfRedelegation.wrap();
+    if (equalBytes(src, dst)) throw StakingErrors.SelfRedelegation.wrap();
     const dstVal = this.getValidator(ctx.store, dst);
     if (!dstVal) throw StakingErrors.BadRedelegationDst.wrap(valoper(dst));
     const srcVal = this.getValidator(ctx.store, src);

@@ -114,12 +114,6 @@ export function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 // ---- validator arithmetic (x/staking/types/validator.go) --------------------------------------
 
 export function consensusPower(tokens: bigint): bigint {
