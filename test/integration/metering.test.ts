@@ -23,7 +23,7 @@ import {
 import { QueryCommunityPoolResponse } from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import { MsgClaimUsageResponse, MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
-import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT } from "../../src/modules/metering/keeper";
+import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT } from "../../src/modules/metering";
 import { FEE_COLLECTOR } from "../../src/framework/accounts";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";

@@ -5,7 +5,7 @@ import { BlockaiMsgs, createBlockaiRegistry, ModelStatus, type RegisterModelFiel
 import { QueryModelRequest, QueryModelResponse, QueryModelsRequest, QueryModelsResponse } from "../../src/gen/blockai/registry/v1/query";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import { REGISTRY_BOND_ACCOUNT } from "../../src/modules/registry/keeper";
+import { REGISTRY_BOND_ACCOUNT } from "../../src/modules/registry";
 import { EventManager } from "../../src/framework/events";
 import { GasMeter } from "../../src/framework/gas";
 import { Driver } from "../helpers/driver";
