@@ -1,5 +1,6 @@
 /** The pow module's public face: what other modules, the app, the node and the miner may use. */
-export { createPowModule, POW_QUERY_SERVICE } from "./module";
+export { createPowModule } from "./module";
+export { POW_QUERY_SERVICE, PowQuery } from "./service";
 export { PowKeeper, type Tally, type WorkRecord, isOwnerOrOperator, tallyToProto } from "./keeper";
 export { POW_CODESPACE, PowErrors } from "./errors";
 export { PowAttributes, PowEvents } from "./events";

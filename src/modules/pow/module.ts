@@ -5,9 +5,9 @@ import type { PowKeeper } from "./keeper";
 import { powMsgHandlers } from "./msg-server";
 import { powQueryHandlers } from "./query-server";
 
+// src/cli imports these from here; once it uses the index (or service.ts), they can go.
 export { MSG_SUBMIT_WORK_TYPE_URL } from "./msg-server";
-/** Kept for src/cli until it reads the path from PowQuery (service.ts); the lead drops it then. */
-export const POW_QUERY_SERVICE = "/blockai.pow.v1.Query";
+export { POW_QUERY_SERVICE } from "./service";
 
 export function createPowModule(keeper: PowKeeper, epochs: EpochClock): Module {
   return {
