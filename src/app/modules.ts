@@ -1,24 +1,18 @@
-import { AuthKeeper } from "../modules/auth/keeper";
-import { createAuthModule } from "../modules/auth/module";
-import { BankKeeper } from "../modules/bank/keeper";
-import { createBankModule } from "../modules/bank/module";
-import { DISTRIBUTION_MODULE, DistributionKeeper, createDistributionModule } from "../modules/distribution";
-import { SlashingKeeper, createSlashingModule } from "../modules/slashing";
-import { BONDED_POOL, NOT_BONDED_POOL, StakingKeeper, createStakingModule } from "../modules/staking";
-import { EpochsKeeper } from "../modules/epochs/keeper";
-import { createEpochsModule } from "../modules/epochs/module";
-import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT, MeteringKeeper } from "../modules/metering/keeper";
-import { createMeteringModule } from "../modules/metering/module";
-import { PowKeeper } from "../modules/pow/keeper";
-import { createPowModule } from "../modules/pow/module";
-import { REGISTRY_BOND_ACCOUNT, RegistryKeeper } from "../modules/registry/keeper";
-import { createRegistryModule } from "../modules/registry/module";
+import { AuthKeeper, createAuthModule, defaultAuthGenesis } from "../modules/auth";
+import { BankKeeper, createBankModule, defaultBankGenesis } from "../modules/bank";
+import { DISTRIBUTION_MODULE, DistributionKeeper, createDistributionModule, defaultDistributionGenesis } from "../modules/distribution";
+import { SlashingKeeper, createSlashingModule, defaultSlashingGenesis } from "../modules/slashing";
+import { BONDED_POOL, NOT_BONDED_POOL, StakingKeeper, createStakingModule, defaultStakingGenesis } from "../modules/staking";
+import { EpochsKeeper, createEpochsModule, defaultEpochsGenesis } from "../modules/epochs";
+import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT, MeteringKeeper, createMeteringModule, defaultMeteringGenesis } from "../modules/metering";
+import { PowKeeper, createPowModule, defaultPowGenesis } from "../modules/pow";
+import { REGISTRY_BOND_ACCOUNT, RegistryKeeper, createRegistryModule, defaultRegistryGenesis } from "../modules/registry";
 import type { Module } from "../framework/module";
 import { FEE_COLLECTOR } from "./tx";
 
 /**
- * The module manager: builds every keeper, wires them through their small interfaces, and lists
- * the modules in the order their genesis and block hooks run.
+ * The module manager: builds every keeper, wires them through their small interfaces, registers
+ * every hook, and lists the modules in the order their genesis and block hooks run.
  */
 export function createModules() {
   const auth = new AuthKeeper();
@@ -41,9 +35,12 @@ export function createModules() {
   const metering = new MeteringKeeper(bank, auth, registry, epochs);
   // Protocol fees go to the community pool at each epoch's end (until a rewards module takes them).
   metering.setProtocolFeeSink(distribution);
-  // Registers its retarget as an epoch-end hook.
   const pow = new PowKeeper(epochs, registry);
   for (const name of [REGISTRY_BOND_ACCOUNT, METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT]) bank.blockModuleAccount(name);
+  // Epoch-end hooks run in this order, at the end of an epoch's last block (after every module's
+  // end block): metering sweeps fees and reports usage, then pow retargets.
+  epochs.onEpochEnd("metering", (ctx, epoch) => metering.endEpoch(ctx, epoch));
+  epochs.onEpochEnd("pow", (ctx, epoch) => pow.onEpochEnd(ctx, epoch));
   // Order matters: genesis is loaded in this order and end-block hooks run in this order. The
   // epoch clock runs last so that every module's block work is done before an epoch closes.
   const modules: Module[] = [
@@ -59,3 +56,21 @@ export function createModules() {
 }
 
 export type Keepers = ReturnType<typeof createModules>["keepers"];
+
+/**
+ * The default genesis app_state, each module's section from its default-genesis function, in the
+ * module order above, without building a keeper (node homes, `blockai init`, tests).
+ */
+export function defaultAppGenesis(): Record<string, unknown> {
+  return {
+    auth: defaultAuthGenesis(),
+    bank: defaultBankGenesis(),
+    distribution: defaultDistributionGenesis(),
+    slashing: defaultSlashingGenesis(),
+    staking: defaultStakingGenesis(),
+    registry: defaultRegistryGenesis(),
+    metering: defaultMeteringGenesis(),
+    pow: defaultPowGenesis(),
+    epochs: defaultEpochsGenesis(),
+  };
+}

@@ -6,7 +6,7 @@ import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { StoreBranch } from "../store/branch";
-import { keyToString } from "../store/kv";
+import { type KVStore, keyToString } from "../store/kv";
 import { equalBytes } from "../types/bytes";
 import { decodeAddress } from "../types/address";
 import { BASE_DENOM, Coin, DecCoin, amountOf, coinsFromProto, formatCoins, formatDecCoin, requiredFee } from "../types/coins";
@@ -14,9 +14,7 @@ import { ChainError, SdkErrors, toChainError } from "../types/errors";
 import { DiscardingEventManager, EventManager } from "../framework/events";
 import { GasKVStore, GasMeter, OutOfGasError } from "../framework/gas";
 import type { BlockInfo, Context, ExecMode, MsgHandler } from "../framework/module";
-import type { AuthKeeper } from "../modules/auth/keeper";
-import { Account, SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth/keeper";
-import type { BankKeeper } from "../modules/bank/keeper";
+import { type Account, type AuthParams, SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth";
 import { secp256k1Address, verifySecp256k1 } from "../framework/crypto";
 import type { SignatureItem } from "./sigverify";
 
@@ -143,9 +141,24 @@ function signatureCheck(tx: DecodedTx, index: number, pubkey: Uint8Array, accoun
   return check;
 }
 
+/** What the ante handler needs of auth: params, and the signers' and fee payer's accounts. */
+export interface AnteAccountKeeper {
+  getParams(root: KVStore): AuthParams;
+  getAccount(root: KVStore, address: Uint8Array): Account | undefined;
+  hasAccount(root: KVStore, address: Uint8Array): boolean;
+  setAccount(root: KVStore, account: Account): void;
+  ensureAccount(root: KVStore, address: Uint8Array): Account;
+}
+
+/** What the ante handler needs of the bank: the fee, paid into the fee collector. */
+export interface AnteBankKeeper {
+  getBalance(root: KVStore, address: Uint8Array, denom: string): bigint;
+  sendToModule(root: KVStore, events: EventManager | undefined, from: Uint8Array, module: string, coins: readonly Coin[]): void;
+}
+
 export interface TxPipelineDeps {
-  readonly auth: AuthKeeper;
-  readonly bank: BankKeeper;
+  readonly auth: AnteAccountKeeper;
+  readonly bank: AnteBankKeeper;
   readonly router: MsgRouter;
   /** Node-local minimum gas prices, enforced in CheckTx only (like the SDK's min-gas-prices). */
   readonly minGasPrices: readonly DecCoin[];

@@ -14,9 +14,7 @@ import {
   QueryTargetResponse,
 } from "../gen/blockai/pow/v1/query";
 import { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
-import { PowParams, paramsFromProto } from "../modules/pow/keeper";
-import { MSG_SUBMIT_WORK_TYPE_URL, POW_QUERY_SERVICE } from "../modules/pow/module";
-import { parseTargetHex } from "../modules/pow/seal";
+import { MSG_SUBMIT_WORK_TYPE_URL, POW_QUERY_SERVICE, type PowParams, paramsFromProto, parseTargetHex } from "../modules/pow";
 
 /** The message types the miner signs (CosmJS registry entries). */
 export const POW_TYPES: ReadonlyArray<readonly [string, GeneratedType]> = [[MSG_SUBMIT_WORK_TYPE_URL, MsgSubmitWork as GeneratedType]];

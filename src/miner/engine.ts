@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { randomInt } from "node:crypto";
 import { Worker } from "node:worker_threads";
-import { targetToBytes } from "../modules/pow/seal";
+import { targetToBytes } from "../modules/pow";
 import { FoundMessage, JobMessage, MINER_WORKER_SOURCE, WorkerData, creditsOffset, sharedBufferSize } from "./worker";
 
 /** What to mine: the seal prefix (everything but the nonce) and the target to meet. */

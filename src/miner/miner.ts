@@ -1,8 +1,6 @@
 import { EventEmitter } from "node:events";
 import { fromBech32 } from "@cosmjs/encoding";
-import type { PowParams } from "../modules/pow/keeper";
-import { POW_CODESPACE } from "../modules/pow/errors";
-import { bytesToBigInt, sealPrefix } from "../modules/pow/seal";
+import { POW_CODESPACE, type PowParams, bytesToBigInt, sealPrefix } from "../modules/pow";
 import type { CertificateSigner, MinerChain } from "./chain";
 import { Find, MiningEngine } from "./engine";
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { decodeAddress } from "../types/address";
 import { Coin, addCoins, coinsToProto } from "../types/coins";
-import { createModules } from "../app/modules";
+import { defaultAppGenesis } from "../app/modules";
 import { AppConfig, DEFAULT_APP_CONFIG, writeAppConfig } from "./config";
 import { cometbftBinary } from "./paths";
 import { setTomlValue } from "./toml";
@@ -44,9 +44,7 @@ export function writeGenesis(home: string, genesis: Genesis): void {
 }
 
 export function defaultAppState(): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const m of createModules().modules) if (m.defaultGenesis) out[m.name] = m.defaultGenesis();
-  return out;
+  return defaultAppGenesis();
 }
 
 /**

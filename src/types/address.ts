@@ -88,3 +88,8 @@ export function moduleAddress(name: string): Uint8Array {
   }
   return address.slice();
 }
+
+/** Canonical (lowercase) bech32 of a valid account address; sdk/7 otherwise. */
+export function canonicalAddress(address: string, what: string): string {
+  return encodeAddress(decodeAddress(address, what));
+}

@@ -29,6 +29,18 @@ export function parseAmount(amount: string, what = "amount"): bigint {
   return value;
 }
 
+/**
+ * A single coin of the base denomination (a bond, a deposit, a price); zero allowed when
+ * allowZero. Returns the amount. Missing, another denom or a bad amount is sdk/10.
+ */
+export function checkUsoa(coin: { readonly denom: string; readonly amount: string } | undefined, field: string, allowZero: boolean): bigint {
+  if (!coin) throw SdkErrors.InvalidCoins.wrap(`${field} is required`);
+  if (coin.denom !== BASE_DENOM) throw SdkErrors.InvalidCoins.wrap(`${field} must be in ${BASE_DENOM}, got "${coin.denom}"`);
+  const amount = parseAmount(coin.amount, field);
+  if (amount === 0n && !allowZero) throw SdkErrors.InvalidCoins.wrap(`${field} must be positive`);
+  return amount;
+}
+
 /** Converts protobuf coins ({denom, amount: string}) into validated Coins (SDK Coins.Validate rules). */
 export function coinsFromProto(coins: ReadonlyArray<{ denom: string; amount: string }>, options: { allowZero?: boolean } = {}): Coin[] {
   const out: Coin[] = [];

@@ -15,7 +15,7 @@ import { createHash, hash } from "node:crypto";
 import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import { MiningEngine } from "../../src/miner/engine";
-import { sealPrefix, targetToHex, bytesToBigInt, doubleSha256 } from "../../src/modules/pow/seal";
+import { sealPrefix, targetToHex, bytesToBigInt, doubleSha256 } from "../../src/modules/pow";
 import { EventManager } from "../../src/framework/events";
 import { GasMeter } from "../../src/framework/gas";
 import { Driver } from "../helpers/driver";

@@ -9,8 +9,7 @@ import { MsgRegisterModel, MsgRegisterModelResponse } from "../../src/gen/blocka
 import { QueryMinerWorkRequest, QueryMinerWorkResponse, QueryTargetRequest, QueryTargetResponse } from "../../src/gen/blockai/pow/v1/query";
 import { CertificateSigner, CometMinerChain, powQuery } from "../../src/miner/chain";
 import { AcceptedEvent, Miner, RejectedEvent } from "../../src/miner/miner";
-import { LOCALNET_POW_TARGET } from "../../src/modules/pow/keeper";
-import { parseTargetHex } from "../../src/modules/pow/seal";
+import { LOCALNET_POW_TARGET, parseTargetHex } from "../../src/modules/pow";
 import { blockaiEntry } from "../../src/node/paths";
 import { TestNetwork } from "../helpers/network";
 

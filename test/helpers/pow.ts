@@ -4,8 +4,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { MsgRegisterModel, MsgRegisterModelResponse, MsgSetModelStatus } from "../../src/gen/blockai/registry/v1/tx";
 import { ModelStatus } from "../../src/gen/blockai/registry/v1/registry";
 import { MsgSubmitWork } from "../../src/gen/blockai/pow/v1/tx";
-import { MSG_SUBMIT_WORK_TYPE_URL } from "../../src/modules/pow/module";
-import { bytesToBigInt, doubleSha256, sealPrefix, SealFields } from "../../src/modules/pow/seal";
+import { MSG_SUBMIT_WORK_TYPE_URL, bytesToBigInt, doubleSha256, sealPrefix, type SealFields } from "../../src/modules/pow";
 import type { Driver } from "./driver";
 import { signTx, TestKey } from "./keys";
 

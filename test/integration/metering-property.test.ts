@@ -12,7 +12,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { encodeAddress, moduleAddress } from "../../src/types/address";
 import { BlockaiMsgs, createBlockaiRegistry, EscrowStatus, ModelStatus, signVoucher } from "../../src/client";
 import { MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
-import { METERING_ESCROW_ACCOUNT } from "../../src/modules/metering/keeper";
+import { METERING_ESCROW_ACCOUNT } from "../../src/modules/metering";
 import { Driver } from "../helpers/driver";
 import { signTx, TestKey } from "../helpers/keys";
 

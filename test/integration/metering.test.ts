@@ -23,8 +23,9 @@ import {
 import { QueryCommunityPoolResponse } from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import { MsgClaimUsageResponse, MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
-import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT } from "../../src/modules/metering/keeper";
+import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT } from "../../src/modules/metering";
 import { FEE_COLLECTOR } from "../../src/framework/accounts";
+import { MAX_PAGE_OFFSET } from "../../src/framework/pagination";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
 
@@ -456,6 +457,19 @@ describe("metering module (in-process, invariants checked after every block)", (
     const byModel = q(d, "EscrowsByModel", QueryEscrowsByModelRequest.encode({ modelId, pagination: undefined }).finish(), QueryEscrowsByModelResponse.decode);
     expect(byModel.escrows.map((e) => e.id)).toEqual([...mine, theirs]);
     expect(() => q(d, "Escrow", new Uint8Array([8, 99]), (b) => b)).toThrow(expect.objectContaining({ codespace: "metering", code: 2 }));
+  });
+
+  test("EscrowsByConsumer: an offset above MAX_PAGE_OFFSET (100,000) is sdk/18 invalid request; 100,000 itself is served", async () => {
+    const mine = [await open(100n), await open(200n)];
+    const page = (offset: bigint) =>
+      q(d, "EscrowsByConsumer", QueryEscrowsByConsumerRequest.encode({ consumer: consumer.address, pagination: { key: Buffer.alloc(0), offset, limit: 0n, countTotal: true, reverse: false } }).finish(), QueryEscrowsByConsumerResponse.decode);
+    expect(MAX_PAGE_OFFSET).toBe(100_000n);
+    expect(() => page(100_001n)).toThrow(expect.objectContaining({ codespace: "sdk", code: 18 }));
+    expect(() => page(1n << 63n)).toThrow(/offset 9223372036854775808 is above 100000/);
+    const atCap = page(100_000n);
+    expect(atCap.escrows).toEqual([]);
+    expect(atCap.pagination!.total).toBe(2n);
+    expect(page(1n).escrows.map((e) => e.id)).toEqual(mine.slice(1));
   });
 
   test("metering module accounts refuse MsgSend (escrow accounting stays exact)", async () => {

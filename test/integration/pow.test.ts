@@ -14,7 +14,7 @@ import {
 } from "../../src/gen/blockai/pow/v1/query";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { decodeAddress } from "../../src/types/address";
-import { bytesToBigInt, computeSeal, targetToHex, workForTarget } from "../../src/modules/pow/seal";
+import { bytesToBigInt, computeSeal, targetToHex, workForTarget } from "../../src/modules/pow";
 import { Driver } from "../helpers/driver";
 import { TestKey } from "../helpers/keys";
 import { driverBlockHash, findNonce, registerModel, setModelStatusMsg, signAs, signCert } from "../helpers/pow";

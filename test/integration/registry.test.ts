@@ -5,9 +5,10 @@ import { BlockaiMsgs, createBlockaiRegistry, ModelStatus, type RegisterModelFiel
 import { QueryModelRequest, QueryModelResponse, QueryModelsRequest, QueryModelsResponse } from "../../src/gen/blockai/registry/v1/query";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import { REGISTRY_BOND_ACCOUNT } from "../../src/modules/registry/keeper";
+import { REGISTRY_BOND_ACCOUNT } from "../../src/modules/registry";
 import { EventManager } from "../../src/framework/events";
 import { GasMeter } from "../../src/framework/gas";
+import { MAX_PAGE_OFFSET } from "../../src/framework/pagination";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
 
@@ -283,6 +284,22 @@ describe("registry module (in-process, invariants checked after every block)", (
     const off = models({ pagination: { key: Buffer.alloc(0), offset: 4n, limit: 10n, countTotal: false, reverse: true } });
     expect(off.models.map((m) => m.id)).toEqual([mine[1], mine[0]]);
     expect(() => models({ owner: "soa1bad" })).toThrow(expect.objectContaining({ codespace: "sdk", code: 7 }));
+  });
+
+  test("Models: an offset above MAX_PAGE_OFFSET (100,000) is sdk/18 invalid request, filtered or not; 100,000 itself is served", async () => {
+    const ids = [await register(), await register({ artifactDigest: digest(1) })];
+    const models = (offset: bigint, who: string) =>
+      query(d, "Models", QueryModelsRequest.encode({ owner: who, status: 0, task: "", pagination: { key: Buffer.alloc(0), offset, limit: 0n, countTotal: true, reverse: false } }).finish(), QueryModelsResponse.decode);
+    expect(MAX_PAGE_OFFSET).toBe(100_000n);
+    // Over the model records, and over the owner index.
+    for (const who of ["", owner.address]) {
+      expect(() => models(100_001n, who)).toThrow(expect.objectContaining({ codespace: "sdk", code: 18 }));
+      expect(() => models(1n << 63n, who)).toThrow(/offset 9223372036854775808 is above 100000/);
+      const atCap = models(100_000n, who);
+      expect(atCap.models).toEqual([]);
+      expect(atCap.pagination!.total).toBe(2n);
+      expect(models(1n, who).models.map((m) => m.id)).toEqual(ids.slice(1));
+    }
   });
 
   test("module accounts of the registry cannot receive MsgSend (bond accounting stays exact)", async () => {

@@ -3,7 +3,8 @@ import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/aut
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { encodeAddress } from "../../src/types/address";
-import { Account, AuthKeeper, BASE_ACCOUNT_TYPE_URL, MODULE_ACCOUNT_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, encodeAccountBytes } from "../../src/modules/auth/keeper";
+import { AuthKeeper } from "../../src/modules/auth";
+import { Account, BASE_ACCOUNT_TYPE_URL, MODULE_ACCOUNT_TYPE_URL, SECP256K1_PUBKEY_TYPE_URL, encodeAccountBytes } from "../../src/modules/auth/codec";
 import type { KVStore } from "../../src/store/kv";
 
 /*

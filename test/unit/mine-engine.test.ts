@@ -1,5 +1,5 @@
 import { MiningEngine, Find } from "../../src/miner/engine";
-import { MAX_TARGET, bytesToBigInt, computeSeal, sealPrefix } from "../../src/modules/pow/seal";
+import { MAX_TARGET, bytesToBigInt, computeSeal, sealPrefix } from "../../src/modules/pow";
 
 jest.setTimeout(60_000);
 

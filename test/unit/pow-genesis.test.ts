@@ -2,10 +2,8 @@ import BTree from "sorted-btree";
 import { EventManager } from "../../src/framework/events";
 import { GasMeter } from "../../src/framework/gas";
 import type { Context } from "../../src/framework/module";
-import { EpochsKeeper } from "../../src/modules/epochs/keeper";
-import { ModelDirectory, PowKeeper } from "../../src/modules/pow/keeper";
-import { createPowModule } from "../../src/modules/pow/module";
-import { targetToHex } from "../../src/modules/pow/seal";
+import { EpochsKeeper } from "../../src/modules/epochs";
+import { type ModelDirectory, PowKeeper, createPowModule, targetToHex } from "../../src/modules/pow";
 import { StoreBranch } from "../../src/store/branch";
 
 /** A chain restarted from an export at initial height 101 (InitChain runs at height 100). */

@@ -7,6 +7,8 @@ import {
   QueryModuleAccountByNameResponse,
   QueryParamsRequest,
   QueryParamsResponse,
+  Bech32PrefixRequest,
+  Bech32PrefixResponse,
 } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { defineQueryService } from "../../types/service";
 
@@ -16,4 +18,5 @@ export const AuthQuery = defineQueryService("cosmos.auth.v1beta1.Query", {
   Accounts: [QueryAccountsRequest, QueryAccountsResponse],
   ModuleAccountByName: [QueryModuleAccountByNameRequest, QueryModuleAccountByNameResponse],
   Params: [QueryParamsRequest, QueryParamsResponse],
+  Bech32Prefix: [Bech32PrefixRequest, Bech32PrefixResponse],
 });

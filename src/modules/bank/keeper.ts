@@ -1,14 +1,12 @@
 import { encodeAddress, moduleAddress } from "../../types/address";
 import { Coin, formatCoins } from "../../types/coins";
-import { ErrorKind, SdkErrors } from "../../types/errors";
+import { SdkErrors } from "../../types/errors";
 import type { EventManager } from "../../framework/events";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
-import type { AccountKeeper } from "../auth/keeper";
-import { BALANCE_PREFIX, BANK_STORE_PREFIX, SUPPLY_PREFIX, balanceStateKey, balancesPrefix, supplyKey } from "./keys";
+import { BankAttributes as A, BankEvents } from "./events";
+import type { BankAccountKeeper } from "./expected-keepers";
+import { BALANCE_PREFIX, BANK_STORE_PREFIX, SEND_ENABLED_KEY, SUPPLY_PREFIX, balanceStateKey, balancesPrefix, supplyKey } from "./keys";
 
-export { BANK_STORE_PREFIX };
-
-const SEND_ENABLED_KEY = Uint8Array.of(0x00);
 /** SEND_ENABLED_KEY as a full state key (the bank prefix included): read once per transfer. */
 const SEND_ENABLED_STATE_KEY = Uint8Array.of(...BANK_STORE_PREFIX, ...SEND_ENABLED_KEY);
 
@@ -21,15 +19,6 @@ function amountBytes(amount: bigint): Uint8Array {
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
 }
-
-export const BankErrors = {
-  NoInputs: new ErrorKind("bank", 2, "no inputs to send transaction"),
-  NoOutputs: new ErrorKind("bank", 3, "no outputs to send transaction"),
-  InputOutputMismatch: new ErrorKind("bank", 4, "sum inputs != sum outputs"),
-  SendDisabled: new ErrorKind("bank", 5, "send transactions are disabled"),
-  DenomMetadataNotFound: new ErrorKind("bank", 6, "client denom metadata not found"),
-  MultipleSenders: new ErrorKind("bank", 9, "multiple senders not allowed"),
-} as const;
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
@@ -64,7 +53,7 @@ export class BankKeeper {
   /** Module accounts that may not receive coins through MsgSend (the SDK's blocked addresses). */
   private readonly blocked = new Set<string>();
 
-  constructor(private readonly accounts: AccountKeeper) {}
+  constructor(private readonly accounts: BankAccountKeeper) {}
 
   blockModuleAccount(name: string): void {
     this.blocked.add(addressId(moduleAddress(name)));
@@ -144,12 +133,12 @@ export class BankKeeper {
       }
     }
     for (const c of coins) this.setBalance(root, address, c.denom, this.getBalance(root, address, c.denom) - c.amount);
-    if (coins.length > 0 && events?.recording) events.emit("coin_spent", { spender: encodeAddress(address), amount: formatCoins(coins) });
+    if (coins.length > 0 && events?.recording) events.emit(BankEvents.CoinSpent, { [A.Spender]: encodeAddress(address), [A.Amount]: formatCoins(coins) });
   }
 
   addCoins(root: KVStore, events: EventManager | undefined, address: Uint8Array, coins: readonly Coin[]): void {
     for (const c of coins) this.setBalance(root, address, c.denom, this.getBalance(root, address, c.denom) + c.amount);
-    if (coins.length > 0 && events?.recording) events.emit("coin_received", { receiver: encodeAddress(address), amount: formatCoins(coins) });
+    if (coins.length > 0 && events?.recording) events.emit(BankEvents.CoinReceived, { [A.Receiver]: encodeAddress(address), [A.Amount]: formatCoins(coins) });
   }
 
   /** Moves coins between accounts, creating the recipient's account on first receipt. */
@@ -159,8 +148,8 @@ export class BankKeeper {
     this.addCoins(root, events, to, coins);
     if (!events?.recording) return;
     const sender = encodeAddress(from);
-    events.emit("transfer", { recipient: encodeAddress(to), sender, amount: formatCoins(coins) });
-    events.emit("message", { sender });
+    events.emit(BankEvents.Transfer, { [A.Recipient]: encodeAddress(to), [A.Sender]: sender, [A.Amount]: formatCoins(coins) });
+    events.emit(BankEvents.Message, { [A.Sender]: sender });
   }
 
   sendToModule(root: KVStore, events: EventManager | undefined, from: Uint8Array, module: string, coins: readonly Coin[]): void {
@@ -177,14 +166,14 @@ export class BankKeeper {
     const acc = this.accounts.ensureModuleAccount(root, module);
     this.addCoins(root, events, acc.address, coins);
     for (const c of coins) this.setSupply(root, c.denom, this.getSupply(root, c.denom) + c.amount);
-    if (coins.length > 0) events?.emit("coinbase", { minter: encodeAddress(acc.address), amount: formatCoins(coins) });
+    if (coins.length > 0) events?.emit(BankEvents.Coinbase, { [A.Minter]: encodeAddress(acc.address), [A.Amount]: formatCoins(coins) });
   }
 
   burn(root: KVStore, events: EventManager | undefined, module: string, coins: readonly Coin[]): void {
     const address = moduleAddress(module);
     this.subCoins(root, events, address, coins);
     for (const c of coins) this.setSupply(root, c.denom, this.getSupply(root, c.denom) - c.amount);
-    if (coins.length > 0) events?.emit("burn", { burner: encodeAddress(address), amount: formatCoins(coins) });
+    if (coins.length > 0) events?.emit(BankEvents.Burn, { [A.Burner]: encodeAddress(address), [A.Amount]: formatCoins(coins) });
   }
 
   /** Genesis import of a balance: supply is set separately and checked against the sum. */
@@ -211,12 +200,3 @@ export class BankKeeper {
     return problems;
   }
 }
-
-/** What other modules may do with coins. */
-export interface BankSender {
-  getBalance(root: KVStore, address: Uint8Array, denom: string): bigint;
-  send(root: KVStore, events: EventManager | undefined, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
-  sendToModule(root: KVStore, events: EventManager | undefined, from: Uint8Array, module: string, coins: readonly Coin[]): void;
-  sendFromModule(root: KVStore, events: EventManager | undefined, module: string, to: Uint8Array, coins: readonly Coin[]): void;
-}
-

@@ -4,6 +4,7 @@
  */
 import { concatBytes as concat } from "../../types/bytes";
 export const BANK_STORE_PREFIX = new TextEncoder().encode("bank/");
+export const SEND_ENABLED_KEY = Uint8Array.of(0x00);
 export const SUPPLY_PREFIX = 0x01;
 export const BALANCE_PREFIX = 0x02;
 

@@ -12,3 +12,4 @@ export { DEFAULT_DISTRIBUTION_PARAMS, distributionParamsToJson, validateDistribu
 export type { DistributionParams } from "./params";
 export { amountOfDec } from "./deccoins";
 export type { DecCoin, DecCoins } from "./deccoins";
+export { defaultDistributionGenesis } from "./genesis";

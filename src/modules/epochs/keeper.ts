@@ -1,12 +1,9 @@
 import { EpochInfo, Params } from "../../gen/blockai/epochs/v1/epochs";
 import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore } from "../../store/kv";
-
-export const EPOCHS_STORE_PREFIX = new TextEncoder().encode("epochs/");
-const PARAMS_KEY = Uint8Array.of(0x00);
-const EPOCH_KEY = Uint8Array.of(0x01);
-
-export const DEFAULT_EPOCH_LENGTH = 14_400n; // about a day at 6 s blocks
+import { EpochsAttributes as A, EpochsEvents } from "./events";
+import { EPOCHS_STORE_PREFIX, EPOCH_KEY, PARAMS_KEY } from "./keys";
+import { DEFAULT_EPOCH_LENGTH, validateEpochsParams } from "./params";
 
 /** Called at the end of the last block of an epoch, in registration order (deterministic). */
 export type EpochEndHook = (ctx: Context, epoch: bigint) => void;
@@ -19,7 +16,7 @@ export type EpochEndHook = (ctx: Context, epoch: bigint) => void;
 export class EpochsKeeper {
   private readonly hooks: Array<{ name: string; hook: EpochEndHook }> = [];
 
-  /** Registration happens once at startup (module manager order). */
+  /** Registration happens once at startup, in the order src/app/modules.ts writes. */
   onEpochEnd(name: string, hook: EpochEndHook): void {
     this.hooks.push({ name, hook });
   }
@@ -34,7 +31,7 @@ export class EpochsKeeper {
   }
 
   setParams(root: KVStore, params: Params): void {
-    if (params.epochLength <= 0n) throw new Error("epochs.params.epoch_length must be positive");
+    validateEpochsParams(params);
     this.store(root).set(PARAMS_KEY, Params.encode(params).finish());
   }
 
@@ -60,13 +57,7 @@ export class EpochsKeeper {
     const height = BigInt(ctx.block.height);
     if (height < epoch.endHeight) return;
     for (const { hook } of this.hooks) hook(ctx, epoch.number);
-    ctx.events.emit("epoch_end", { epoch: epoch.number.toString(), height: height.toString() });
+    ctx.events.emit(EpochsEvents.EpochEnd, { [A.Epoch]: epoch.number.toString(), [A.Height]: height.toString() });
     this.startEpoch(ctx.store, epoch.number + 1n, height + 1n);
   }
-}
-
-/** What other modules may know about epochs. */
-export interface EpochClock {
-  currentEpoch(root: KVStore): bigint;
-  onEpochEnd(name: string, hook: EpochEndHook): void;
 }

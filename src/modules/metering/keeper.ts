@@ -1,14 +1,16 @@
 import { decodeAddress, encodeAddress, moduleAddress } from "../../types/address";
-import { BASE_DENOM, type Coin } from "../../types/coins";
+import { BASE_DENOM } from "../../types/coins";
+import { concatBytes, readU64be, u64be } from "../../types/bytes";
 import { verifySecp256k1 } from "../../framework/crypto";
-import { ErrorKind, SdkErrors } from "../../types/errors";
+import { SdkErrors } from "../../types/errors";
 import type { Context } from "../../framework/module";
 import { voucherSignBytes, type Voucher } from "../../types/voucher";
 import { Escrow, EscrowStatus, Params, UsageRecord } from "../../gen/blockai/metering/v1/metering";
-import { KVStore, PrefixStore, concatBytes } from "../../store/kv";
-import type { BankSender } from "../bank/keeper";
-import type { EpochClock } from "../epochs/keeper";
-import { Model, ModelStatus, RegistryErrors, type ModelRegistry } from "../registry/keeper";
+import { ModelStatus } from "../../gen/blockai/registry/v1/registry";
+import { KVStore, PrefixStore } from "../../store/kv";
+import { MeteringErrors } from "./errors";
+import { MeteringAttributes as A, MeteringEvents } from "./events";
+import type { EpochClock, MeteringBank, MeteringModel, ModelDirectory, ProtocolFeeSink, PubKeyReader } from "./expected-keepers";
 import {
   CLOSING_QUEUE_PREFIX,
   ESCROW_PREFIX,
@@ -25,11 +27,10 @@ import {
   modelIndexKey,
   payerEpochPrefix,
   payerKey,
-  readU64be,
-  u64be,
   usageEpochPrefix,
   usageKey,
 } from "./keys";
+import { BPS_DENOMINATOR, DEFAULT_METERING_PARAMS } from "./params";
 
 export { Escrow, EscrowStatus, Params, UsageRecord };
 
@@ -43,42 +44,6 @@ export const METERING_ESCROW_ACCOUNT = "metering";
 export const METERING_FEES_ACCOUNT = "metering_fees";
 /** Gas for verifying a voucher signature (the SDK's secp256k1 signature verification cost). */
 export const VOUCHER_VERIFY_GAS = 1000n;
-export const BPS_DENOMINATOR = 10_000n;
-
-/** Errors of the metering module (codespace "metering"). Cosmos codes are used where they exist. */
-export const MeteringErrors = {
-  EscrowNotFound: new ErrorKind("metering", 2, "escrow not found"),
-  ModelNotActive: new ErrorKind("metering", 3, "model is not active"),
-  EscrowNotOpen: new ErrorKind("metering", 4, "escrow is not open"),
-  EscrowClosed: new ErrorKind("metering", 5, "escrow is closed"),
-  EscrowNotExpired: new ErrorKind("metering", 6, "escrow has not expired"),
-  InvalidVoucher: new ErrorKind("metering", 7, "invalid voucher"),
-  InvalidVoucherSignature: new ErrorKind("metering", 8, "voucher signature does not verify with the consumer's key"),
-  VoucherNotNewer: new ErrorKind("metering", 9, "voucher is not newer than the last claim"),
-  VoucherExceedsDeposit: new ErrorKind("metering", 10, "voucher exceeds the escrow deposit"),
-  InvalidExpiry: new ErrorKind("metering", 11, "invalid expiry height"),
-  ConsumerKeyUnknown: new ErrorKind("metering", 12, "consumer public key unknown"),
-  WrongChain: new ErrorKind("metering", 13, "voucher is for another chain"),
-} as const;
-
-export const DEFAULT_METERING_PARAMS: Params = {
-  protocolFeeBps: 200, // 2%
-  claimGrace: 600n,
-  maxEscrowDuration: 5_256_000n, // about a year at 6 s blocks
-};
-
-/** The account data metering needs: the consumer's public key. */
-export interface PubKeyReader {
-  getAccount(root: KVStore, address: Uint8Array): { pubKey?: Uint8Array } | undefined;
-}
-
-/**
- * Where protocol fees go at the end of each epoch: the distribution module's community pool
- * (its RewardsDistributor interface). Without a sink they stay in METERING_FEES_ACCOUNT.
- */
-export interface ProtocolFeeSink {
-  fundCommunityPool(ctx: Context, fromModule: string, coins: readonly Coin[]): void;
-}
 
 const usoa = (amount: bigint) => ({ denom: BASE_DENOM, amount: amount.toString() });
 const amountOf = (c: { amount: string } | undefined) => BigInt(c?.amount ?? "0");
@@ -93,13 +58,11 @@ export class MeteringKeeper {
   private feeSink: ProtocolFeeSink | undefined;
 
   constructor(
-    private readonly bank: BankSender,
+    private readonly bank: MeteringBank,
     private readonly accounts: PubKeyReader,
-    private readonly registry: ModelRegistry,
+    private readonly registry: ModelDirectory,
     private readonly epochs: EpochClock,
-  ) {
-    epochs.onEpochEnd("metering", (ctx, epoch) => this.endEpoch(ctx, epoch));
-  }
+  ) {}
 
   /** Sweeps protocol fees to a community pool at each epoch's end (wired by the module manager). */
   setProtocolFeeSink(sink: ProtocolFeeSink): void {
@@ -234,13 +197,11 @@ export class MeteringKeeper {
 
   // ---- shared steps ---------------------------------------------------------------------------
 
-  private mustGetModel(root: KVStore, id: bigint): Model {
-    const model = this.registry.getModel(root, id);
-    if (!model) throw RegistryErrors.ModelNotFound.wrap(`model ${id}`);
-    return model;
+  private mustGetModel(root: KVStore, id: bigint): MeteringModel {
+    return this.registry.mustGetModel(root, id);
   }
 
-  private requireActive(model: Model): void {
+  private requireActive(model: MeteringModel): void {
     if (model.status !== ModelStatus.MODEL_STATUS_ACTIVE) {
       throw MeteringErrors.ModelNotActive.wrap(`model ${model.id} is ${ModelStatus[model.status] ?? model.status}`);
     }
@@ -300,7 +261,7 @@ export class MeteringKeeper {
     }
     if (e.status === EscrowStatus.ESCROW_STATUS_CLOSING) this.store(ctx.store).delete(closingQueueKey(BigInt(e.graceEndHeight), e.id));
     this.setEscrow(ctx.store, { ...e, status: EscrowStatus.ESCROW_STATUS_CLOSED, refunded: usoa(remaining), closedHeight: BigInt(ctx.block.height) });
-    ctx.events.emit("close_escrow", { escrow_id: e.id.toString(), consumer: e.consumer, refunded: `${remaining}${BASE_DENOM}`, reason });
+    ctx.events.emit(MeteringEvents.CloseEscrow, { [A.EscrowId]: e.id.toString(), [A.Consumer]: e.consumer, [A.Refunded]: `${remaining}${BASE_DENOM}`, [A.Reason]: reason });
     return remaining;
   }
 
@@ -329,13 +290,12 @@ export class MeteringKeeper {
       refunded: usoa(0n),
       closedHeight: 0n,
     });
-    ctx.events.emit("open_escrow", {
-      escrow_id: id.toString(),
-      consumer,
-      model_id: modelId.toString(),
-      deposit: `${deposit}${BASE_DENOM}`,
-      expiry_height: expiry.toString(),
-    });
+    ctx.events.emit(MeteringEvents.OpenEscrow, {
+      [A.EscrowId]: id.toString(),
+      [A.Consumer]: consumer,
+      [A.ModelId]: modelId.toString(),
+      [A.Deposit]: `${deposit}${BASE_DENOM}`,
+      [A.ExpiryHeight]: expiry.toString()});
     return id;
   }
 
@@ -355,7 +315,7 @@ export class MeteringKeeper {
       this.bank.sendToModule(ctx.store, ctx.events, decodeAddress(consumer), METERING_ESCROW_ACCOUNT, [{ denom: BASE_DENOM, amount }]);
     }
     this.setEscrow(ctx.store, { ...e, deposit: usoa(amountOf(e.deposit) + amount), expiryHeight: expiry });
-    ctx.events.emit("top_up_escrow", { escrow_id: id.toString(), consumer, amount: `${amount}${BASE_DENOM}`, expiry_height: expiry.toString() });
+    ctx.events.emit(MeteringEvents.TopUpEscrow, { [A.EscrowId]: id.toString(), [A.Consumer]: consumer, [A.Amount]: `${amount}${BASE_DENOM}`, [A.ExpiryHeight]: expiry.toString() });
   }
 
   /** Redeems a voucher. Returns what it paid, the fee and the unit increment. */
@@ -403,19 +363,18 @@ export class MeteringKeeper {
     this.collectFee(ctx, escrowAccount, fee);
     this.setEscrow(ctx.store, { ...e, claimed: usoa(v.cumulativeAmount), claimedUnits: v.cumulativeUnits });
     const epoch = this.recordUsage(ctx, model.id, decodeAddress(e.consumer), units, paid, fee);
-    ctx.events.emit("claim_usage", {
-      escrow_id: e.id.toString(),
-      model_id: model.id.toString(),
-      provider,
-      owner: model.owner,
-      consumer: e.consumer,
-      units: units.toString(),
-      paid: `${paid}${BASE_DENOM}`,
-      protocol_fee: `${fee}${BASE_DENOM}`,
-      cumulative_units: v.cumulativeUnits.toString(),
-      cumulative_amount: v.cumulativeAmount.toString(),
-      epoch: epoch.toString(),
-    });
+    ctx.events.emit(MeteringEvents.ClaimUsage, {
+      [A.EscrowId]: e.id.toString(),
+      [A.ModelId]: model.id.toString(),
+      [A.Provider]: provider,
+      [A.Owner]: model.owner,
+      [A.Consumer]: e.consumer,
+      [A.Units]: units.toString(),
+      [A.Paid]: `${paid}${BASE_DENOM}`,
+      [A.ProtocolFee]: `${fee}${BASE_DENOM}`,
+      [A.CumulativeUnits]: v.cumulativeUnits.toString(),
+      [A.CumulativeAmount]: v.cumulativeAmount.toString(),
+      [A.Epoch]: epoch.toString()});
     return { paid, fee, units, epoch };
   }
 
@@ -432,7 +391,7 @@ export class MeteringKeeper {
     const graceEnd = height + this.getParams(ctx.store).claimGrace;
     this.setEscrow(ctx.store, { ...e, status: EscrowStatus.ESCROW_STATUS_CLOSING, graceEndHeight: graceEnd });
     this.store(ctx.store).set(closingQueueKey(graceEnd, id), INDEX_VALUE);
-    ctx.events.emit("close_escrow_requested", { escrow_id: id.toString(), consumer: e.consumer, grace_end_height: graceEnd.toString() });
+    ctx.events.emit(MeteringEvents.CloseEscrowRequested, { [A.EscrowId]: id.toString(), [A.Consumer]: e.consumer, [A.GraceEndHeight]: graceEnd.toString() });
     return 0n;
   }
 
@@ -446,15 +405,14 @@ export class MeteringKeeper {
     if (amount - fee > 0n) this.bank.send(ctx.store, ctx.events, from, decodeAddress(model.owner), [{ denom: BASE_DENOM, amount: amount - fee }]);
     this.collectFee(ctx, from, fee);
     const epoch = this.recordUsage(ctx, modelId, from, units, amount, fee);
-    ctx.events.emit("pay_for_usage", {
-      model_id: modelId.toString(),
-      consumer,
-      owner: model.owner,
-      units: units.toString(),
-      paid: `${amount}${BASE_DENOM}`,
-      protocol_fee: `${fee}${BASE_DENOM}`,
-      epoch: epoch.toString(),
-    });
+    ctx.events.emit(MeteringEvents.PayForUsage, {
+      [A.ModelId]: modelId.toString(),
+      [A.Consumer]: consumer,
+      [A.Owner]: model.owner,
+      [A.Units]: units.toString(),
+      [A.Paid]: `${amount}${BASE_DENOM}`,
+      [A.ProtocolFee]: `${fee}${BASE_DENOM}`,
+      [A.Epoch]: epoch.toString()});
     return { fee, epoch };
   }
 
@@ -484,18 +442,17 @@ export class MeteringKeeper {
     if (this.feeSink && pending > 0n) {
       this.feeSink.fundCommunityPool(ctx, METERING_FEES_ACCOUNT, [{ denom: BASE_DENOM, amount: pending }]);
       this.setFeeTotals(ctx.store, 0n, this.getFeesSwept(ctx.store) + pending);
-      ctx.events.emit("protocol_fees_swept", { epoch: epoch.toString(), amount: `${pending}${BASE_DENOM}`, to: "community_pool" });
+      ctx.events.emit(MeteringEvents.ProtocolFeesSwept, { [A.Epoch]: epoch.toString(), [A.Amount]: `${pending}${BASE_DENOM}`, [A.To]: "community_pool" });
     }
     for (const r of this.usageForEpoch(ctx.store, epoch)) {
-      ctx.events.emit("model_usage", {
-        model_id: r.modelId.toString(),
-        epoch: epoch.toString(),
-        units: r.units.toString(),
-        amount_paid: `${amountOf(r.amountPaid)}${BASE_DENOM}`,
-        protocol_fees: `${amountOf(r.protocolFees)}${BASE_DENOM}`,
-        payers: r.payers.toString(),
-        payments: r.payments.toString(),
-      });
+      ctx.events.emit(MeteringEvents.ModelUsage, {
+        [A.ModelId]: r.modelId.toString(),
+        [A.Epoch]: epoch.toString(),
+        [A.Units]: r.units.toString(),
+        [A.AmountPaid]: `${amountOf(r.amountPaid)}${BASE_DENOM}`,
+        [A.ProtocolFees]: `${amountOf(r.protocolFees)}${BASE_DENOM}`,
+        [A.Payers]: r.payers.toString(),
+        [A.Payments]: r.payments.toString()});
     }
     const store = this.store(ctx.store);
     for (const [key] of store.range(payerEpochPrefix(epoch), payerEpochPrefix(epoch + 1n))) store.delete(key);

@@ -15,10 +15,7 @@
  *   0x09                                                  protocol fees swept to the community pool (decimal usoa)
  * Integers are big-endian so keys sort numerically; addresses are the raw 20- or 32-byte form.
  */
-import { u64be } from "../registry/keys";
-import { concatBytes as concat } from "../../types/bytes";
-
-export { u64be, readU64be } from "../registry/keys";
+import { concatBytes as concat, u64be } from "../../types/bytes";
 
 export const METERING_STORE_PREFIX = new TextEncoder().encode("metering/");
 export const PARAMS_KEY = Uint8Array.of(0x00);

@@ -1,10 +1,12 @@
 import { Params, RetargetInfo, WorkTally } from "../../gen/blockai/pow/v1/pow";
 import type { MsgSubmitWork } from "../../gen/blockai/pow/v1/tx";
 import { decodeAddress, encodeAddress } from "../../types/address";
+import { readU64be, u64be } from "../../types/bytes";
 import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore } from "../../store/kv";
-import type { EpochClock } from "../epochs/keeper";
 import { PowErrors } from "./errors";
+import { PowAttributes as A, PowEvents } from "./events";
+import type { EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
 import {
   ANCHOR_PREFIX,
   BLOCK_CERTS_KEY,
@@ -23,80 +25,15 @@ import {
   minerModelWorkPrefix,
   minerWorkKey,
   modelWorkKey,
-  readU64be,
-  u64be,
   usedSealKey,
   usedSealsAtAnchorPrefix,
 } from "./keys";
+import { DEFAULT_POW_PARAMS, PowParams, paramsFromProto, paramsToProto, validateParams } from "./params";
 import { retarget } from "./retarget";
-import { HASH_LENGTH, MAX_TARGET, bytesToBigInt, computeSeal, parseTargetHex, targetToBytes, targetToHex, workForTarget } from "./seal";
-
-/** What the pow module needs to know about a model (the registry's Model has these fields). */
-export interface ModelInfo {
-  readonly owner: string;
-  readonly operators: readonly string[];
-  /** blockai.registry.v1.ModelStatus: 1 ACTIVE, 2 PAUSED, 3 RETIRED. */
-  readonly status: number;
-}
-
-/** Where models are looked up (the registry keeper in the app; a fake in unit tests). */
-export interface ModelDirectory {
-  getModel(root: KVStore, id: bigint): ModelInfo | undefined;
-}
+import { HASH_LENGTH, MAX_TARGET, bytesToBigInt, computeSeal, targetToBytes, targetToHex, workForTarget } from "./seal";
 
 export const MODEL_STATUS_ACTIVE = 1;
 const MODEL_STATUS_NAMES: Record<number, string> = { 0: "UNSPECIFIED", 1: "ACTIVE", 2: "PAUSED", 3: "RETIRED" };
-
-/** The module's parameters as numbers. */
-export interface PowParams {
-  anchorWindow: bigint;
-  maxCertsPerBlock: bigint;
-  targetCertsPerEpoch: bigint;
-  minTarget: bigint;
-  maxTarget: bigint;
-}
-
-/** Defaults for a production chain (block ~6 s, epoch 14,400 blocks). */
-export const DEFAULT_POW_PARAMS: PowParams = {
-  anchorWindow: 32n,
-  maxCertsPerBlock: 20n,
-  targetCertsPerEpoch: 7_200n,
-  minTarget: 1n,
-  maxTarget: MAX_TARGET,
-};
-/** Initial target: 2^232 - 1, i.e. 2^24 (~16.8 million) expected hashes per certificate. */
-export const DEFAULT_INITIAL_TARGET = (1n << 232n) - 1n;
-/** Localnets and test networks: 2^14 (16,384) expected hashes, a few milliseconds on one core. */
-export const LOCALNET_POW_TARGET = (1n << 242n) - 1n;
-
-export function validateParams(p: PowParams, where = "pow.params"): void {
-  if (p.anchorWindow < 1n) throw new Error(`${where}.anchor_window must be >= 1`);
-  if (p.maxCertsPerBlock < 1n) throw new Error(`${where}.max_certs_per_block must be >= 1`);
-  if (p.targetCertsPerEpoch < 1n) throw new Error(`${where}.target_certs_per_epoch must be >= 1`);
-  if (p.minTarget < 1n) throw new Error(`${where}.min_target must be >= 1`);
-  if (p.maxTarget > MAX_TARGET) throw new Error(`${where}.max_target must be < 2^256`);
-  if (p.minTarget > p.maxTarget) throw new Error(`${where}.min_target must be <= max_target`);
-}
-
-export function paramsToProto(p: PowParams): Params {
-  return {
-    anchorWindow: p.anchorWindow,
-    maxCertsPerBlock: p.maxCertsPerBlock,
-    targetCertsPerEpoch: p.targetCertsPerEpoch,
-    minTarget: targetToHex(p.minTarget),
-    maxTarget: targetToHex(p.maxTarget),
-  };
-}
-
-export function paramsFromProto(p: Params): PowParams {
-  return {
-    anchorWindow: p.anchorWindow,
-    maxCertsPerBlock: p.maxCertsPerBlock,
-    targetCertsPerEpoch: p.targetCertsPerEpoch,
-    minTarget: parseTargetHex(p.minTarget, "pow.params.min_target"),
-    maxTarget: parseTargetHex(p.maxTarget, "pow.params.max_target"),
-  };
-}
 
 export interface Tally {
   work: bigint;
@@ -138,16 +75,14 @@ export interface WorkRecord {
 
 /**
  * Proof of Work: recent block hashes (anchors), the current target, used seals, work tallies.
- * Reads and writes only under "pow/". Retargets at every epoch end through the epoch clock.
+ * Reads and writes only under "pow/". Retargets at every epoch end (onEpochEnd, an epoch hook
+ * registered by src/app/modules.ts).
  */
 export class PowKeeper {
   constructor(
     private readonly epochs: EpochClock,
     private directory: ModelDirectory,
-  ) {
-    // The retarget runs at the end of each epoch's last block, after every module's block work.
-    epochs.onEpochEnd("pow", (ctx, epoch) => this.onEpochEnd(ctx, epoch));
-  }
+  ) {}
 
   /** Replaces the model directory (tests; the app wires the registry keeper at construction). */
   setModelDirectory(directory: ModelDirectory): void {
@@ -381,13 +316,12 @@ export class PowKeeper {
     this.setTarget(ctx.store, next);
     const info: RetargetInfo = { epoch, certificates: certs, oldTarget: targetToHex(old), newTarget: targetToHex(next) };
     this.store(ctx.store).set(LAST_RETARGET_KEY, RetargetInfo.encode(info).finish());
-    ctx.events.emit("pow_retarget", {
-      epoch: epoch.toString(),
-      certificates: certs.toString(),
-      target_certs_per_epoch: params.targetCertsPerEpoch.toString(),
-      old_target: info.oldTarget,
-      new_target: info.newTarget,
-    });
+    ctx.events.emit(PowEvents.PowRetarget, {
+      [A.Epoch]: epoch.toString(),
+      [A.Certificates]: certs.toString(),
+      [A.TargetCertsPerEpoch]: params.targetCertsPerEpoch.toString(),
+      [A.OldTarget]: info.oldTarget,
+      [A.NewTarget]: info.newTarget});
   }
 
   // ---- invariants ------------------------------------------------------------------------

@@ -45,5 +45,3 @@ export const minerModelWorkKey = (epoch: bigint, miner: Uint8Array, modelId: big
 export function powStateKey(key: Uint8Array): Uint8Array {
   return concat(POW_STORE_PREFIX, key);
 }
-
-export { u64be, readU64be } from "../../types/bytes";

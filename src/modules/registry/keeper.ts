@@ -1,10 +1,13 @@
 import { encodeAddress, decodeAddress, moduleAddress } from "../../types/address";
 import { BASE_DENOM, formatCoins } from "../../types/coins";
-import { ErrorKind, SdkErrors } from "../../types/errors";
+import { SdkErrors } from "../../types/errors";
 import type { Context } from "../../framework/module";
 import { Model, ModelStatus, Params } from "../../gen/blockai/registry/v1/registry";
 import { KVStore, PrefixStore, concatBytes, prefixEnd } from "../../store/kv";
-import type { BankSender } from "../bank/keeper";
+import { RegistryErrors } from "./errors";
+import { RegistryAttributes as A, RegistryEvents } from "./events";
+import type { RegistryBank } from "./expected-keepers";
+import { DEFAULT_REGISTRY_PARAMS } from "./params";
 import {
   BOND_QUEUE_PREFIX,
   INDEX_VALUE,
@@ -16,37 +19,15 @@ import {
   bondQueueKey,
   modelKey,
   ownerIndexKey,
-  readU64be,
   statusIndexKey,
   taskIndexKey,
-  u64be,
 } from "./keys";
+import { readU64be, u64be } from "../../types/bytes";
 
 export { Model, ModelStatus, Params };
 
 /** Module account holding the bonds of registered models. */
 export const REGISTRY_BOND_ACCOUNT = "registry";
-
-/** Errors of the registry module (codespace "registry"). Cosmos codes are used where they exist. */
-export const RegistryErrors = {
-  ModelNotFound: new ErrorKind("registry", 2, "model not found"),
-  InvalidModel: new ErrorKind("registry", 3, "invalid model field"),
-  InvalidArtifactDigest: new ErrorKind("registry", 4, "artifact digest must be a 32-byte SHA-256"),
-  ArtifactDigestImmutable: new ErrorKind("registry", 5, "artifact digest is immutable; register a new model that supersedes this one"),
-  BondTooSmall: new ErrorKind("registry", 6, "bond is below min_model_bond"),
-  InvalidStatusTransition: new ErrorKind("registry", 7, "invalid model status transition"),
-  ModelRetired: new ErrorKind("registry", 8, "model is retired"),
-  InvalidOperators: new ErrorKind("registry", 9, "invalid operators"),
-} as const;
-
-export const DEFAULT_REGISTRY_PARAMS: Params = {
-  minModelBond: { denom: BASE_DENOM, amount: "10000000" }, // 10 SOA
-  bondReturnDelay: 100_800n, // about 7 days at 6 s blocks
-  maxOperators: 10,
-};
-
-/** The registry's view of the bank. */
-export type RegistryBank = Pick<BankSender, "getBalance" | "sendToModule" | "sendFromModule">;
 
 /**
  * AI models: registration, updates, status and bonds, with secondary indexes by owner, status and
@@ -72,7 +53,7 @@ export class RegistryKeeper {
   }
 
   /** True if `address` (bech32) is the model's owner or one of its operators. */
-  isOwnerOrOperator(model: Model, address: string): boolean {
+  isOwnerOrOperator(model: { readonly owner: string; readonly operators: readonly string[] }, address: string): boolean {
     const a = address.toLowerCase();
     return model.owner === a || model.operators.includes(a);
   }
@@ -164,12 +145,12 @@ export class RegistryKeeper {
       this.requireBank().sendToModule(ctx.store, ctx.events, decodeAddress(model.owner), REGISTRY_BOND_ACCOUNT, [{ denom: BASE_DENOM, amount: bond }]);
     }
     this.setModel(ctx.store, full);
-    ctx.events.emit("register_model", {
-      model_id: id.toString(),
-      owner: model.owner,
-      artifact_digest: hex(model.artifactDigest),
-      bond: formatCoins([{ denom: BASE_DENOM, amount: bond }]),
-      supersedes: model.supersedes.toString(),
+    ctx.events.emit(RegistryEvents.RegisterModel, {
+      [A.ModelId]: id.toString(),
+      [A.Owner]: model.owner,
+      [A.ArtifactDigest]: hex(model.artifactDigest),
+      [A.Bond]: formatCoins([{ denom: BASE_DENOM, amount: bond }]),
+      [A.Supersedes]: model.supersedes.toString(),
     });
     return id;
   }
@@ -188,7 +169,7 @@ export class RegistryKeeper {
       throw RegistryErrors.InvalidOperators.wrap(`${next.operators.length} operators, at most ${params.maxOperators} allowed`);
     }
     this.setModel(ctx.store, { ...next, updatedHeight: BigInt(ctx.block.height) }, prev);
-    ctx.events.emit("update_model", { model_id: prev.id.toString(), owner: prev.owner });
+    ctx.events.emit(RegistryEvents.UpdateModel, { [A.ModelId]: prev.id.toString(), [A.Owner]: prev.owner });
   }
 
   /** Pause, resume or retire (authorization checked by the caller). */
@@ -207,7 +188,7 @@ export class RegistryKeeper {
       this.store(ctx.store).set(bondQueueKey(next.bondReleaseHeight, next.id), INDEX_VALUE);
     }
     this.setModel(ctx.store, next, prev);
-    ctx.events.emit("set_model_status", { model_id: prev.id.toString(), status: statusName(status) });
+    ctx.events.emit(RegistryEvents.SetModelStatus, { [A.ModelId]: prev.id.toString(), [A.Status]: statusName(status) });
     return next;
   }
 
@@ -228,7 +209,7 @@ export class RegistryKeeper {
         this.requireBank().sendFromModule(ctx.store, ctx.events, REGISTRY_BOND_ACCOUNT, decodeAddress(model.owner), [{ denom: BASE_DENOM, amount }]);
       }
       this.setModel(ctx.store, { ...model, bondReturned: true }, model);
-      ctx.events.emit("return_model_bond", { model_id: id.toString(), owner: model.owner, amount: `${amount}${BASE_DENOM}` });
+      ctx.events.emit(RegistryEvents.ReturnModelBond, { [A.ModelId]: id.toString(), [A.Owner]: model.owner, [A.Amount]: `${amount}${BASE_DENOM}` });
     }
   }
 
@@ -271,10 +252,3 @@ export function statusName(status: ModelStatus): string {
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
 }
-
-/** What other modules (metering, PoW) may use. */
-export interface ModelRegistry {
-  getModel(root: KVStore, id: bigint): Model | undefined;
-  isOwnerOrOperator(model: Model, address: string): boolean;
-}
-

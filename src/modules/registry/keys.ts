@@ -60,5 +60,3 @@ export function bondQueueKey(height: bigint, id: bigint): Uint8Array {
 export function modelStateKey(id: bigint): Uint8Array {
   return concat(REGISTRY_STORE_PREFIX, modelKey(id));
 }
-
-export { u64be, readU64be } from "../../types/bytes";

@@ -1,8 +1,6 @@
-import { decodeAddress, encodeAddress } from "../../types/address";
-import { BASE_DENOM, parseAmount } from "../../types/coins";
-import { SdkErrors } from "../../types/errors";
-import type { Coin as ProtoCoin } from "../../gen/cosmos/base/v1beta1/coin";
-import { RegistryErrors } from "./keeper";
+import { canonicalAddress } from "../../types/address";
+import { ModelStatus } from "../../gen/blockai/registry/v1/registry";
+import { RegistryErrors } from "./errors";
 
 /** Bounds of a model's text fields, in UTF-8 bytes (documented in docs/models.md). */
 export const LIMITS = {
@@ -71,20 +69,6 @@ export function checkArtifactDigest(digest: Uint8Array): void {
   }
 }
 
-/** A usoa coin; zero allowed when allowZero. Returns the amount. */
-export function checkUsoa(coin: ProtoCoin | undefined, field: string, allowZero: boolean): bigint {
-  if (!coin) throw SdkErrors.InvalidCoins.wrap(`${field} is required`);
-  if (coin.denom !== BASE_DENOM) throw SdkErrors.InvalidCoins.wrap(`${field} must be in ${BASE_DENOM}, got "${coin.denom}"`);
-  const amount = parseAmount(coin.amount, field);
-  if (amount === 0n && !allowZero) throw SdkErrors.InvalidCoins.wrap(`${field} must be positive`);
-  return amount;
-}
-
-/** Canonical (lowercase) bech32 of a valid soa address; sdk/7 otherwise. */
-export function canonicalAddress(address: string, what: string): string {
-  return encodeAddress(decodeAddress(address, what));
-}
-
 /** Operators: valid addresses, no duplicates (nor the owner), at most the hard cap. Returns them canonical. */
 export function checkOperators(operators: readonly string[], owner: string): string[] {
   if (operators.length > LIMITS.operatorsHardCap) {
@@ -98,4 +82,17 @@ export function checkOperators(operators: readonly string[], owner: string): str
     out.push(c);
   }
   return out;
+}
+
+export const SETTABLE_STATUSES: ReadonlySet<ModelStatus> = new Set([ModelStatus.MODEL_STATUS_ACTIVE, ModelStatus.MODEL_STATUS_PAUSED, ModelStatus.MODEL_STATUS_RETIRED]);
+
+/** The descriptive fields of a model (register, update, genesis). */
+export function checkDescriptive(m: { name: string; version: string; task: string; description: string; artifactUri: string; endpoint: string; unit: string }): void {
+  checkText(m.name, "name", LIMITS.name, { required: true });
+  checkText(m.version, "version", LIMITS.version, { required: true });
+  checkTask(m.task);
+  checkText(m.description, "description", LIMITS.description, { multiline: true });
+  checkUri(m.artifactUri, "artifact_uri");
+  checkEndpoint(m.endpoint);
+  checkUnit(m.unit);
 }

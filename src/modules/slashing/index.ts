@@ -10,3 +10,4 @@ export { SlashingErrors } from "./errors";
 export { SlashReasons, SlashingAttributes, SlashingEvents } from "./events";
 export { DEFAULT_SLASHING_PARAMS, slashingParamsToJson, validateSlashingParams } from "./params";
 export type { SlashingParams } from "./params";
+export { defaultSlashingGenesis } from "./genesis";

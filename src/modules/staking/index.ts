@@ -29,3 +29,4 @@ export {
   valoperBytes,
 } from "./types";
 export type { Delegation, Redelegation, UnbondingDelegation, Validator } from "./types";
+export { defaultStakingGenesis } from "./genesis";

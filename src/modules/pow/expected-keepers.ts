@@ -1,0 +1,19 @@
+import type { KVStore } from "../../store/kv";
+
+/** What the pow module needs to know about a model (the registry's Model has these fields). */
+export interface ModelInfo {
+  readonly owner: string;
+  readonly operators: readonly string[];
+  /** blockai.registry.v1.ModelStatus: 1 ACTIVE, 2 PAUSED, 3 RETIRED. */
+  readonly status: number;
+}
+
+/** Where models are looked up (the registry keeper in the app; a fake in unit tests). */
+export interface ModelDirectory {
+  getModel(root: KVStore, id: bigint): ModelInfo | undefined;
+}
+
+/** The epoch clock: work is tallied per epoch. */
+export interface EpochClock {
+  currentEpoch(root: KVStore): bigint;
+}

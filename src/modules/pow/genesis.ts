@@ -1,0 +1,131 @@
+import { decodeAddress, encodeAddress } from "../../types/address";
+import { arr, obj, optional, str, u64 } from "../../types/genesis-json";
+import type { Context } from "../../framework/module";
+import type { PowKeeper } from "./keeper";
+import { DEFAULT_INITIAL_TARGET, DEFAULT_POW_PARAMS, type PowParams, validateParams } from "./params";
+import { parseTargetHex, targetToHex } from "./seal";
+
+function hex32(value: unknown, where: string): Uint8Array {
+  const s = str(value, where);
+  if (!/^[0-9a-fA-F]{64}$/.test(s)) throw new Error(`${where}: expected 64 hexadecimal digits`);
+  return Buffer.from(s, "hex");
+}
+
+function decimal(value: unknown, where: string): bigint {
+  const s = str(value, where);
+  if (!/^(0|[1-9][0-9]*)$/.test(s) || s.length > 90) throw new Error(`${where}: expected a non-negative decimal integer as a string`);
+  return BigInt(s);
+}
+
+function readParams(value: unknown): PowParams {
+  const p = obj(value ?? {}, "pow.params");
+  const d = DEFAULT_POW_PARAMS;
+  const params: PowParams = {
+    anchorWindow: p.anchor_window === undefined ? d.anchorWindow : u64(p.anchor_window, "pow.params.anchor_window"),
+    maxCertsPerBlock: p.max_certs_per_block === undefined ? d.maxCertsPerBlock : u64(p.max_certs_per_block, "pow.params.max_certs_per_block"),
+    targetCertsPerEpoch:
+      p.target_certs_per_epoch === undefined ? d.targetCertsPerEpoch : u64(p.target_certs_per_epoch, "pow.params.target_certs_per_epoch"),
+    minTarget: p.min_target === undefined ? d.minTarget : parseTargetHex(str(p.min_target, "pow.params.min_target"), "pow.params.min_target"),
+    maxTarget: p.max_target === undefined ? d.maxTarget : parseTargetHex(str(p.max_target, "pow.params.max_target"), "pow.params.max_target"),
+  };
+  for (const k of Object.keys(p)) {
+    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target"].includes(k)) {
+      throw new Error(`pow.params.${k}: unknown parameter`);
+    }
+  }
+  validateParams(params);
+  return params;
+}
+
+function paramsToJson(p: PowParams) {
+  return {
+    anchor_window: p.anchorWindow.toString(),
+    max_certs_per_block: p.maxCertsPerBlock.toString(),
+    target_certs_per_epoch: p.targetCertsPerEpoch.toString(),
+    min_target: targetToHex(p.minTarget),
+    max_target: targetToHex(p.maxTarget),
+  };
+}
+
+export function defaultPowGenesis() {
+  return { params: paramsToJson(DEFAULT_POW_PARAMS), target: targetToHex(DEFAULT_INITIAL_TARGET) };
+}
+
+export function initPowGenesis(keeper: PowKeeper, ctx: Context, genesis: unknown): void {
+  const g = obj(genesis ?? {}, "pow");
+  for (const k of Object.keys(g)) {
+    if (!["params", "target", "anchors", "used_seals", "work", "last_retarget"].includes(k)) throw new Error(`pow.${k}: unknown field`);
+  }
+  const params = readParams(g.params);
+  keeper.setParams(ctx.store, params);
+  const target = g.target === undefined ? DEFAULT_INITIAL_TARGET : parseTargetHex(str(g.target, "pow.target"), "pow.target");
+  if (target < params.minTarget || target > params.maxTarget) throw new Error("pow.target: must be within [params.min_target, params.max_target]");
+  keeper.setTarget(ctx.store, target);
+
+  const anchors = arr(g.anchors ?? [], "pow.anchors");
+  if (BigInt(anchors.length) > params.anchorWindow) throw new Error(`pow.anchors: more than anchor_window (${params.anchorWindow}) entries`);
+  const heights = new Set<bigint>();
+  anchors.forEach((a, i) => {
+    const o = obj(a, `pow.anchors[${i}]`);
+    const height = u64(o.height, `pow.anchors[${i}].height`);
+    // Only the anchors a certificate could use at the chain's first height are meaningful.
+    const last = BigInt(ctx.block.height); // initial_height - 1
+    if (height === 0n || height > last || last - height >= params.anchorWindow) {
+      throw new Error(`pow.anchors[${i}].height: ${height} is outside the anchor window before the initial height (${last - params.anchorWindow + 1n}..${last})`);
+    }
+    if (heights.has(height)) throw new Error(`pow.anchors[${i}].height: duplicate height ${height}`);
+    heights.add(height);
+    keeper.setAnchor(ctx.store, height, hex32(o.hash, `pow.anchors[${i}].hash`));
+  });
+  const seals = new Set<string>();
+  arr(g.used_seals ?? [], "pow.used_seals").forEach((s, i) => {
+    const o = obj(s, `pow.used_seals[${i}]`);
+    const anchorHeight = u64(o.anchor_height, `pow.used_seals[${i}].anchor_height`);
+    if (!heights.has(anchorHeight)) throw new Error(`pow.used_seals[${i}].anchor_height: no anchor ${anchorHeight} in pow.anchors`);
+    const seal = hex32(o.seal, `pow.used_seals[${i}].seal`);
+    const id = Buffer.from(seal).toString("hex");
+    if (seals.has(id)) throw new Error(`pow.used_seals[${i}].seal: duplicate`);
+    seals.add(id);
+    keeper.importUsedSeal(ctx.store, anchorHeight, seal);
+  });
+  arr(g.work ?? [], "pow.work").forEach((w, i) => {
+    const o = obj(w, `pow.work[${i}]`);
+    const where = `pow.work[${i}]`;
+    const miner = decodeAddress(str(o.miner, `${where}.miner`), `${where}.miner`);
+    keeper.importWorkRecord(ctx.store, {
+      epoch: u64(o.epoch, `${where}.epoch`),
+      miner,
+      modelId: u64(o.model_id, `${where}.model_id`),
+      tally: { work: decimal(o.work, `${where}.work`), certificates: u64(o.certificates, `${where}.certificates`) },
+    });
+  });
+  const last = optional(g.last_retarget, (v) => obj(v, "pow.last_retarget"));
+  if (last) {
+    keeper.importLastRetarget(ctx.store, {
+      epoch: u64(last.epoch, "pow.last_retarget.epoch"),
+      certificates: u64(last.certificates, "pow.last_retarget.certificates"),
+      oldTarget: targetToHex(parseTargetHex(str(last.old_target, "pow.last_retarget.old_target"), "pow.last_retarget.old_target")),
+      newTarget: targetToHex(parseTargetHex(str(last.new_target, "pow.last_retarget.new_target"), "pow.last_retarget.new_target")),
+    });
+  }
+}
+
+export function exportPowGenesis(keeper: PowKeeper, ctx: Context) {
+  const last = keeper.lastRetarget(ctx.store);
+  return {
+    params: paramsToJson(keeper.getParams(ctx.store)),
+    target: targetToHex(keeper.getTarget(ctx.store)),
+    anchors: keeper.allAnchors(ctx.store).map((a) => ({ height: a.height.toString(), hash: Buffer.from(a.hash).toString("hex") })),
+    used_seals: keeper.allUsedSeals(ctx.store).map((s) => ({ anchor_height: s.anchorHeight.toString(), seal: Buffer.from(s.seal).toString("hex") })),
+    work: keeper.allWorkRecords(ctx.store).map((r) => ({
+      epoch: r.epoch.toString(),
+      miner: encodeAddress(r.miner),
+      model_id: r.modelId.toString(),
+      work: r.tally.work.toString(),
+      certificates: r.tally.certificates.toString(),
+    })),
+    ...(last
+      ? { last_retarget: { epoch: last.epoch.toString(), certificates: last.certificates.toString(), old_target: last.oldTarget, new_target: last.newTarget } }
+      : {}),
+  };
+}

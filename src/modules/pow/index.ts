@@ -1,0 +1,31 @@
+/** The pow module's public face: what other modules, the app, the node and the miner may use. */
+export { createPowModule } from "./module";
+export { POW_QUERY_SERVICE, PowQuery } from "./service";
+export { PowKeeper, type Tally, type WorkRecord, isOwnerOrOperator, tallyToProto } from "./keeper";
+export { POW_CODESPACE, PowErrors } from "./errors";
+export { PowAttributes, PowEvents } from "./events";
+export { MSG_SUBMIT_WORK_RESPONSE_TYPE_URL, MSG_SUBMIT_WORK_TYPE_URL } from "./msg-server";
+export {
+  DEFAULT_INITIAL_TARGET,
+  DEFAULT_POW_PARAMS,
+  LOCALNET_POW_TARGET,
+  type PowParams,
+  paramsFromProto,
+  paramsToProto,
+  validateParams,
+} from "./params";
+export { defaultPowGenesis } from "./genesis";
+export type { EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
+export {
+  HASH_LENGTH,
+  MAX_TARGET,
+  type SealFields,
+  bytesToBigInt,
+  computeSeal,
+  doubleSha256,
+  parseTargetHex,
+  sealPrefix,
+  targetToBytes,
+  targetToHex,
+  workForTarget,
+} from "./seal";

@@ -1,0 +1,56 @@
+import { MsgSubmitWork, MsgSubmitWorkResponse } from "../../gen/blockai/pow/v1/tx";
+import { decodeAddress } from "../../types/address";
+import type { MsgHandler } from "../../framework/module";
+import { PowErrors } from "./errors";
+import { PowAttributes as A, PowEvents } from "./events";
+import type { PowKeeper } from "./keeper";
+import { HASH_LENGTH } from "./seal";
+
+export const MSG_SUBMIT_WORK_TYPE_URL = "/blockai.pow.v1.MsgSubmitWork";
+export const MSG_SUBMIT_WORK_RESPONSE_TYPE_URL = "/blockai.pow.v1.MsgSubmitWorkResponse";
+
+function msgSubmitWorkHandler(keeper: PowKeeper): MsgHandler<MsgSubmitWork> {
+  return {
+    typeUrl: MSG_SUBMIT_WORK_TYPE_URL,
+    codec: MsgSubmitWork,
+    // The miner signs: a certificate cannot be submitted (stolen) by anyone else, and a changed
+    // miner field changes the seal.
+    signers: (msg) => [msg.miner],
+    validateBasic(msg) {
+      decodeAddress(msg.miner, "miner address");
+      if (msg.workDigest.length !== HASH_LENGTH) {
+        throw PowErrors.InvalidCertificate.wrap(`work_digest must be ${HASH_LENGTH} bytes, got ${msg.workDigest.length}`);
+      }
+      if (msg.anchorHeight === 0n) throw PowErrors.InvalidCertificate.wrap("anchor_height must be >= 1");
+    },
+    // The work is the anti-spam cost: no fee, and a new miner's first certificate creates its account.
+    feeless: true,
+    // Runs before fees and signatures in every mode (CheckTx, RECHECK, FinalizeBlock): an invalid
+    // certificate costs the node one double SHA-256 and a few reads, and never enters the mempool.
+    precheck(ctx, msg) {
+      keeper.verify(ctx, msg);
+    },
+    execute(ctx, msg) {
+      // Again in execute: a faulty proposer can put anything in a block, and two certificates in
+      // one block (or one tx) must not pass on the same state.
+      const cert = keeper.verify(ctx, msg);
+      const { work, epoch } = keeper.accept(ctx, cert);
+      ctx.events.emit(PowEvents.PowCertificate, {
+        [A.Miner]: msg.miner,
+        [A.ModelId]: msg.modelId.toString(),
+        [A.AnchorHeight]: msg.anchorHeight.toString(),
+        [A.Nonce]: msg.nonce.toString(),
+        [A.Seal]: cert.seal.toString("hex"),
+        [A.Work]: work.toString(),
+        [A.Epoch]: epoch.toString()});
+      return {
+        typeUrl: MSG_SUBMIT_WORK_RESPONSE_TYPE_URL,
+        value: MsgSubmitWorkResponse.encode({ seal: cert.seal, work: work.toString(), epoch }).finish(),
+      };
+    },
+  };
+}
+
+export function powMsgHandlers(keeper: PowKeeper): MsgHandler<any>[] {
+  return [msgSubmitWorkHandler(keeper)];
+}

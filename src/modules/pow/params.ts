@@ -1,0 +1,54 @@
+import type { Params } from "../../gen/blockai/pow/v1/pow";
+import { MAX_TARGET, parseTargetHex, targetToHex } from "./seal";
+
+/** The module's parameters as numbers. */
+export interface PowParams {
+  anchorWindow: bigint;
+  maxCertsPerBlock: bigint;
+  targetCertsPerEpoch: bigint;
+  minTarget: bigint;
+  maxTarget: bigint;
+}
+
+/** Defaults for a production chain (block ~6 s, epoch 14,400 blocks). */
+export const DEFAULT_POW_PARAMS: PowParams = {
+  anchorWindow: 32n,
+  maxCertsPerBlock: 20n,
+  targetCertsPerEpoch: 7_200n,
+  minTarget: 1n,
+  maxTarget: MAX_TARGET,
+};
+/** Initial target: 2^232 - 1, i.e. 2^24 (~16.8 million) expected hashes per certificate. */
+export const DEFAULT_INITIAL_TARGET = (1n << 232n) - 1n;
+/** Localnets and test networks: 2^14 (16,384) expected hashes, a few milliseconds on one core. */
+export const LOCALNET_POW_TARGET = (1n << 242n) - 1n;
+
+/** The rules genesis applies to params (and a MsgUpdateParams would): throws naming the field. */
+export function validateParams(p: PowParams, where = "pow.params"): void {
+  if (p.anchorWindow < 1n) throw new Error(`${where}.anchor_window must be >= 1`);
+  if (p.maxCertsPerBlock < 1n) throw new Error(`${where}.max_certs_per_block must be >= 1`);
+  if (p.targetCertsPerEpoch < 1n) throw new Error(`${where}.target_certs_per_epoch must be >= 1`);
+  if (p.minTarget < 1n) throw new Error(`${where}.min_target must be >= 1`);
+  if (p.maxTarget > MAX_TARGET) throw new Error(`${where}.max_target must be < 2^256`);
+  if (p.minTarget > p.maxTarget) throw new Error(`${where}.min_target must be <= max_target`);
+}
+
+export function paramsToProto(p: PowParams): Params {
+  return {
+    anchorWindow: p.anchorWindow,
+    maxCertsPerBlock: p.maxCertsPerBlock,
+    targetCertsPerEpoch: p.targetCertsPerEpoch,
+    minTarget: targetToHex(p.minTarget),
+    maxTarget: targetToHex(p.maxTarget),
+  };
+}
+
+export function paramsFromProto(p: Params): PowParams {
+  return {
+    anchorWindow: p.anchorWindow,
+    maxCertsPerBlock: p.maxCertsPerBlock,
+    targetCertsPerEpoch: p.targetCertsPerEpoch,
+    minTarget: parseTargetHex(p.minTarget, "pow.params.min_target"),
+    maxTarget: parseTargetHex(p.maxTarget, "pow.params.max_target"),
+  };
+}
