@@ -5,7 +5,7 @@ import * as os from "node:os";
 import { ACCOUNT_PREFIX } from "../types/address";
 import { CertificateSigner, CometMinerChain } from "../miner/chain";
 import { AcceptedEvent, Miner, MinerStatus, RejectedEvent } from "../miner/miner";
-import { targetToHex } from "../modules/pow/seal";
+import { targetToHex } from "../modules/pow";
 import { UsageError } from "./args";
 import type { Command, CommandContext } from "./command";
 import { CHAIN_ID, HOME, KEYRING_BACKEND, NODE, OUTPUT, nodeUrl } from "./flags";

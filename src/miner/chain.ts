@@ -3,18 +3,9 @@ import { SigningStargateClient, StargateClient, defaultRegistryTypes } from "@co
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { Params } from "../gen/blockai/pow/v1/pow";
-import {
-  QueryAnchorRequest,
-  QueryAnchorResponse,
-  QueryMinerWorkRequest,
-  QueryMinerWorkResponse,
-  QueryParamsRequest,
-  QueryParamsResponse,
-  QueryTargetRequest,
-  QueryTargetResponse,
-} from "../gen/blockai/pow/v1/query";
 import { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
-import { MSG_SUBMIT_WORK_TYPE_URL, POW_QUERY_SERVICE, type PowParams, paramsFromProto, parseTargetHex } from "../modules/pow";
+import type { QueryMethod, RequestOf, ResponseOf } from "../types/service";
+import { MSG_SUBMIT_WORK_TYPE_URL, PowQuery, type PowParams, paramsFromProto, parseTargetHex } from "../modules/pow";
 
 /** The message types the miner signs (CosmJS registry entries). */
 export const POW_TYPES: ReadonlyArray<readonly [string, GeneratedType]> = [[MSG_SUBMIT_WORK_TYPE_URL, MsgSubmitWork as GeneratedType]];
@@ -50,16 +41,11 @@ export interface MinerChain {
   minerWork(address: string, epoch: bigint): Promise<{ work: bigint; certificates: bigint }>;
 }
 
-/** Queries the pow module through ABCI (abci_query at the service path). */
-export async function powQuery<T>(
-  comet: Comet38Client,
-  method: string,
-  request: Uint8Array,
-  decode: (b: Uint8Array) => T,
-): Promise<T> {
-  const res = await comet.abciQuery({ path: `${POW_QUERY_SERVICE}/${method}`, data: request });
-  if (res.code !== 0) throw new Error(`pow query ${method} failed: ${res.log} (code ${res.codespace}/${res.code})`);
-  return decode(res.value);
+/** Queries the pow module through ABCI, by a method of its query table (PowQuery). */
+export async function powQuery<M extends QueryMethod>(comet: Comet38Client, method: M, request: Partial<RequestOf<M>>): Promise<ResponseOf<M>> {
+  const res = await comet.abciQuery({ path: method.path, data: method.request.encode(method.request.fromPartial(request)).finish() });
+  if (res.code !== 0) throw new Error(`pow query ${method.name} failed: ${res.log} (code ${res.codespace}/${res.code})`);
+  return method.response.decode(res.value);
 }
 
 export class CometMinerChain implements MinerChain {
@@ -90,17 +76,17 @@ export class CometMinerChain implements MinerChain {
   }
 
   async params(): Promise<PowParams> {
-    const r = await powQuery(this.comet, "Params", QueryParamsRequest.encode({}).finish(), QueryParamsResponse.decode);
+    const r = await powQuery(this.comet, PowQuery.Params, {});
     return paramsFromProto(r.params ?? Params.fromPartial({}));
   }
 
   async target(): Promise<TargetInfo> {
-    const r = await powQuery(this.comet, "Target", QueryTargetRequest.encode({}).finish(), QueryTargetResponse.decode);
+    const r = await powQuery(this.comet, PowQuery.Target, {});
     return { target: parseTargetHex(r.target, "target"), epoch: r.epoch, epochCertificates: r.epochCertificates };
   }
 
   async anchor(height: bigint): Promise<{ height: bigint; hash: Uint8Array }> {
-    return powQuery(this.comet, "Anchor", QueryAnchorRequest.encode({ height }).finish(), QueryAnchorResponse.decode);
+    return powQuery(this.comet, PowQuery.Anchor, { height });
   }
 
   async account(address: string): Promise<{ accountNumber: bigint; sequence: bigint } | undefined> {
@@ -122,7 +108,7 @@ export class CometMinerChain implements MinerChain {
   }
 
   async minerWork(address: string, epoch: bigint): Promise<{ work: bigint; certificates: bigint }> {
-    const r = await powQuery(this.comet, "MinerWork", QueryMinerWorkRequest.encode({ miner: address, epoch }).finish(), QueryMinerWorkResponse.decode);
+    const r = await powQuery(this.comet, PowQuery.MinerWork, { miner: address, epoch });
     return { work: BigInt(r.total?.work || "0"), certificates: r.total?.certificates ?? 0n };
   }
 }

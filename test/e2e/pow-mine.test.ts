@@ -6,10 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createBlockaiRegistry } from "../../src/client/registry";
 import { MsgRegisterModel, MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
-import { QueryMinerWorkRequest, QueryMinerWorkResponse, QueryTargetRequest, QueryTargetResponse } from "../../src/gen/blockai/pow/v1/query";
+import { QueryTargetRequest, QueryTargetResponse } from "../../src/gen/blockai/pow/v1/query";
 import { CertificateSigner, CometMinerChain, powQuery } from "../../src/miner/chain";
 import { AcceptedEvent, Miner, RejectedEvent } from "../../src/miner/miner";
-import { LOCALNET_POW_TARGET, parseTargetHex } from "../../src/modules/pow";
+import { LOCALNET_POW_TARGET, PowQuery, parseTargetHex } from "../../src/modules/pow";
 import { blockaiEntry } from "../../src/node/paths";
 import { TestNetwork } from "../helpers/network";
 
@@ -69,11 +69,11 @@ describe("end to end: `blockai mine` and the miner engine against CometBFT + BLO
   });
 
   const minerWorkTotal = async (address: string): Promise<{ work: bigint; certificates: bigint }> => {
-    const t = await powQuery(comet, "Target", QueryTargetRequest.encode({}).finish(), QueryTargetResponse.decode);
+    const t = await powQuery(comet, PowQuery.Target, {});
     let work = 0n;
     let certificates = 0n;
     for (let e = 0n; e <= t.epoch; e++) {
-      const r = await powQuery(comet, "MinerWork", QueryMinerWorkRequest.encode({ miner: address, epoch: e }).finish(), QueryMinerWorkResponse.decode);
+      const r = await powQuery(comet, PowQuery.MinerWork, { miner: address, epoch: e });
       work += BigInt(r.total?.work || "0");
       certificates += r.total?.certificates ?? 0n;
     }

@@ -7,7 +7,6 @@ import { powQueryHandlers } from "./query-server";
 
 // src/cli imports these from here; once it uses the index (or service.ts), they can go.
 export { MSG_SUBMIT_WORK_TYPE_URL } from "./msg-server";
-export { POW_QUERY_SERVICE } from "./service";
 
 export function createPowModule(keeper: PowKeeper, epochs: EpochClock): Module {
   return {
