@@ -17,7 +17,8 @@ import { PowKeeper } from "../modules/pow/keeper";
 import { createPowModule } from "../modules/pow/module";
 import { REGISTRY_BOND_ACCOUNT, RegistryKeeper } from "../modules/registry/keeper";
 import { createRegistryModule } from "../modules/registry/module";
-import type { Module } from "../framework/module";
+import { GOV_MODULE, GovKeeper, createGovModule } from "../modules/gov";
+import type { Module, MsgHandler } from "../framework/module";
 import { FEE_COLLECTOR } from "./tx";
 
 /**
@@ -45,6 +46,10 @@ export function createModules() {
   // Registers its retarget as an epoch-end hook.
   const pow = new PowKeeper(epochs, registry);
   for (const name of [REGISTRY_BOND_ACCOUNT, METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT]) bank.blockModuleAccount(name);
+  // Gov holds deposits in its module account (blocked for sends) and runs the messages of passed
+  // proposals as that account, through the app's router (set once every module is listed).
+  const gov = new GovKeeper(bank, auth, staking, distribution);
+  bank.blockModuleAccount(GOV_MODULE);
   // Order matters: genesis is loaded in this order and end-block hooks run in this order. The
   // epoch clock runs last so that every module's block work is done before an epoch closes.
   const modules: Module[] = [
@@ -55,8 +60,11 @@ export function createModules() {
     createDistributionModule(distribution, staking, auth, (a) => bank.isBlocked(a)),
     createSlashingModule(slashing),
     createStakingModule(staking, auth),
-    createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs), createEpochsModule(epochs)];
-  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow }, modules };
+    createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs), createEpochsModule(epochs),
+    // Last: a passed proposal's parameter change takes effect from the next block in every module.
+    createGovModule(gov)];
+  gov.setRouter(new Map(modules.flatMap((m) => (m.msgs ?? []).map((h): [string, MsgHandler<unknown>] => [h.typeUrl, h]))));
+  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, gov }, modules };
 }
 
 export type Keepers = ReturnType<typeof createModules>["keepers"];
