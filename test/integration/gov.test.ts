@@ -13,7 +13,7 @@ import * as beta from "cosmjs-types/cosmos/gov/v1beta1/query";
 import * as betaTx from "cosmjs-types/cosmos/gov/v1beta1/tx";
 import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
-import { decodeAddress } from "../../src/types/address";
+import { decodeAddress, encodeAddress, moduleAddress } from "../../src/types/address";
 import { Driver } from "../helpers/driver";
 import { TestKey, msgSend } from "../helpers/keys";
 import { eventAttr, expectCode, expectOk, msgDelegate, query } from "../helpers/pos";
@@ -338,6 +338,14 @@ describe("gov: proposals, deposits, votes, tally, execution by the gov authority
       const r = await d.exec(alice, [msgSubmitProposal(alice.address, [msgUpdateGovParams({ ...params, ...change })], MIN_DEPOSIT)]);
       expectCode(r, "gov", 12);
     }
+    // State-dependent: cancellation charges may go to the community pool, not to another blocked
+    // module account (the bonded pool would break staking's accounting); refused at submission.
+    const bonded = encodeAddress(moduleAddress("bonded_tokens_pool"));
+    const r = await d.exec(alice, [msgSubmitProposal(alice.address, [msgUpdateGovParams({ ...params, proposalCancelDest: bonded })], MIN_DEPOSIT)]);
+    expectCode(r, "gov", 12);
+    expect(r.log).toMatch(/may not receive funds/);
+    const pool = encodeAddress(moduleAddress("distribution"));
+    expectOk(await d.exec(alice, [msgSubmitProposal(alice.address, [msgUpdateGovParams({ ...params, proposalCancelDest: pool })], MIN_DEPOSIT)]));
     await d.close();
     await expect(Driver.create({ validators: 1, appState: (s) => (s.gov.params = { voting_period: "0s" }) })).rejects.toThrow(/gov\.params\.voting_period: must be positive/);
     await expect(Driver.create({ validators: 1, appState: (s) => (s.gov.params = { quorum: "2" }) })).rejects.toThrow(/gov\.params\.quorum: must be at most 1/);

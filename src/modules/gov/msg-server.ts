@@ -6,7 +6,6 @@ import {
   MsgSubmitProposal,
   MsgSubmitProposalResponse,
   MsgUpdateParams,
-  MsgUpdateParamsResponse,
   MsgVote,
   MsgVoteResponse,
   MsgVoteWeighted,
@@ -19,13 +18,14 @@ import type { Any } from "cosmjs-types/google/protobuf/any";
 import { decodeAddress } from "../../types/address";
 import { Coin, coinsFromProto } from "../../types/coins";
 import { DEC_ONE, decFromProto, formatDec, parseDec } from "../../types/dec";
-import { ChainError, SdkErrors, toChainError } from "../../types/errors";
+import { SdkErrors, toChainError } from "../../types/errors";
 import { KV_GAS } from "../../framework/gas";
-import type { MsgHandler } from "../../framework/module";
+import type { Context, MsgHandler } from "../../framework/module";
+import { updateParamsHandler } from "../../framework/params";
 import { GovErrors } from "./errors";
 import { GovAttributes, GovEvents } from "./events";
 import { GovKeeper } from "./keeper";
-import { MAX_METADATA_LEN, MAX_PROPOSAL_MSGS, MAX_SUMMARY_LEN, MAX_TITLE_LEN, paramsFromProto, validateGovParams } from "./params";
+import { GovParams, MAX_METADATA_LEN, MAX_PROPOSAL_MSGS, MAX_SUMMARY_LEN, MAX_TITLE_LEN, paramsFromProto, validateGovParams } from "./params";
 
 export const GOV_TYPE_URLS = {
   MsgSubmitProposal: "/cosmos.gov.v1.MsgSubmitProposal",
@@ -134,6 +134,19 @@ export function createMsgHandlers(keeper: GovKeeper): MsgHandler<any>[] {
     });
   };
 
+  /** The messages' state-dependent checks (e.g. a parameter change breaking an invariant), at submission. */
+  const checkMessagesState = (ctx: Context, messages: readonly Any[]) => {
+    messages.forEach((any, i) => {
+      const handler = keeper.getRouter().get(any.typeUrl)!;
+      try {
+        handler.checkProposalMsg?.(ctx, handler.codec.decode(any.value));
+      } catch (e) {
+        const err = toChainError(e);
+        throw GovErrors.InvalidProposalMsg.wrap(`message ${i} (${any.typeUrl}): ${err.message} (${err.codespace}/${err.code})`);
+      }
+    });
+  };
+
   const submitBasic = (m: { proposer: string; title: string; summary: string; metadata: string; messages: readonly Any[]; initialDeposit: ReadonlyArray<{ denom: string; amount: string }>; expedited: boolean }) => {
     decodeAddress(m.proposer, "proposer address");
     if (m.title.trim() === "") throw GovErrors.InvalidProposalContent.wrap("proposal title cannot be empty");
@@ -144,11 +157,12 @@ export function createMsgHandlers(keeper: GovKeeper): MsgHandler<any>[] {
     checkMessages(m.messages);
   };
 
-  const submit = (ctx: Parameters<MsgHandler["execute"]>[0], m: { proposer: string; title: string; summary: string; metadata: string; messages: Any[]; initialDeposit: ReadonlyArray<{ denom: string; amount: string }>; expedited: boolean }) => {
+  const submit = (ctx: Context, m: { proposer: string; title: string; summary: string; metadata: string; messages: Any[]; initialDeposit: ReadonlyArray<{ denom: string; amount: string }>; expedited: boolean }) => {
     const params = keeper.getParams(ctx.store);
     const deposit = depositCoins(m.initialDeposit, true);
     keeper.checkInitialDeposit(params, deposit, m.expedited);
     keeper.checkDepositDenoms(params, deposit);
+    checkMessagesState(ctx, m.messages);
     const proposal = keeper.submitProposal(ctx, { messages: m.messages, metadata: m.metadata, title: m.title, summary: m.summary, proposer: m.proposer, expedited: m.expedited });
     // Storing the proposal costs its bytes three times over (the SDK charges this too): a large
     // proposal is written once but read by every query and by the tally.
@@ -158,7 +172,7 @@ export function createMsgHandlers(keeper: GovKeeper): MsgHandler<any>[] {
     return proposal.id;
   };
 
-  const deposit = (ctx: Parameters<MsgHandler["execute"]>[0], id: bigint, depositor: string, amount: ReadonlyArray<{ denom: string; amount: string }>) => {
+  const deposit = (ctx: Context, id: bigint, depositor: string, amount: ReadonlyArray<{ denom: string; amount: string }>) => {
     const started = keeper.addDeposit(ctx, id, decodeAddress(depositor), depositCoins(amount, false));
     if (started) ctx.events.emit(GovEvents.ProposalDeposit, { [GovAttributes.VotingPeriodStart]: id.toString() });
   };
@@ -306,33 +320,19 @@ export function createMsgHandlers(keeper: GovKeeper): MsgHandler<any>[] {
     },
   };
 
-  const readParams = (m: MsgUpdateParams) => {
-    if (!m.params) throw SdkErrors.InvalidRequest.wrap("params must be set");
-    try {
+  const updateParams = updateParamsHandler<MsgUpdateParams, GovParams>({
+    typeUrl: GOV_TYPE_URLS.MsgUpdateParams,
+    codec: MsgUpdateParams,
+    authority: keeper.authority,
+    read(m) {
+      if (!m.params) throw new Error("params must be set");
       const p = paramsFromProto(m.params);
       validateGovParams(p);
       return p;
-    } catch (e) {
-      if (e instanceof ChainError) throw e;
-      throw SdkErrors.InvalidRequest.wrap((e as Error).message);
-    }
-  };
-  const updateParams: MsgHandler<MsgUpdateParams> = {
-    typeUrl: GOV_TYPE_URLS.MsgUpdateParams,
-    codec: MsgUpdateParams,
-    signers: (m) => [m.authority],
-    validateBasic(m) {
-      decodeAddress(m.authority, "authority");
-      readParams(m);
     },
-    execute(ctx, m) {
-      if (m.authority !== keeper.authority) throw GovErrors.InvalidSigner.wrap(`invalid authority; expected ${keeper.authority}, got ${m.authority}`);
-      const p = readParams(m);
-      keeper.checkParamsState(p);
-      keeper.setParams(ctx.store, p);
-      return response(GOV_TYPE_URLS.MsgUpdateParams, MsgUpdateParamsResponse.encode({}).finish());
-    },
-  };
+    checkState: (_ctx, p) => keeper.checkParamsState(p),
+    set: (ctx, p) => keeper.setParams(ctx.store, p),
+  });
 
   return [submitV1, depositV1, voteV1, voteWeightedV1, cancel, updateParams, submitV1beta1, depositV1beta1, voteV1beta1, voteWeightedV1beta1];
 }
