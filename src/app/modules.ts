@@ -18,14 +18,16 @@ import { createPowModule } from "../modules/pow/module";
 import { REGISTRY_BOND_ACCOUNT, RegistryKeeper } from "../modules/registry/keeper";
 import { createRegistryModule } from "../modules/registry/module";
 import { GOV_MODULE, GovKeeper, createGovModule } from "../modules/gov";
+import { UpgradeHandler, UpgradeKeeper, createUpgradeModule } from "../modules/upgrade";
 import type { Module, MsgHandler } from "../framework/module";
+import { UPGRADE_HANDLERS } from "./upgrades";
 import { FEE_COLLECTOR } from "./tx";
 
 /**
  * The module manager: builds every keeper, wires them through their small interfaces, and lists
  * the modules in the order their genesis and block hooks run.
  */
-export function createModules() {
+export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, UpgradeHandler> } = {}) {
   const auth = new AuthKeeper();
   const bank = new BankKeeper(auth);
   bank.blockModuleAccount(FEE_COLLECTOR);
@@ -52,7 +54,10 @@ export function createModules() {
   bank.blockModuleAccount(GOV_MODULE);
   // Order matters: genesis is loaded in this order and end-block hooks run in this order. The
   // epoch clock runs last so that every module's block work is done before an epoch closes.
+  // Upgrade plans are checked first in each block, before any module's work (the SDK's PreBlocker).
+  const upgrade = new UpgradeKeeper(new Map([...UPGRADE_HANDLERS, ...(options.upgradeHandlers ?? [])]));
   const modules: Module[] = [
+    createUpgradeModule(upgrade),
     createAuthModule(auth),
     createBankModule(bank),
     // Begin block: distribution pays the previous block's fees (before any slash), then slashing
@@ -64,7 +69,7 @@ export function createModules() {
     // Last: a passed proposal's parameter change takes effect from the next block in every module.
     createGovModule(gov)];
   gov.setRouter(new Map(modules.flatMap((m) => (m.msgs ?? []).map((h): [string, MsgHandler<unknown>] => [h.typeUrl, h]))));
-  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, gov }, modules };
+  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, gov, upgrade }, modules };
 }
 
 export type Keepers = ReturnType<typeof createModules>["keepers"];
