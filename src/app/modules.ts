@@ -52,10 +52,12 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
   // proposals as that account, through the app's router (set once every module is listed).
   const gov = new GovKeeper(bank, auth, staking, distribution);
   bank.blockModuleAccount(GOV_MODULE);
-  // Order matters: genesis is loaded in this order and end-block hooks run in this order. The
-  // epoch clock runs last so that every module's block work is done before an epoch closes.
-  // Upgrade plans are checked first in each block, before any module's work (the SDK's PreBlocker).
+  // The binary's upgrade handlers (src/app/upgrades.ts), and any a test adds.
   const upgrade = new UpgradeKeeper(new Map([...UPGRADE_HANDLERS, ...(options.upgradeHandlers ?? [])]));
+  // Order matters: genesis is loaded in this order and end-block hooks run in this order. Upgrade
+  // plans are checked first in each block, before any module's work (the SDK's PreBlocker). The
+  // epoch clock runs after the other modules so that their block work is done before an epoch
+  // closes; only gov comes after it.
   const modules: Module[] = [
     createUpgradeModule(upgrade),
     createAuthModule(auth),
