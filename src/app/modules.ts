@@ -2,13 +2,9 @@ import { AuthKeeper } from "../modules/auth/keeper";
 import { createAuthModule } from "../modules/auth/module";
 import { BankKeeper } from "../modules/bank/keeper";
 import { createBankModule } from "../modules/bank/module";
-import { DISTRIBUTION_MODULE, DistributionKeeper } from "../modules/distribution/keeper";
-import { createDistributionModule } from "../modules/distribution/module";
-import { SlashingKeeper } from "../modules/slashing/keeper";
-import { createSlashingModule } from "../modules/slashing/module";
-import { StakingKeeper } from "../modules/staking/keeper";
-import { createStakingModule } from "../modules/staking/module";
-import { BONDED_POOL, NOT_BONDED_POOL } from "../modules/staking/types";
+import { DISTRIBUTION_MODULE, DistributionKeeper, createDistributionModule } from "../modules/distribution";
+import { SlashingKeeper, createSlashingModule } from "../modules/slashing";
+import { BONDED_POOL, NOT_BONDED_POOL, StakingKeeper, createStakingModule } from "../modules/staking";
 import { EpochsKeeper } from "../modules/epochs/keeper";
 import { createEpochsModule } from "../modules/epochs/module";
 import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT, MeteringKeeper } from "../modules/metering/keeper";
@@ -32,8 +28,11 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
   const bank = new BankKeeper(auth);
   bank.blockModuleAccount(FEE_COLLECTOR);
   const epochs = new EpochsKeeper();
-  // Proof of stake: staking calls distribution (F1 periods, rewards) and slashing (signing infos)
-  // through its hooks; slashing answers staking's tombstone check.
+  // Proof of stake: distribution and slashing see staking only through their expected-keepers
+  // interfaces, which the staking keeper provides. Staking calls them back through its hooks,
+  // registered here and run in this order: distribution first (it closes F1 periods and pays
+  // rewards before a stake changes), then slashing (signing infos); slashing answers staking's
+  // tombstone check.
   const staking = new StakingKeeper(bank);
   const distribution = new DistributionKeeper(bank, staking);
   const slashing = new SlashingKeeper(staking);

@@ -1,17 +1,41 @@
+/**
+ * Sending a transaction: what it is (TxRequest), how (TxOptions), and the signing, broadcast and
+ * wait. Reading these from the command line is txflow.ts's part; this file imports nothing of it.
+ */
 import { sha256 } from "@cosmjs/crypto";
 import { toHex } from "@cosmjs/encoding";
+import type { EncodeObject } from "@cosmjs/proto-signing";
 import { BroadcastTxError, SigningStargateClient } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { Coin, requiredFee } from "../types/coins";
+import { AuthQuery } from "../modules/auth/service";
+import { Coin, parseDecCoins, requiredFee } from "../types/coins";
 import { mulCeil } from "./amount";
 import type { CommandContext } from "./command";
+import { type NodeConnection, withNode } from "./connect";
 import { openKeyring } from "./keys-context";
 import { KeyInfo } from "./keyring";
-import { NodeClient, withNode } from "./node-client";
 import { Progress, formatCoinsHuman, indent, keyValues } from "./output";
 import { confirm } from "./prompt";
 import { KeyringSigner } from "./signer";
-import { TxRequest, txOptions } from "./txflow";
+
+export interface TxOptions {
+  gas: "auto" | bigint;
+  adjustment: { numerator: bigint; decimals: number };
+  fees?: Coin[];
+  gasPrice: ReturnType<typeof parseDecCoins>[number];
+  memo: string;
+  yes: boolean;
+  mode: "commit" | "sync";
+}
+
+export interface TxRequest {
+  /** Key name or address of the signer (in the keyring). */
+  from: string;
+  /** The messages, given the signer's address. */
+  msgs: (sender: string) => EncodeObject[];
+  /** Lines of the confirmation summary, e.g. [["to", "soa1..."], ["amount", "1.5 SOA (...)"]]. */
+  summary: ReadonlyArray<readonly [string, string]>;
+}
 
 const COMMIT_TIMEOUT_MS = 60_000;
 const POLL_MS = 250;
@@ -27,15 +51,14 @@ function queryFailure(e: unknown): string {
  * Every check that can fail without the chain's help (flags, key, node, chain ID, simulation,
  * confirmation, password) happens before the single broadcast.
  */
-export async function broadcast(ctx: CommandContext, req: TxRequest): Promise<number> {
-  const opts = txOptions(ctx);
+export async function broadcast(ctx: CommandContext, req: TxRequest, opts: TxOptions): Promise<number> {
   const keyring = openKeyring(ctx);
   const key = keyring.get(req.from);
   const msgs = req.msgs(key.address);
   return withNode(ctx, async (node) => {
     const signer = new KeyringSigner(keyring, key);
-    const client = SigningStargateClient.createWithSigner(node.comet, signer, { registry: ctx.registry });
-    if ((await client.getAccount(key.address)) === null) {
+    const client = SigningStargateClient.createWithSigner(node.client.comet, signer, { registry: ctx.registry });
+    if ((await node.client.queryOptional(AuthQuery.Account, { address: key.address }, { codespace: "sdk", code: 22 })) === undefined) {
       throw new Error(`account ${key.address} (key "${key.name}") does not exist on chain ${node.chainId}: it has never received funds`);
     }
     let gas: bigint;
@@ -72,7 +95,7 @@ export async function broadcast(ctx: CommandContext, req: TxRequest): Promise<nu
   });
 }
 
-async function askConfirmation(ctx: CommandContext, node: NodeClient, key: KeyInfo, req: TxRequest, gas: bigint, gasNote: string, fee: Coin[], memo: string): Promise<void> {
+async function askConfirmation(ctx: CommandContext, node: NodeConnection, key: KeyInfo, req: TxRequest, gas: bigint, gasNote: string, fee: Coin[], memo: string): Promise<void> {
   const lines: Array<readonly [string, string]> = [
     ["chain", `${node.chainId} (node ${node.url})`],
     ["from", `${key.name} (${key.address})`],
@@ -87,14 +110,14 @@ async function askConfirmation(ctx: CommandContext, node: NodeClient, key: KeyIn
   }
 }
 
-async function waitAndPrint(ctx: CommandContext, node: NodeClient, hash: string, fee: Coin[], gasLimit: bigint): Promise<number> {
+async function waitAndPrint(ctx: CommandContext, node: NodeConnection, hash: string, fee: Coin[], gasLimit: bigint): Promise<number> {
   const progress = new Progress(ctx.io.stderr);
   const deadline = Date.now() + COMMIT_TIMEOUT_MS;
-  let found: Awaited<ReturnType<typeof node.comet.tx>> | undefined;
+  let found: Awaited<ReturnType<typeof node.client.comet.tx>> | undefined;
   for (;;) {
     progress.update(`waiting for tx ${hash.slice(0, 12)}... to be committed ({s})`);
     try {
-      found = await node.comet.tx({ hash: Buffer.from(hash, "hex") });
+      found = await node.client.comet.tx({ hash: Buffer.from(hash, "hex") });
       break;
     } catch (e) {
       // "tx (HASH) not found" until it is in a block; anything else (node gone) is reported.

@@ -103,13 +103,25 @@ export function commandPath(chain: readonly Command[]): string {
   return chain.map((c) => c.name).join(" ");
 }
 
+/**
+ * A word left over after a group of commands (one that only has subcommands) names no command.
+ * Checked before help too: `blockai nosuchcmd --help` must fail, not print the root's help.
+ */
+export function checkCommandWords(chain: readonly Command[], rest: readonly string[]): void {
+  const command = chain[chain.length - 1];
+  if (command.subcommands && !command.run && rest.length > 0) {
+    const names = command.subcommands.map((s) => s.name).join(", ");
+    throw new UsageError(`unknown command "${rest[0]}" for "${commandPath(chain)}" (expected one of: ${names})`);
+  }
+}
+
 /** Checks the arguments against the spec: unknown flags and wrong argument counts are usage errors. */
 export function checkInvocation(chain: readonly Command[], rest: readonly string[], args: Args): void {
   const command = chain[chain.length - 1];
   const path = commandPath(chain);
+  checkCommandWords(chain, rest);
   if (command.subcommands && !command.run) {
     const names = command.subcommands.map((s) => s.name).join(", ");
-    if (rest.length > 0) throw new UsageError(`unknown command "${rest[0]}" for "${path}" (expected one of: ${names})`);
     throw new UsageError(`"${path}" needs a subcommand: one of ${names} (see "${path} --help")`);
   }
   const allowed = new Set([HELP_FLAG.name, ...(command.flags ?? []).map((f) => f.name)]);

@@ -1,5 +1,5 @@
 import { boolFlag, parseArgs } from "./args";
-import { Io, allBooleanFlags, allFlags, checkInvocation, helpText, makeContext, resolve } from "./command";
+import { Io, allBooleanFlags, allFlags, checkCommandWords, checkInvocation, helpText, makeContext, resolve } from "./command";
 import { buildRegistry, buildRoot } from "./root";
 
 /**
@@ -15,6 +15,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number | "ru
   const args = parseArgs(words, allBooleanFlags(root), allFlags(root));
   const { chain, rest } = resolve(root, args.positional);
   if (helpWord || boolFlag(args, "help") || (chain.length === 1 && rest.length === 0)) {
+    checkCommandWords(chain, rest);
     io.stdout.write(helpText(chain));
     return 0;
   }

@@ -1,20 +1,13 @@
-import type { EncodeObject } from "@cosmjs/proto-signing";
-import { Coin, parseDecCoins } from "../types/coins";
+import { parseDecCoins } from "../types/coins";
 import { parseCoinsArg, parseDecimal } from "./amount";
 import { UsageError } from "./args";
+// Types only: broadcast.ts itself (and CosmJS's signing client with it) is loaded on first use.
+import type { TxOptions, TxRequest } from "./broadcast";
 import type { CommandContext } from "./command";
 
-export const DEFAULT_GAS_PRICE = "0.025usoa";
+export type { TxOptions, TxRequest };
 
-export interface TxOptions {
-  gas: "auto" | bigint;
-  adjustment: { numerator: bigint; decimals: number };
-  fees?: Coin[];
-  gasPrice: ReturnType<typeof parseDecCoins>[number];
-  memo: string;
-  yes: boolean;
-  mode: "commit" | "sync";
-}
+export const DEFAULT_GAS_PRICE = "0.025usoa";
 
 /** Reads and checks every tx flag before anything touches the network or the keyring. */
 export function txOptions(ctx: CommandContext): TxOptions {
@@ -54,20 +47,12 @@ export function fromArg(ctx: CommandContext, positional?: string): string {
   return from;
 }
 
-export interface TxRequest {
-  /** Key name or address of the signer (in the keyring). */
-  from: string;
-  /** The messages, given the signer's address. */
-  msgs: (sender: string) => EncodeObject[];
-  /** Lines of the confirmation summary, e.g. [["to", "soa1..."], ["amount", "1.5 SOA (...)"]]. */
-  summary: ReadonlyArray<readonly [string, string]>;
-}
-
 /**
  * Builds, signs and broadcasts a tx (see broadcast.ts). CosmJS's client is loaded only here, so
  * commands that never sign start faster.
  */
 export async function signAndBroadcast(ctx: CommandContext, req: TxRequest): Promise<number> {
+  const opts = txOptions(ctx);
   const { broadcast } = await import("./broadcast");
-  return broadcast(ctx, req);
+  return broadcast(ctx, req, opts);
 }

@@ -20,47 +20,19 @@ import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta
 import { Tx } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
 import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
-import { QueryCurrentEpochRequest, QueryCurrentEpochResponse, type EpochInfo } from "../gen/blockai/epochs/v1/epochs";
+import type { EpochInfo } from "../gen/blockai/epochs/v1/epochs";
 import { Escrow, EscrowStatus, Params as MeteringParams, UsageRecord } from "../gen/blockai/metering/v1/metering";
-import {
-  QueryEscrowRequest,
-  QueryEscrowResponse,
-  QueryEscrowsByConsumerRequest,
-  QueryEscrowsByConsumerResponse,
-  QueryEscrowsByModelRequest,
-  QueryEscrowsByModelResponse,
-  QueryModelUsageRequest,
-  QueryModelUsageResponse,
-  QueryParamsRequest as MeteringParamsRequest,
-  QueryParamsResponse as MeteringParamsResponse,
-  QueryProtocolFeesRequest,
-  QueryProtocolFeesResponse,
-} from "../gen/blockai/metering/v1/query";
-import {
-  MsgClaimUsage,
-  MsgClaimUsageResponse,
-  MsgCloseEscrow,
-  MsgCloseEscrowResponse,
-  MsgOpenEscrow,
-  MsgOpenEscrowResponse,
-  MsgPayForUsage,
-  MsgPayForUsageResponse,
-  MsgTopUpEscrow,
-} from "../gen/blockai/metering/v1/tx";
+import { MsgClaimUsage, MsgClaimUsageResponse, MsgCloseEscrow, MsgCloseEscrowResponse, MsgOpenEscrow, MsgOpenEscrowResponse, MsgPayForUsage, MsgPayForUsageResponse, MsgTopUpEscrow } from "../gen/blockai/metering/v1/tx";
 import type { PageRequest, PageResponse } from "../gen/cosmos/base/query/v1beta1/pagination";
-import {
-  QueryModelRequest,
-  QueryModelResponse,
-  QueryModelsRequest,
-  QueryModelsResponse,
-  QueryParamsRequest as RegistryParamsRequest,
-  QueryParamsResponse as RegistryParamsResponse,
-} from "../gen/blockai/registry/v1/query";
 import { Model, ModelStatus, Params as RegistryParams } from "../gen/blockai/registry/v1/registry";
 import { MsgRegisterModel, MsgRegisterModelResponse, MsgSetModelStatus, MsgUpdateModel } from "../gen/blockai/registry/v1/tx";
+import { AuthQuery } from "../modules/auth/service";
+import { BankQuery } from "../modules/bank/service";
+import { EpochsQuery } from "../modules/epochs/service";
+import { MeteringQuery } from "../modules/metering/service";
+import { RegistryQuery } from "../modules/registry/service";
+import { defineQueryService, type QueryMethod, type RequestOf, type ResponseOf } from "../types/service";
 import { createBlockaiRegistry } from "./registry";
 import { checkVoucher, voucherToProto, type SignedVoucher, type VoucherCheck } from "../types/voucher";
 
@@ -70,6 +42,12 @@ export type { EpochInfo, MeteringParams, RegistryParams };
 export const BASE_DENOM = "usoa";
 /** CosmJS's default: the simulated gas times 1.4. */
 export const DEFAULT_GAS_MULTIPLIER = 1.4;
+/**
+ * The Cosmos SDK's transaction service, of which the chain serves Simulate as an ABCI query (no
+ * module owns it, so its table lives with its only client-side caller).
+ */
+export const TxService = defineQueryService("cosmos.tx.v1beta1.Service", { Simulate: [SimulateRequest, SimulateResponse] });
+
 const usoa = (amount: bigint) => ({ denom: BASE_DENOM, amount: amount.toString() });
 /** ts-proto types bytes fields as Buffer (env=node); any Uint8Array encodes the same. */
 const bytes = (b: Uint8Array) => b as unknown as Buffer;
@@ -224,6 +202,32 @@ export interface ModelsFilter {
   pagination?: Partial<PageRequest>;
 }
 
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
+/** A request as the codecs' fromPartial takes it: any field, at any depth, may be left out. */
+export type DeepPartial<T> = T extends Builtin
+  ? T
+  : T extends ReadonlyArray<infer U>
+    ? Array<DeepPartial<U>>
+    : T extends object
+      ? { [K in keyof T]?: DeepPartial<T[K]> }
+      : Partial<T>;
+
+export interface QueryOptions {
+  /** Read the state at this height (0 or absent: the latest). */
+  height?: number;
+}
+
+/** An error as the chain reports it: codespace and code. */
+export interface ErrorCode {
+  codespace: string;
+  code: number;
+}
+
+// The "not found" answers the typed getters turn into undefined (the Cosmos SDK's and the modules' codes).
+const ACCOUNT_NOT_FOUND: ErrorCode = { codespace: "sdk", code: 22 };
+const MODEL_NOT_FOUND: ErrorCode = { codespace: "registry", code: 2 };
+const ESCROW_NOT_FOUND: ErrorCode = { codespace: "metering", code: 2 };
+
 const page = (p: Partial<PageRequest> | undefined): PageRequest | undefined =>
   p ? { key: bytes(p.key ?? new Uint8Array()), offset: p.offset ?? 0n, limit: p.limit ?? 0n, countTotal: p.countTotal ?? false, reverse: p.reverse ?? false } : undefined;
 
@@ -254,6 +258,14 @@ export class BlockaiClient {
     return new BlockaiClient(await connectComet(endpoint), undefined);
   }
 
+  /**
+   * A query-only client over a connection the caller opened (e.g. a Comet38Client, skipping
+   * connect's version probe); disconnect() closes it.
+   */
+  static fromComet(comet: CometClient): BlockaiClient {
+    return new BlockaiClient(comet, undefined);
+  }
+
   /** The underlying CosmJS client (bank sends, getTx, searchTx, ...). */
   get stargate(): SigningStargateClient {
     if (!this.signingClient) throw new Error("this BlockaiClient was connected without a signer");
@@ -273,15 +285,13 @@ export class BlockaiClient {
   }
 
   async getBalance(address: string): Promise<bigint> {
-    const res = await this.abci("/cosmos.bank.v1beta1.Query/Balance", encodeBalanceRequest(address));
-    return decodeBalanceResponse(res);
+    const res = await this.query(BankQuery.Balance, { address, denom: BASE_DENOM });
+    return BigInt(res.balance?.amount ?? "0");
   }
 
   /** The 33-byte secp256k1 public key stored on an account (set by its first signed tx), if any. */
   async getAccountPubkey(address: string): Promise<Uint8Array | undefined> {
-    const raw = await this.optional("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish(), { codespace: "sdk", code: 22 }, (b) =>
-      QueryAccountResponse.decode(b).account,
-    );
+    const raw = (await this.queryOptional(AuthQuery.Account, { address }, ACCOUNT_NOT_FOUND))?.account;
     if (!raw) return undefined;
     const base = raw.typeUrl === "/cosmos.auth.v1beta1.ModuleAccount" ? ModuleAccount.decode(raw.value).baseAccount : BaseAccount.decode(raw.value);
     if (!base?.pubKey || base.pubKey.typeUrl !== "/cosmos.crypto.secp256k1.PubKey") return undefined;
@@ -306,9 +316,11 @@ export class BlockaiClient {
       },
       signatures: [new Uint8Array()],
     });
-    const res = await this.comet.abciQuery({ path: "/cosmos.tx.v1beta1.Service/Simulate", data: SimulateRequest.encode({ txBytes: Tx.encode(tx).finish() }).finish() });
+    const { path, request, response } = TxService.Simulate;
+    const res = await this.comet.abciQuery({ path, data: request.encode(request.fromPartial({ txBytes: Tx.encode(tx).finish() })).finish() });
+    // A refused simulation is the tx's failure, not the query's: the caller gets the tx error.
     if (res.code) throw new BlockaiTxError(res.code, res.codespace, res.log ?? "");
-    return SimulateResponse.decode(res.value).gasInfo?.gasUsed ?? 0n;
+    return response.decode(res.value).gasInfo?.gasUsed ?? 0n;
   }
 
   /** Signs and broadcasts; throws BlockaiTxError when simulation or CheckTx refuses it or it fails in the block. */
@@ -386,14 +398,35 @@ export class BlockaiClient {
 
   /** An ABCI query of a gRPC-style path; throws BlockaiQueryError on a non-zero code. */
   async abci(path: string, request: Uint8Array, height?: number): Promise<Uint8Array> {
-    const res = await this.comet.abciQuery({ path, data: request, height });
-    if (res.code) throw new BlockaiQueryError(path, res.code, res.codespace, res.log ?? "");
-    return res.value;
+    return (await this.abciAt(path, request, height)).value;
   }
 
-  private async optional<T>(path: string, request: Uint8Array, notFound: { codespace: string; code: number }, decode: (b: Uint8Array) => T): Promise<T | undefined> {
+  private async abciAt(path: string, request: Uint8Array, height: number | undefined): Promise<{ value: Uint8Array; height: number }> {
+    // Height 0 is "the latest state", as in CometBFT; an explicit 0 would be sent as a height.
+    const res = await this.comet.abciQuery({ path, data: request, height: height || undefined });
+    if (res.code) throw new BlockaiQueryError(path, res.code, res.codespace, res.log ?? "");
+    return { value: res.value, height: res.height ?? 0 };
+  }
+
+  /**
+   * One method of a query service table (e.g. `RegistryQuery.Model`, `BankQuery.Balance`): the
+   * request is filled in with the codec's defaults, the response decoded. Throws
+   * BlockaiQueryError when the chain answers with an error code.
+   */
+  async query<M extends QueryMethod>(method: M, request: DeepPartial<RequestOf<M>> = {} as DeepPartial<RequestOf<M>>, options: QueryOptions = {}): Promise<ResponseOf<M>> {
+    return (await this.queryAt(method, request, options)).response;
+  }
+
+  /** As query, with the height whose state answered (to read further pages at the same height). */
+  async queryAt<M extends QueryMethod>(method: M, request: DeepPartial<RequestOf<M>> = {} as DeepPartial<RequestOf<M>>, options: QueryOptions = {}): Promise<{ response: ResponseOf<M>; height: number }> {
+    const res = await this.abciAt(method.path, method.request.encode(method.request.fromPartial(request)).finish(), options.height);
+    return { response: method.response.decode(res.value), height: res.height };
+  }
+
+  /** As query, but undefined when the chain answers with the error `notFound` (codespace and code). */
+  async queryOptional<M extends QueryMethod>(method: M, request: DeepPartial<RequestOf<M>>, notFound: ErrorCode, options: QueryOptions = {}): Promise<ResponseOf<M> | undefined> {
     try {
-      return decode(await this.abci(path, request));
+      return await this.query(method, request, options);
     } catch (e) {
       if (e instanceof BlockaiQueryError && e.codespace === notFound.codespace && e.code === notFound.code) return undefined;
       throw e;
@@ -401,65 +434,54 @@ export class BlockaiClient {
   }
 
   async getModel(modelId: bigint): Promise<Model | undefined> {
-    return this.optional("/blockai.registry.v1.Query/Model", QueryModelRequest.encode({ modelId }).finish(), { codespace: "registry", code: 2 }, (b) =>
-      QueryModelResponse.decode(b).model,
-    );
+    return (await this.queryOptional(RegistryQuery.Model, { modelId }, MODEL_NOT_FOUND))?.model;
   }
 
   async getModels(filter: ModelsFilter = {}): Promise<{ models: Model[]; pagination?: PageResponse }> {
-    const req: QueryModelsRequest = {
+    const res = await this.query(RegistryQuery.Models, {
       owner: filter.owner ?? "",
       status: filter.status ?? ModelStatus.MODEL_STATUS_UNSPECIFIED,
       task: filter.task ?? "",
       pagination: page(filter.pagination),
-    };
-    const res = QueryModelsResponse.decode(await this.abci("/blockai.registry.v1.Query/Models", QueryModelsRequest.encode(req).finish()));
+    });
     return { models: res.models, pagination: res.pagination };
   }
 
   async getRegistryParams(): Promise<RegistryParams> {
-    const res = RegistryParamsResponse.decode(await this.abci("/blockai.registry.v1.Query/Params", RegistryParamsRequest.encode({}).finish()));
-    return res.params!;
+    return (await this.query(RegistryQuery.Params, {})).params!;
   }
 
   async getEscrow(escrowId: bigint): Promise<Escrow | undefined> {
-    return this.optional("/blockai.metering.v1.Query/Escrow", QueryEscrowRequest.encode({ escrowId }).finish(), { codespace: "metering", code: 2 }, (b) =>
-      QueryEscrowResponse.decode(b).escrow,
-    );
+    return (await this.queryOptional(MeteringQuery.Escrow, { escrowId }, ESCROW_NOT_FOUND))?.escrow;
   }
 
   async getEscrowsByConsumer(consumer: string, pagination?: Partial<PageRequest>): Promise<{ escrows: Escrow[]; pagination?: PageResponse }> {
-    const req = QueryEscrowsByConsumerRequest.encode({ consumer, pagination: page(pagination) }).finish();
-    const res = QueryEscrowsByConsumerResponse.decode(await this.abci("/blockai.metering.v1.Query/EscrowsByConsumer", req));
+    const res = await this.query(MeteringQuery.EscrowsByConsumer, { consumer, pagination: page(pagination) });
     return { escrows: res.escrows, pagination: res.pagination };
   }
 
   async getEscrowsByModel(modelId: bigint, pagination?: Partial<PageRequest>): Promise<{ escrows: Escrow[]; pagination?: PageResponse }> {
-    const req = QueryEscrowsByModelRequest.encode({ modelId, pagination: page(pagination) }).finish();
-    const res = QueryEscrowsByModelResponse.decode(await this.abci("/blockai.metering.v1.Query/EscrowsByModel", req));
+    const res = await this.query(MeteringQuery.EscrowsByModel, { modelId, pagination: page(pagination) });
     return { escrows: res.escrows, pagination: res.pagination };
   }
 
   /** Usage of a model in an epoch (a zero record if none). */
   async getModelUsage(modelId: bigint, epoch: bigint): Promise<UsageRecord> {
-    const req = QueryModelUsageRequest.encode({ modelId, epoch }).finish();
-    return QueryModelUsageResponse.decode(await this.abci("/blockai.metering.v1.Query/ModelUsage", req)).usage!;
+    return (await this.query(MeteringQuery.ModelUsage, { modelId, epoch })).usage!;
   }
 
   async getMeteringParams(): Promise<MeteringParams> {
-    const res = MeteringParamsResponse.decode(await this.abci("/blockai.metering.v1.Query/Params", MeteringParamsRequest.encode({}).finish()));
-    return res.params!;
+    return (await this.query(MeteringQuery.Params, {})).params!;
   }
 
   /** Protocol fees pending in the metering_fees account and swept to the community pool so far (usoa). */
   async getProtocolFees(): Promise<{ pending: bigint; swept: bigint }> {
-    const res = QueryProtocolFeesResponse.decode(await this.abci("/blockai.metering.v1.Query/ProtocolFees", QueryProtocolFeesRequest.encode({}).finish()));
+    const res = await this.query(MeteringQuery.ProtocolFees, {});
     return { pending: BigInt(res.pending?.amount ?? "0"), swept: BigInt(res.swept?.amount ?? "0") };
   }
 
   async getCurrentEpoch(): Promise<EpochInfo> {
-    const res = QueryCurrentEpochResponse.decode(await this.abci("/blockai.epochs.v1.Query/CurrentEpoch", QueryCurrentEpochRequest.encode({}).finish()));
-    return res.epoch!;
+    return (await this.query(EpochsQuery.CurrentEpoch, {})).epoch!;
   }
 
   /**
@@ -490,12 +512,4 @@ export class BlockaiClient {
       modelId,
     );
   }
-}
-
-function encodeBalanceRequest(address: string): Uint8Array {
-  return QueryBalanceRequest.encode({ address, denom: BASE_DENOM }).finish();
-}
-
-function decodeBalanceResponse(bytes: Uint8Array): bigint {
-  return BigInt(QueryBalanceResponse.decode(bytes).balance?.amount ?? "0");
 }

@@ -16,3 +16,14 @@ export * from "./blockai-client";
 export { balanceStateKey } from "../modules/bank/keys";
 export { modelStateKey } from "../modules/registry/keys";
 export { escrowStateKey } from "../modules/metering/keys";
+// The query tables, for BlockaiClient.query(table.Method, request): every query the chain serves.
+export type { QueryMethod, RequestOf, ResponseOf } from "../types/service";
+export { AuthQuery } from "../modules/auth/service";
+export { BankQuery } from "../modules/bank/service";
+export { StakingQuery } from "../modules/staking/service";
+export { DistributionQuery } from "../modules/distribution/service";
+export { SlashingQuery } from "../modules/slashing/service";
+export { EpochsQuery } from "../modules/epochs/service";
+export { RegistryQuery } from "../modules/registry/service";
+export { MeteringQuery } from "../modules/metering/service";
+export { PowQuery } from "../modules/pow/service";

@@ -1,9 +1,13 @@
 import { VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress, moduleAddress } from "../types/address";
 import { addCoins, coinsToProto } from "../types/coins";
 import { decFromInt, formatDec } from "../types/dec";
-import { DEFAULT_STAKING_PARAMS } from "../modules/staking/keeper";
-import { stakingParamsToJson } from "../modules/staking/module";
-import { ED25519_PUBKEY_TYPE_URL, NOT_BONDED_POOL, POWER_REDUCTION as STAKING_POWER_REDUCTION } from "../modules/staking/types";
+import {
+  DEFAULT_STAKING_PARAMS,
+  ED25519_PUBKEY_TYPE_URL,
+  NOT_BONDED_POOL,
+  POWER_REDUCTION as STAKING_POWER_REDUCTION,
+  stakingParamsToJson,
+} from "../modules/staking";
 import type { Genesis } from "./home";
 
 export interface GenesisValidator {

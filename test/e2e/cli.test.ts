@@ -214,6 +214,8 @@ describe("the blockai command end to end: init, keys, genesis, start --with-come
       ["more than the balance", send(() => addr.bob, "1000000SOA"), /^Error: simulation failed: .*insufficient funds.*; nothing was broadcast/, 1],
       ["missing argument", async () => cli(["tx", "bank", "send", "alice", addr.bob, "--home", home]), /^Error: "blockai tx bank send" needs 3 arguments, got 2/, 2],
       ["unknown flag", async () => cli(["tx", "bank", "send", "alice", addr.bob, "1usoa", "--fee", "1usoa"]), /^Error: unknown flag --fee/, 2],
+      ["unknown command, even with --help", async () => cli(["nosuchcmd", "--help"]), /^Error: unknown command "nosuchcmd" for "blockai"/, 2],
+      ["unknown module, even with --help", async () => cli(["tx", "nosuchmodule", "--help"]), /^Error: unknown command "nosuchmodule" for "blockai tx"/, 2],
       ["query of a bad address", async () => cli(["query", "bank", "balances", "soa1nope", "--node", node]), /^Error: invalid address "soa1nope": not a valid bech32 address/, 1],
       ["unknown account", async () => cli(["query", "auth", "account", toBech32("soa", new Uint8Array(20).fill(7)), "--node", node]), /^Error: account soa1\w+ not found: it has never received funds/, 1],
       ["unknown tx", async () => cli(["query", "tx", "AB".repeat(32), "--node", node]), /^Error: tx (AB){32} not found on http/, 1],

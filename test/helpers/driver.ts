@@ -19,7 +19,7 @@ import { VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../s
 import { BlockaiApp } from "../../src/app/app";
 import { parseDecCoins } from "../../src/types/coins";
 import { createLogger } from "../../src/app/logger";
-import { consAddressOf, hex } from "../../src/modules/staking/types";
+import { consAddressOf, hex } from "../../src/modules/staking";
 import { addGenesisValidator } from "../../src/node/genesis-validators";
 import { defaultAppState, Genesis } from "../../src/node/home";
 import { applyParams, ParamsOverride } from "../../src/node/network";

@@ -28,8 +28,7 @@ import { BondStatus } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import { MsgUndelegateResponse } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { VALIDATOR_OPERATOR_PREFIX, encodeAddress, moduleAddress } from "../../src/types/address";
-import { DEFAULT_STAKING_PARAMS } from "../../src/modules/staking/keeper";
-import { BONDED_POOL, NOT_BONDED_POOL, consAddressOf } from "../../src/modules/staking/types";
+import { BONDED_POOL, DEFAULT_STAKING_PARAMS, NOT_BONDED_POOL, consAddressOf } from "../../src/modules/staking";
 import { Driver } from "../helpers/driver";
 import { TestKey, msgSend } from "../helpers/keys";
 import {

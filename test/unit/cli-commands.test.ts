@@ -76,6 +76,25 @@ describe("commands run in-process", () => {
     await expect(run([...argv, "--home", home], capture().io)).rejects.toThrow(message);
   });
 
+  test.each([
+    [["nosuchcmd", "--help"], /unknown command "nosuchcmd" for "blockai" \(expected one of: /],
+    [["tx", "nosuchmodule", "--help"], /unknown command "nosuchmodule" for "blockai tx" \(expected one of: bank/],
+    [["query", "bank", "nosuch", "-h"], /unknown command "nosuch" for "blockai query bank"/],
+    [["help", "keys", "nosuch"], /unknown command "nosuch" for "blockai keys"/],
+  ])("an unknown command is a usage error whatever the flags: %p", async (argv, message) => {
+    const c = capture();
+    const p = run(argv, c.io);
+    await expect(p).rejects.toThrow(UsageError);
+    await expect(p).rejects.toThrow(message);
+    expect(c.out()).toBe("");
+  });
+
+  test.each([[["--help"]], [["help"]], [[]], [["tx", "--help"]], [["q", "bank", "-h"]], [["tx", "bank", "send", "a", "--help"]]])("help of an existing command: %p prints it, exit 0", async (argv) => {
+    const c = capture();
+    expect(await run(argv, c.io)).toBe(0);
+    expect(c.out()).toMatch(/\nUsage:\n/);
+  });
+
   test("keys: add (mnemonic shown once), import from stdin, list, show --address, export after confirmation, delete", async () => {
     const add = capture();
     await run(["keys", "add", "val", "--keyring-backend", "test", "--home", home, "--output", "json"], add.io);

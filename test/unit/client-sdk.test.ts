@@ -1,7 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createModules } from "../../src/app/modules";
-import { BLOCKAI_TYPES, BlockaiMsgs, createBlockaiRegistry, signVoucher } from "../../src/client";
+import type { CometClient } from "@cosmjs/tendermint-rpc";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { AuthQuery, BLOCKAI_TYPES, BlockaiClient, BlockaiMsgs, BlockaiQueryError, createBlockaiRegistry, RegistryQuery, signVoucher } from "../../src/client";
+import { QueryModelRequest, QueryModelResponse } from "../../src/gen/blockai/registry/v1/query";
 import { MsgRegisterModel } from "../../src/gen/blockai/registry/v1/tx";
 import { MsgClaimUsage } from "../../src/gen/blockai/metering/v1/tx";
 
@@ -69,5 +72,59 @@ describe("client SDK", () => {
     visit(path.join(ROOT, "src/client/index.ts"));
     expect(seen.size).toBeGreaterThan(5);
     expect(problems).toEqual([]);
+  });
+
+  describe("queries through the service tables", () => {
+    type Answer = { code?: number; codespace?: string; log?: string; value?: Uint8Array; height?: number };
+    /** A CometBFT client that records each ABCI query and answers from `answer`. */
+    function fakeComet(answer: (path: string, data: Uint8Array) => Answer) {
+      const calls: Array<{ path: string; data: Uint8Array; height?: number }> = [];
+      const comet = {
+        async abciQuery(q: { path: string; data: Uint8Array; height?: number }) {
+          calls.push({ path: q.path, data: q.data, height: q.height });
+          const a = answer(q.path, q.data);
+          return { code: a.code ?? 0, codespace: a.codespace ?? "", log: a.log ?? "", value: a.value ?? new Uint8Array(), height: a.height ?? 7, key: new Uint8Array(), index: 0 };
+        },
+        disconnect() {},
+      };
+      return { client: BlockaiClient.fromComet(comet as unknown as CometClient), calls };
+    }
+
+    test("query sends the table's path and encoded request, decodes the response and reports the height", async () => {
+      const model = QueryModelResponse.fromPartial({ model: { id: 5n, name: "m" } }).model!;
+      const { client, calls } = fakeComet(() => ({ value: QueryModelResponse.encode({ model }).finish(), height: 42 }));
+      const r = await client.queryAt(RegistryQuery.Model, { modelId: 5n }, { height: 40 });
+      expect(r.height).toBe(42);
+      expect(r.response.model).toMatchObject({ id: 5n, name: "m" });
+      expect(calls).toHaveLength(1);
+      expect(calls[0].path).toBe("/blockai.registry.v1.Query/Model");
+      expect(calls[0].height).toBe(40);
+      expect(QueryModelRequest.decode(calls[0].data)).toEqual({ modelId: 5n });
+      // Height 0 is the latest state: no height is sent.
+      await client.query(RegistryQuery.Model, { modelId: 5n }, { height: 0 });
+      expect(calls[1].height).toBeUndefined();
+      expect((await client.getModel(5n))?.name).toBe("m");
+    });
+
+    test("an error code is a BlockaiQueryError; the typed getters turn only their not-found code into undefined", async () => {
+      const { client } = fakeComet((path) =>
+        path === AuthQuery.Account.path ? { code: 22, codespace: "sdk", log: "account x not found" } : { code: 2, codespace: path.includes("registry") ? "registry" : "other", log: "no such thing" },
+      );
+      const err = await client.query(RegistryQuery.Params, {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BlockaiQueryError);
+      expect(err).toMatchObject({ path: "/blockai.registry.v1.Query/Params", code: 2, codespace: "registry", log: "no such thing" });
+      expect(await client.getModel(9n)).toBeUndefined();
+      expect(await client.getAccountPubkey("soa1x")).toBeUndefined();
+      // The same code from another codespace is not "not found".
+      await expect(client.getEscrow(1n)).rejects.toThrow("other/2: no such thing");
+    });
+
+    test("getAccountPubkey reads the key of a base account", async () => {
+      const key = new Uint8Array(33).fill(2);
+      const pubKey = { typeUrl: "/cosmos.crypto.secp256k1.PubKey", value: Uint8Array.from([10, 33, ...key]) };
+      const account = { typeUrl: "/cosmos.auth.v1beta1.BaseAccount", value: BaseAccount.encode(BaseAccount.fromPartial({ address: "soa1x", pubKey })).finish() };
+      const { client } = fakeComet(() => ({ value: AuthQuery.Account.response.encode({ account }).finish() }));
+      expect(await client.getAccountPubkey("soa1x")).toEqual(key);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { decodeTxRaw } from "@cosmjs/proto-signing";
 import type { Command } from "../command";
+import { fetchStatus, withNode } from "../connect";
 import { NODE, OUTPUT, nodeUrl } from "../flags";
-import { NodeClient, withNode } from "../node-client";
 import { formatCoinsHuman, indent, keyValues, snakeCaseKeys } from "../output";
 
 const status: Command = {
@@ -9,7 +9,7 @@ const status: Command = {
   summary: "the node's chain, height, app hash and sync state",
   flags: [NODE, OUTPUT],
   async run(ctx) {
-    const s = await NodeClient.fetchStatus(nodeUrl(ctx));
+    const s = await fetchStatus(nodeUrl(ctx));
     ctx.print(
       keyValues([
         ["chain id", s.chain_id],
@@ -54,7 +54,7 @@ const queryTx: Command = {
     if (!/^[0-9A-F]{64}$/.test(hash)) throw new Error(`invalid tx hash "${ctx.args[0]}": expected 64 hexadecimal characters`);
     const res = await withNode(ctx, async (node) => {
       try {
-        return await node.comet.tx({ hash: Buffer.from(hash, "hex") });
+        return await node.client.comet.tx({ hash: Buffer.from(hash, "hex") });
       } catch (e) {
         if (/not found/i.test((e as Error).message)) throw new Error(`tx ${hash} not found on ${node.url} (not committed, or not indexed by this node)`);
         throw e;

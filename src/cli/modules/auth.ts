@@ -1,10 +1,11 @@
 import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Command, ModuleCli } from "../command";
+import { BlockaiQueryError } from "../../client";
+import { AuthQuery } from "../../modules/auth/service";
+import { withNode } from "../connect";
 import { QUERY_FLAGS, heightFlag } from "../flags";
-import { QueryError, withNode } from "../node-client";
 import { keyValues } from "../output";
 import { checkAddressArg } from "../validate";
 
@@ -31,15 +32,16 @@ const account: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const address = checkAddressArg(ctx.args[0]);
+    const height = heightFlag(ctx);
     const res = await withNode(ctx, async (node) => {
       try {
-        return await node.query("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish(), heightFlag(ctx));
+        return await node.client.query(AuthQuery.Account, { address }, { height });
       } catch (e) {
-        if (e instanceof QueryError && e.codespace === "sdk" && e.code === 22) throw new Error(`account ${address} not found: it has never received funds`);
+        if (e instanceof BlockaiQueryError && e.codespace === "sdk" && e.code === 22) throw new Error(`account ${address} not found: it has never received funds`);
         throw e;
       }
     });
-    const json = accountJson(QueryAccountResponse.decode(res.value).account!);
+    const json = accountJson(res.account!);
     ctx.print(
       keyValues([
         ["type", json["@type"].split(".").pop()!],

@@ -1,9 +1,9 @@
-import { QueryAllBalancesRequest, QueryAllBalancesResponse, QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { BankQuery } from "../../modules/bank/service";
 import { parseCoinsArg } from "../amount";
 import type { Command, ModuleCli } from "../command";
+import { withNode } from "../connect";
 import { QUERY_FLAGS, TX_FLAGS, heightFlag } from "../flags";
-import { withNode } from "../node-client";
 import { formatCoinsHuman, formatCoinHuman, table } from "../output";
 import { fromArg, signAndBroadcast, txOptions } from "../txflow";
 import { checkAddressArg } from "../validate";
@@ -48,18 +48,17 @@ const balances: Command = {
     const height = heightFlag(ctx);
     const { coins, at } = await withNode(ctx, async (node) => {
       if (denom !== undefined) {
-        const r = await node.query("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom }).finish(), height);
-        return { coins: [QueryBalanceResponse.decode(r.value).balance ?? { denom, amount: "0" }], at: r.height };
+        const r = await node.client.queryAt(BankQuery.Balance, { address, denom }, { height });
+        return { coins: [r.response.balance ?? { denom, amount: "0" }], at: r.height };
       }
       // Every page: an account may hold more denominations than one page.
       const all: Array<{ denom: string; amount: string }> = [];
       let key: Uint8Array = new Uint8Array();
       let at = height;
       do {
-        const req = QueryAllBalancesRequest.fromPartial({ address, pagination: { key, limit: 100n } });
-        const r = await node.query("/cosmos.bank.v1beta1.Query/AllBalances", QueryAllBalancesRequest.encode(req).finish(), at);
+        const r = await node.client.queryAt(BankQuery.AllBalances, { address, pagination: { key, limit: 100n } }, { height: at });
         at = r.height;
-        const res = QueryAllBalancesResponse.decode(r.value);
+        const res = r.response;
         all.push(...res.balances);
         key = res.pagination?.nextKey ?? new Uint8Array();
       } while (key.length > 0);

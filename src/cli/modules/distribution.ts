@@ -1,41 +1,21 @@
 import {
-  QueryCommunityPoolRequest,
-  QueryCommunityPoolResponse,
-  QueryDelegationRewardsRequest,
-  QueryDelegationRewardsResponse,
-  QueryDelegationTotalRewardsRequest,
-  QueryDelegationTotalRewardsResponse,
-  QueryDelegatorWithdrawAddressRequest,
-  QueryDelegatorWithdrawAddressResponse,
-  QueryParamsRequest,
-  QueryParamsResponse,
-  QueryValidatorCommissionRequest,
-  QueryValidatorCommissionResponse,
-  QueryValidatorOutstandingRewardsResponse,
-  QueryValidatorSlashesRequest,
-  QueryValidatorSlashesResponse,
-} from "cosmjs-types/cosmos/distribution/v1beta1/query";
-import {
   MsgFundCommunityPool,
   MsgSetWithdrawAddress,
   MsgWithdrawDelegatorReward,
   MsgWithdrawValidatorCommission,
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import type { DecCoin } from "cosmjs-types/cosmos/base/v1beta1/coin";
+import { DistributionQuery } from "../../modules/distribution/service";
 import { formatDec } from "../../types/dec";
 import { parseCoinsArg } from "../amount";
 import { UsageError } from "../args";
-import type { Command, CommandContext, ModuleCli } from "../command";
-import { QUERY_FLAGS, heightFlag } from "../flags";
-import { NodeClient, withNode } from "../node-client";
+import type { Command, ModuleCli } from "../command";
+import { type NodeConnection, queryNode, withNode } from "../connect";
+import { QUERY_FLAGS } from "../flags";
 import { formatCoinsHuman, keyValues, table } from "../output";
 import { fromArg, signAndBroadcast, txOptions } from "../txflow";
 import { checkAddressArg } from "../validate";
 import { POS_TX_FLAGS, decText, fromAddress, operatorOf, validatorArg } from "./staking";
-
-async function q<T>(ctx: CommandContext, node: NodeClient, method: string, req: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
-  return decode((await node.query(`/cosmos.distribution.v1beta1.Query/${method}`, req, heightFlag(ctx))).value);
-}
 
 /** DecCoins (integer x 10^18 on the wire) as decimal text: "12.345usoa". */
 const decCoinsText = (coins: readonly DecCoin[]) => (coins.length === 0 ? "none" : coins.map((c) => `${formatDec(BigInt(c.amount || "0"))}${c.denom}`).join(", "));
@@ -72,7 +52,7 @@ const withdrawAllRewards: Command = {
   async run(ctx) {
     txOptions(ctx);
     const address = fromAddress(ctx);
-    const r = await withNode(ctx, (node) => q(ctx, node, "DelegationTotalRewards", QueryDelegationTotalRewardsRequest.encode({ delegatorAddress: address }).finish(), QueryDelegationTotalRewardsResponse.decode));
+    const r = await queryNode(ctx, DistributionQuery.DelegationTotalRewards, { delegatorAddress: address });
     if (r.rewards.length === 0) throw new Error(`${address} has no delegations: nothing to withdraw`);
     return signAndBroadcast(ctx, {
       from: fromArg(ctx),
@@ -137,11 +117,11 @@ const rewards: Command = {
     const del = checkAddressArg(ctx.args[0], "delegator");
     if (ctx.args[1] !== undefined) {
       const val = validatorArg(ctx.args[1]);
-      const r = await withNode(ctx, (node) => q(ctx, node, "DelegationRewards", QueryDelegationRewardsRequest.encode({ delegatorAddress: del, validatorAddress: val }).finish(), QueryDelegationRewardsResponse.decode));
+      const r = await queryNode(ctx, DistributionQuery.DelegationRewards, { delegatorAddress: del, validatorAddress: val });
       ctx.print(`${decCoinsText(r.rewards)}\n`, { delegator: del, validator: val, rewards: decCoinsJson(r.rewards) });
       return;
     }
-    const r = await withNode(ctx, (node) => q(ctx, node, "DelegationTotalRewards", QueryDelegationTotalRewardsRequest.encode({ delegatorAddress: del }).finish(), QueryDelegationTotalRewardsResponse.decode));
+    const r = await queryNode(ctx, DistributionQuery.DelegationTotalRewards, { delegatorAddress: del });
     ctx.print(table([...r.rewards.map((x) => [x.validatorAddress, decCoinsText(x.reward)]), ["total", decCoinsText(r.total)]], ["VALIDATOR", "REWARDS"]), {
       delegator: del,
       rewards: r.rewards.map((x) => ({ validator: x.validatorAddress, reward: decCoinsJson(x.reward) })),
@@ -150,7 +130,7 @@ const rewards: Command = {
   },
 };
 
-function validatorDecCoinsQuery(name: string, summary: string, method: string, pick: (b: Uint8Array) => readonly DecCoin[]): Command {
+function validatorDecCoinsQuery(name: string, summary: string, read: (node: NodeConnection, validatorAddress: string) => Promise<readonly DecCoin[]>): Command {
   return {
     name,
     summary,
@@ -159,7 +139,7 @@ function validatorDecCoinsQuery(name: string, summary: string, method: string, p
     flags: QUERY_FLAGS,
     async run(ctx) {
       const val = validatorArg(ctx.args[0]);
-      const coins = await withNode(ctx, (node) => q(ctx, node, method, QueryValidatorCommissionRequest.encode({ validatorAddress: val }).finish(), pick));
+      const coins = await withNode(ctx, (node) => read(node, val));
       ctx.print(`${decCoinsText(coins)}\n`, { validator: val, [name.replace(/-/g, "_")]: decCoinsJson(coins) });
     },
   };
@@ -181,7 +161,7 @@ const slashes: Command = {
     };
     const r = await withNode(ctx, async (node) => {
       const end = num("end", BigInt(node.status.latest_block_height));
-      return q(ctx, node, "ValidatorSlashes", QueryValidatorSlashesRequest.encode({ validatorAddress: val, startingHeight: num("start", 1n), endingHeight: end }).finish(), QueryValidatorSlashesResponse.decode);
+      return node.query(DistributionQuery.ValidatorSlashes, { validatorAddress: val, startingHeight: num("start", 1n), endingHeight: end });
     });
     const json = r.slashes.map((s) => ({ period: String(s.validatorPeriod), fraction: decText(s.fraction) }));
     ctx.print(json.length === 0 ? `${val} was never slashed\n` : table(json.map((s) => [s.period, s.fraction]), ["PERIOD", "FRACTION"]), { slashes: json });
@@ -196,7 +176,7 @@ const withdrawAddr: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const del = checkAddressArg(ctx.args[0], "delegator");
-    const r = await withNode(ctx, (node) => q(ctx, node, "DelegatorWithdrawAddress", QueryDelegatorWithdrawAddressRequest.encode({ delegatorAddress: del }).finish(), QueryDelegatorWithdrawAddressResponse.decode));
+    const r = await queryNode(ctx, DistributionQuery.DelegatorWithdrawAddress, { delegatorAddress: del });
     ctx.print(`${r.withdrawAddress}\n`, { delegator: del, withdraw_address: r.withdrawAddress });
   },
 };
@@ -206,7 +186,7 @@ const communityPool: Command = {
   summary: "the community pool",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const r = await withNode(ctx, (node) => q(ctx, node, "CommunityPool", QueryCommunityPoolRequest.encode({}).finish(), QueryCommunityPoolResponse.decode));
+    const r = await queryNode(ctx, DistributionQuery.CommunityPool, {});
     ctx.print(`${decCoinsText(r.pool)}\n`, { pool: decCoinsJson(r.pool) });
   },
 };
@@ -216,7 +196,7 @@ const params: Command = {
   summary: "distribution parameters",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const p = (await withNode(ctx, (node) => q(ctx, node, "Params", QueryParamsRequest.encode({}).finish(), QueryParamsResponse.decode))).params;
+    const p = (await queryNode(ctx, DistributionQuery.Params, {})).params;
     const j = { community_tax: decText(p.communityTax), withdraw_addr_enabled: p.withdrawAddrEnabled };
     ctx.print(keyValues([["community tax", j.community_tax], ["withdraw addresses enabled", String(j.withdraw_addr_enabled)]]), j);
   },
@@ -228,8 +208,8 @@ export const distributionCli: ModuleCli = {
   tx: [withdrawRewards, withdrawAllRewards, setWithdrawAddr, fundCommunityPool],
   query: [
     rewards,
-    validatorDecCoinsQuery("commission", "a validator's accumulated commission", "ValidatorCommission", (b) => QueryValidatorCommissionResponse.decode(b).commission?.commission ?? []),
-    validatorDecCoinsQuery("outstanding-rewards", "rewards a validator holds for itself and its delegators", "ValidatorOutstandingRewards", (b) => QueryValidatorOutstandingRewardsResponse.decode(b).rewards?.rewards ?? []),
+    validatorDecCoinsQuery("commission", "a validator's accumulated commission", async (node, validatorAddress) => (await node.query(DistributionQuery.ValidatorCommission, { validatorAddress })).commission?.commission ?? []),
+    validatorDecCoinsQuery("outstanding-rewards", "rewards a validator holds for itself and its delegators", async (node, validatorAddress) => (await node.query(DistributionQuery.ValidatorOutstandingRewards, { validatorAddress })).rewards?.rewards ?? []),
     communityPool,
     slashes,
     withdrawAddr,

@@ -1,7 +1,7 @@
-import { QueryCurrentEpochRequest, QueryCurrentEpochResponse, QueryParamsRequest, QueryParamsResponse } from "../../gen/blockai/epochs/v1/epochs";
+import { EpochsQuery } from "../../modules/epochs/service";
 import type { Command, ModuleCli } from "../command";
-import { QUERY_FLAGS, heightFlag } from "../flags";
-import { withNode } from "../node-client";
+import { queryNode } from "../connect";
+import { QUERY_FLAGS } from "../flags";
 import { keyValues } from "../output";
 
 const current: Command = {
@@ -9,8 +9,7 @@ const current: Command = {
   summary: "the current epoch: number, first and last height",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const res = await withNode(ctx, (node) => node.query("/blockai.epochs.v1.Query/CurrentEpoch", QueryCurrentEpochRequest.encode({}).finish(), heightFlag(ctx)));
-    const e = QueryCurrentEpochResponse.decode(res.value).epoch;
+    const e = (await queryNode(ctx, EpochsQuery.CurrentEpoch)).epoch;
     const json = { number: String(e?.number ?? 0n), start_height: String(e?.startHeight ?? 0n), end_height: String(e?.endHeight ?? 0n) };
     ctx.print(keyValues([["epoch", json.number], ["start height", json.start_height], ["end height", json.end_height]]), json);
   },
@@ -21,8 +20,7 @@ const params: Command = {
   summary: "epoch parameters",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const res = await withNode(ctx, (node) => node.query("/blockai.epochs.v1.Query/Params", QueryParamsRequest.encode({}).finish(), heightFlag(ctx)));
-    const p = QueryParamsResponse.decode(res.value).params;
+    const p = (await queryNode(ctx, EpochsQuery.Params)).params;
     const json = { epoch_length: String(p?.epochLength ?? 0n) };
     ctx.print(keyValues([["epoch length", `${json.epoch_length} blocks`]]), json);
   },

@@ -7,21 +7,15 @@ import { coinsToProto } from "../../types/coins";
 import { GovQuery } from "../../modules/gov/service";
 import { parseCoinsArg } from "../amount";
 import { UsageError } from "../args";
-import type { Command, CommandContext, ModuleCli } from "../command";
-import { QUERY_FLAGS, heightFlag } from "../flags";
-import { NodeClient, withNode } from "../node-client";
+import type { Command, ModuleCli } from "../command";
+import { queryNode } from "../connect";
+import { QUERY_FLAGS } from "../flags";
 import { formatCoinsHuman, keyValues, table } from "../output";
 import { fromArg, signAndBroadcast, txOptions } from "../txflow";
 import { checkAddressArg } from "../validate";
 import { POS_TX_FLAGS } from "./staking";
 
 const GOV_AUTHORITY = encodeAddress(moduleAddress("gov"));
-
-async function q<M extends keyof typeof GovQuery>(ctx: CommandContext, node: NodeClient, method: M, req: Parameters<(typeof GovQuery)[M]["request"]["fromPartial"]>[0]) {
-  const m = GovQuery[method];
-  const bytes = m.request.encode(m.request.fromPartial(req)).finish();
-  return m.response.decode((await node.query(m.path, bytes, heightFlag(ctx))).value) as ReturnType<(typeof GovQuery)[M]["response"]["decode"]>;
-}
 
 function idArg(text: string): bigint {
   if (!/^[0-9]{1,20}$/.test(text) || BigInt(text) === 0n || BigInt(text) >= 1n << 64n) throw new UsageError(`"${text}" is not a proposal id (a positive integer)`);
@@ -343,7 +337,7 @@ const proposals: Command = {
     const depositor = ctx.flag("depositor");
     if (voter) checkAddressArg(voter, "voter");
     if (depositor) checkAddressArg(depositor, "depositor");
-    const r = await withNode(ctx, (node) => q(ctx, node, "Proposals", { proposalStatus: status, voter: voter ?? "", depositor: depositor ?? "", pagination: PAGE }));
+    const r = await queryNode(ctx, GovQuery.Proposals, { proposalStatus: status, voter: voter ?? "", depositor: depositor ?? "", pagination: PAGE });
     const list = r.proposals.map(proposalJson);
     ctx.print(table(list.map((p) => [p.id, p.status.replace("PROPOSAL_STATUS_", ""), p.title, p.voting_end_time || p.deposit_end_time]), ["ID", "STATUS", "TITLE", "ENDS"]), { proposals: list });
   },
@@ -357,7 +351,7 @@ const proposal: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const id = idArg(ctx.args[0]);
-    const p = (await withNode(ctx, (node) => q(ctx, node, "Proposal", { proposalId: id }))).proposal!;
+    const p = (await queryNode(ctx, GovQuery.Proposal, { proposalId: id })).proposal!;
     const j = proposalJson(p);
     ctx.print(
       keyValues([
@@ -383,7 +377,7 @@ const votes: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const id = idArg(ctx.args[0]);
-    const r = await withNode(ctx, (node) => q(ctx, node, "Votes", { proposalId: id, pagination: PAGE }));
+    const r = await queryNode(ctx, GovQuery.Votes, { proposalId: id, pagination: PAGE });
     const list = r.votes.map(voteJson);
     ctx.print(table(r.votes.map((v) => [v.voter, v.options.map((o) => `${optionName(o.option)} ${o.weight}`).join(", ")]), ["VOTER", "VOTE"]), { votes: list });
   },
@@ -397,7 +391,7 @@ const tally: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const id = idArg(ctx.args[0]);
-    const t = (await withNode(ctx, (node) => q(ctx, node, "TallyResult", { proposalId: id }))).tally!;
+    const t = (await queryNode(ctx, GovQuery.TallyResult, { proposalId: id })).tally!;
     const j = { yes: t.yesCount, abstain: t.abstainCount, no: t.noCount, no_with_veto: t.noWithVetoCount };
     ctx.print(keyValues(Object.entries(j).map(([k, v]) => [k.replace(/_/g, " "), v])), j);
   },
@@ -408,7 +402,7 @@ const params: Command = {
   summary: "gov parameters",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const p = (await withNode(ctx, (node) => q(ctx, node, "Params", { paramsType: "" }))).params!;
+    const p = (await queryNode(ctx, GovQuery.Params, { paramsType: "" })).params!;
     const dur = (d: { seconds: bigint } | undefined) => `${d?.seconds ?? 0n}s`;
     const j = {
       min_deposit: p.minDeposit,

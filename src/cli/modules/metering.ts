@@ -1,36 +1,18 @@
 import * as fs from "node:fs";
-import { BLOCKAI_TYPES, BlockaiMsgs, checkVoucher, privateKeyFromMnemonic, signedVoucherFromJson, signedVoucherToJson, signVoucher, verifyVoucher } from "../../client";
+import { BLOCKAI_TYPES, BlockaiMsgs, privateKeyFromMnemonic, signedVoucherFromJson, signedVoucherToJson, signVoucher, verifyVoucher } from "../../client";
 import { BASE_DENOM } from "../../types/coins";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { Escrow, EscrowStatus, UsageRecord } from "../../gen/blockai/metering/v1/metering";
-import {
-  QueryEscrowRequest,
-  QueryEscrowResponse,
-  QueryEscrowsByConsumerRequest,
-  QueryEscrowsByConsumerResponse,
-  QueryEscrowsByModelRequest,
-  QueryEscrowsByModelResponse,
-  QueryModelUsageRequest,
-  QueryModelUsageResponse,
-  QueryParamsRequest,
-  QueryParamsResponse,
-  QueryProtocolFeesRequest,
-  QueryProtocolFeesResponse,
-} from "../../gen/blockai/metering/v1/query";
-import { QueryCurrentEpochRequest, QueryCurrentEpochResponse } from "../../gen/blockai/epochs/v1/epochs";
+import { EpochsQuery } from "../../modules/epochs/service";
+import { MeteringQuery } from "../../modules/metering/service";
 import { UsageError } from "../args";
 import type { Command, CommandContext, ModuleCli } from "../command";
-import { CHAIN_ID, HOME, KEYRING_BACKEND, NODE, OUTPUT, QUERY_FLAGS, TX_FLAGS, heightFlag } from "../flags";
+import { fetchStatus, queryNode, withNode } from "../connect";
+import { CHAIN_ID, HOME, KEYRING_BACKEND, NODE, OUTPUT, QUERY_FLAGS, TX_FLAGS, nodeUrl } from "../flags";
 import { openKeyring } from "../keys-context";
-import { NodeClient, withNode } from "../node-client";
 import { formatCoinHuman, keyValues, table } from "../output";
 import { fromArg, signAndBroadcast, txOptions } from "../txflow";
 import { checkAddressArg } from "../validate";
 import { u64Arg, usoaArg } from "./registry";
-
-const SERVICE = "/blockai.metering.v1.Query";
 
 function escrowStatusText(s: EscrowStatus): string {
   return (EscrowStatus[s] ?? String(s)).replace("ESCROW_STATUS_", "").toLowerCase();
@@ -99,7 +81,7 @@ const openEscrow: Command = {
     let expiry = expiryFlag === undefined ? undefined : u64Arg(expiryFlag, "--expiry-height");
     if (expiry === undefined) {
       const duration = u64Arg(ctx.flag("duration") ?? "100000", "--duration");
-      const status = await NodeClient.fetchStatus(ctx.flag(NODE.name) ?? ctx.io.env.BLOCKAI_NODE ?? "http://127.0.0.1:26657");
+      const status = await fetchStatus(nodeUrl(ctx));
       expiry = BigInt(status.latest_block_height) + duration;
     }
     return signAndBroadcast(ctx, {
@@ -183,10 +165,6 @@ const pay: Command = {
   },
 };
 
-async function query<T>(ctx: CommandContext, method: string, req: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
-  return withNode(ctx, async (node) => decode((await node.query(`${SERVICE}/${method}`, req, heightFlag(ctx))).value));
-}
-
 const escrow: Command = {
   name: "escrow",
   summary: "an escrow by id",
@@ -194,7 +172,7 @@ const escrow: Command = {
   nargs: [1, 1],
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const e = escrowJson((await query(ctx, "Escrow", QueryEscrowRequest.encode({ escrowId: u64Arg(ctx.args[0], "ESCROW_ID") }).finish(), QueryEscrowResponse.decode)).escrow!);
+    const e = escrowJson((await queryNode(ctx, MeteringQuery.Escrow, { escrowId: u64Arg(ctx.args[0], "ESCROW_ID") })).escrow!);
     ctx.print(keyValues(Object.entries(e).map(([k, v]) => [k.replace(/_/g, " "), v])), e);
   },
 };
@@ -227,7 +205,7 @@ const byConsumer: Command = {
   flags: [...QUERY_FLAGS, ...PAGE_FLAGS],
   async run(ctx) {
     const consumer = checkAddressArg(ctx.args[0], "consumer address");
-    const r = await query(ctx, "EscrowsByConsumer", QueryEscrowsByConsumerRequest.encode({ consumer, pagination: pageReq(ctx) }).finish(), QueryEscrowsByConsumerResponse.decode);
+    const r = await queryNode(ctx, MeteringQuery.EscrowsByConsumer, { consumer, pagination: pageReq(ctx) });
     printEscrows(ctx, r.escrows, r.pagination?.nextKey);
   },
 };
@@ -240,7 +218,7 @@ const byModel: Command = {
   flags: [...QUERY_FLAGS, ...PAGE_FLAGS],
   async run(ctx) {
     const modelId = u64Arg(ctx.args[0], "MODEL_ID");
-    const r = await query(ctx, "EscrowsByModel", QueryEscrowsByModelRequest.encode({ modelId, pagination: pageReq(ctx) }).finish(), QueryEscrowsByModelResponse.decode);
+    const r = await queryNode(ctx, MeteringQuery.EscrowsByModel, { modelId, pagination: pageReq(ctx) });
     printEscrows(ctx, r.escrows, r.pagination?.nextKey);
   },
 };
@@ -258,8 +236,8 @@ const usage: Command = {
       const epoch =
         epochFlag !== undefined
           ? u64Arg(epochFlag, "--epoch")
-          : QueryCurrentEpochResponse.decode((await node.query("/blockai.epochs.v1.Query/CurrentEpoch", QueryCurrentEpochRequest.encode({}).finish(), heightFlag(ctx))).value).epoch!.number;
-      return QueryModelUsageResponse.decode((await node.query(`${SERVICE}/ModelUsage`, QueryModelUsageRequest.encode({ modelId, epoch }).finish(), heightFlag(ctx))).value).usage!;
+          : (await node.query(EpochsQuery.CurrentEpoch)).epoch!.number;
+      return (await node.query(MeteringQuery.ModelUsage, { modelId, epoch })).usage!;
     });
     const j = usageJson(u);
     ctx.print(keyValues(Object.entries(j).map(([k, v]) => [k.replace(/_/g, " "), v])), j);
@@ -271,7 +249,7 @@ const params: Command = {
   summary: "metering parameters",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const p = (await query(ctx, "Params", QueryParamsRequest.encode({}).finish(), QueryParamsResponse.decode)).params!;
+    const p = (await queryNode(ctx, MeteringQuery.Params)).params!;
     const json = { protocol_fee_bps: String(p.protocolFeeBps), claim_grace: String(p.claimGrace), max_escrow_duration: String(p.maxEscrowDuration) };
     ctx.print(
       keyValues([
@@ -289,7 +267,7 @@ const protocolFees: Command = {
   summary: "protocol fees pending in metering_fees and swept to the community pool",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const r = await query(ctx, "ProtocolFees", QueryProtocolFeesRequest.encode({}).finish(), QueryProtocolFeesResponse.decode);
+    const r = await queryNode(ctx, MeteringQuery.ProtocolFees);
     const json = { pending: r.pending?.amount ?? "0", swept: r.swept?.amount ?? "0" };
     ctx.print(keyValues([["pending", formatCoinHuman({ denom: BASE_DENOM, amount: json.pending })], ["swept", formatCoinHuman({ denom: BASE_DENOM, amount: json.swept })]]), json);
   },
@@ -364,31 +342,10 @@ const verify: Command = {
       const servedModel = BigInt(modelFlag);
       const unitsFlag = ctx.flag("accepted-units");
       if (unitsFlag !== undefined && !/^[0-9]{1,20}$/.test(unitsFlag)) throw new UsageError("--accepted-units must be a whole number");
-      result = await withNode(ctx, async (node) => {
-        const e = QueryEscrowResponse.decode((await node.query(`${SERVICE}/Escrow`, QueryEscrowRequest.encode({ escrowId: signed.voucher.escrowId }).finish())).value).escrow!;
-        if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) return { ok: false, reason: `escrow ${e.id} is closed` };
-        const acc = QueryAccountResponse.decode((await node.query("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address: e.consumer }).finish())).value).account;
-        const base = acc ? BaseAccount.decode(acc.value) : undefined;
-        if (!base?.pubKey) return { ok: false, reason: `consumer ${e.consumer} has no public key on chain` };
-        const claimed = BigInt(e.claimed?.amount ?? "0");
-        const acceptedFlag = ctx.flag("accepted");
-        const accepted = acceptedFlag === undefined ? claimed : usoaArg(acceptedFlag, "--accepted", true);
-        // Units never go below what the chain has claimed, whatever --accepted-units says.
-        const units = accepted > claimed && unitsFlag !== undefined && BigInt(unitsFlag) > e.claimedUnits ? BigInt(unitsFlag) : e.claimedUnits;
-        return checkVoucher(
-          signed,
-          {
-            chainId: node.chainId,
-            escrowId: e.id,
-            modelId: e.modelId,
-            consumerPublicKey: PubKey.decode(base.pubKey.value).key,
-            deposit: BigInt(e.deposit?.amount ?? "0"),
-            accepted: accepted > claimed ? accepted : claimed,
-            acceptedUnits: units,
-          },
-          servedModel,
-        );
-      });
+      const acceptedFlag = ctx.flag("accepted");
+      // Without --accepted the escrow's claimed amount and units are the baseline (checkVoucher's default).
+      const acceptedUnclaimed = acceptedFlag === undefined ? undefined : { amount: usoaArg(acceptedFlag, "--accepted", true), units: unitsFlag === undefined ? 0n : BigInt(unitsFlag) };
+      result = await withNode(ctx, (node) => node.client.checkVoucher(signed, servedModel, acceptedUnclaimed));
     }
     const json = { valid: result.ok, reason: result.reason ?? "", increment: result.increment === undefined ? "" : result.increment.toString() };
     ctx.print(result.ok ? `valid${result.increment !== undefined ? `: adds ${result.increment}usoa` : ""}\n` : `invalid: ${result.reason}\n`, json);

@@ -1,24 +1,9 @@
-import type { GeneratedType } from "@cosmjs/proto-signing";
-import {
-  QueryAnchorRequest,
-  QueryAnchorResponse,
-  QueryEpochWorkRequest,
-  QueryEpochWorkResponse,
-  QueryMinerWorkRequest,
-  QueryMinerWorkResponse,
-  QueryModelWorkRequest,
-  QueryModelWorkResponse,
-  QueryParamsRequest,
-  QueryParamsResponse,
-  QueryTargetRequest,
-  QueryTargetResponse,
-} from "../../gen/blockai/pow/v1/query";
-import { MsgSubmitWork } from "../../gen/blockai/pow/v1/tx";
-import { MSG_SUBMIT_WORK_TYPE_URL, POW_QUERY_SERVICE } from "../../modules/pow/module";
+import { BLOCKAI_TYPES } from "../../client";
+import { PowQuery } from "../../modules/pow/service";
 import { UsageError } from "../args";
 import type { Command, CommandContext, ModuleCli } from "../command";
-import { QUERY_FLAGS, heightFlag } from "../flags";
-import { NodeClient, withNode } from "../node-client";
+import { type NodeConnection, queryNode, withNode } from "../connect";
+import { QUERY_FLAGS } from "../flags";
 import { keyValues, table } from "../output";
 import { checkAddressArg } from "../validate";
 
@@ -30,12 +15,8 @@ function u64Arg(text: string | undefined, what: string): bigint | undefined {
   return BigInt(text);
 }
 
-async function q<T>(ctx: CommandContext, node: NodeClient, method: string, req: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
-  return decode((await node.query(`${POW_QUERY_SERVICE}/${method}`, req, heightFlag(ctx))).value);
-}
-
-async function epochOrCurrent(ctx: CommandContext, node: NodeClient): Promise<bigint> {
-  return u64Arg(ctx.flag("epoch"), "--epoch") ?? (await q(ctx, node, "Target", QueryTargetRequest.encode({}).finish(), QueryTargetResponse.decode)).epoch;
+async function epochOrCurrent(ctx: CommandContext, node: NodeConnection): Promise<bigint> {
+  return u64Arg(ctx.flag("epoch"), "--epoch") ?? (await node.query(PowQuery.Target, {})).epoch;
 }
 
 const tallyText = (t: { work: string; certificates: bigint } | undefined) => [t?.work || "0", String(t?.certificates ?? 0n)] as const;
@@ -45,7 +26,7 @@ const params: Command = {
   summary: "proof-of-work parameters",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const p = (await withNode(ctx, (node) => q(ctx, node, "Params", QueryParamsRequest.encode({}).finish(), QueryParamsResponse.decode))).params!;
+    const p = (await queryNode(ctx, PowQuery.Params, {})).params!;
     const json = {
       anchor_window: String(p.anchorWindow),
       max_certs_per_block: String(p.maxCertsPerBlock),
@@ -62,7 +43,7 @@ const target: Command = {
   summary: "the current target, the work a certificate earns, and the last retarget",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const t = await withNode(ctx, (node) => q(ctx, node, "Target", QueryTargetRequest.encode({}).finish(), QueryTargetResponse.decode));
+    const t = await queryNode(ctx, PowQuery.Target, {});
     const json = {
       target: t.target,
       work_per_certificate: t.workPerCertificate,
@@ -93,7 +74,7 @@ const minerWork: Command = {
     const miner = checkAddressArg(ctx.args[0], "miner address");
     const { epoch, r } = await withNode(ctx, async (node) => {
       const epoch = await epochOrCurrent(ctx, node);
-      return { epoch, r: await q(ctx, node, "MinerWork", QueryMinerWorkRequest.encode({ miner, epoch }).finish(), QueryMinerWorkResponse.decode) };
+      return { epoch, r: await node.query(PowQuery.MinerWork, { miner, epoch }) };
     });
     const [work, certificates] = tallyText(r.total);
     const byModel = r.byModel.map((m) => ({ model_id: String(m.modelId), work: m.tally?.work || "0", certificates: String(m.tally?.certificates ?? 0n) }));
@@ -114,7 +95,7 @@ const modelWork: Command = {
     const modelId = u64Arg(ctx.args[0], "MODEL_ID")!;
     const { epoch, r } = await withNode(ctx, async (node) => {
       const epoch = await epochOrCurrent(ctx, node);
-      return { epoch, r: await q(ctx, node, "ModelWork", QueryModelWorkRequest.encode({ modelId, epoch }).finish(), QueryModelWorkResponse.decode) };
+      return { epoch, r: await node.query(PowQuery.ModelWork, { modelId, epoch }) };
     });
     const [work, certificates] = tallyText(r.total);
     ctx.print(keyValues([["model", String(modelId)], ["epoch", String(epoch)], ["work", work], ["certificates", certificates]]), { model_id: String(modelId), epoch: String(epoch), work, certificates });
@@ -128,7 +109,7 @@ const epochWork: Command = {
   async run(ctx) {
     const { epoch, r } = await withNode(ctx, async (node) => {
       const epoch = await epochOrCurrent(ctx, node);
-      return { epoch, r: await q(ctx, node, "EpochWork", QueryEpochWorkRequest.encode({ epoch }).finish(), QueryEpochWorkResponse.decode) };
+      return { epoch, r: await node.query(PowQuery.EpochWork, { epoch }) };
     });
     const [work, certificates] = tallyText(r.total);
     ctx.print(keyValues([["epoch", String(epoch)], ["work", work], ["certificates", certificates]]), { epoch: String(epoch), work, certificates });
@@ -143,7 +124,7 @@ const anchor: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const height = u64Arg(ctx.args[0], "HEIGHT") ?? 0n;
-    const r = await withNode(ctx, (node) => q(ctx, node, "Anchor", QueryAnchorRequest.encode({ height }).finish(), QueryAnchorResponse.decode));
+    const r = await queryNode(ctx, PowQuery.Anchor, { height });
     const json = { height: String(r.height), hash: Buffer.from(r.hash).toString("hex").toUpperCase() };
     ctx.print(keyValues([["height", json.height], ["hash", json.hash]]), json);
   },
@@ -153,5 +134,5 @@ export const powCli: ModuleCli = {
   name: "pow",
   summary: "proof of work: target, certified work, anchors (mine with `blockai mine`)",
   query: [params, target, minerWork, modelWork, epochWork, anchor],
-  types: [[MSG_SUBMIT_WORK_TYPE_URL, MsgSubmitWork as GeneratedType]],
+  types: BLOCKAI_TYPES.filter(([url]) => url.startsWith("/blockai.pow.")),
 };

@@ -1,17 +1,15 @@
 import { BLOCKAI_TYPES, BlockaiMsgs } from "../../client";
-import { QueryModelRequest, QueryModelResponse, QueryModelsRequest, QueryModelsResponse, QueryParamsRequest, QueryParamsResponse } from "../../gen/blockai/registry/v1/query";
 import { Model, ModelStatus } from "../../gen/blockai/registry/v1/registry";
+import { RegistryQuery } from "../../modules/registry/service";
 import { BASE_DENOM } from "../../types/coins";
 import { parseCoinArg } from "../amount";
 import { UsageError } from "../args";
-import type { Command, CommandContext, FlagSpec, ModuleCli } from "../command";
-import { QUERY_FLAGS, TX_FLAGS, heightFlag } from "../flags";
-import { withNode } from "../node-client";
+import type { Command, FlagSpec, ModuleCli } from "../command";
+import { queryNode } from "../connect";
+import { QUERY_FLAGS, TX_FLAGS } from "../flags";
 import { formatCoinHuman, keyValues, table } from "../output";
 import { fromArg, signAndBroadcast, txOptions } from "../txflow";
 import { checkAddressArg } from "../validate";
-
-const SERVICE = "/blockai.registry.v1.Query";
 
 export function u64Arg(text: string, what: string): bigint {
   if (!/^[0-9]{1,20}$/.test(text) || BigInt(text) >= 1n << 64n) throw new UsageError(`${what} must be an unsigned integer, got "${text}"`);
@@ -186,10 +184,6 @@ const setStatus: Command = {
   },
 };
 
-async function query<T>(ctx: CommandContext, method: string, req: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
-  return withNode(ctx, async (node) => decode((await node.query(`${SERVICE}/${method}`, req, heightFlag(ctx))).value));
-}
-
 const model: Command = {
   name: "model",
   summary: "a model by id",
@@ -197,7 +191,7 @@ const model: Command = {
   nargs: [1, 1],
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const m = (await query(ctx, "Model", QueryModelRequest.encode({ modelId: u64Arg(ctx.args[0], "MODEL_ID") }).finish(), QueryModelResponse.decode)).model!;
+    const m = (await queryNode(ctx, RegistryQuery.Model, { modelId: u64Arg(ctx.args[0], "MODEL_ID") })).model!;
     const j = modelJson(m);
     ctx.print(keyValues(Object.entries(j).map(([k, v]) => [k.replace(/_/g, " "), Array.isArray(v) ? v.join(", ") : String(v)])), j);
   },
@@ -220,13 +214,12 @@ const models: Command = {
     const status = ctx.flag("status");
     const pageKey = ctx.flag("page-key") ?? "";
     if (!/^([0-9a-fA-F]{2})*$/.test(pageKey)) throw new UsageError("--page-key must be hex");
-    const req = QueryModelsRequest.fromPartial({
+    const res = await queryNode(ctx, RegistryQuery.Models, {
       owner: owner ?? "",
       status: status === undefined ? ModelStatus.MODEL_STATUS_UNSPECIFIED : statusArg(status),
       task: ctx.flag("task") ?? "",
       pagination: { key: Buffer.from(pageKey, "hex"), limit: u64Arg(ctx.flag("limit") ?? "100", "--limit") },
     });
-    const res = await query(ctx, "Models", QueryModelsRequest.encode(req).finish(), QueryModelsResponse.decode);
     const rows = res.models.map(modelJson);
     const next = Buffer.from(res.pagination?.nextKey ?? new Uint8Array()).toString("hex");
     const text =
@@ -241,7 +234,7 @@ const params: Command = {
   summary: "registry parameters",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const p = (await query(ctx, "Params", QueryParamsRequest.encode({}).finish(), QueryParamsResponse.decode)).params!;
+    const p = (await queryNode(ctx, RegistryQuery.Params)).params!;
     const json = { min_model_bond: p.minModelBond?.amount ?? "0", bond_return_delay: String(p.bondReturnDelay), max_operators: String(p.maxOperators) };
     ctx.print(
       keyValues([

@@ -1,26 +1,15 @@
 import { fromBech32, toBech32 } from "@cosmjs/encoding";
-import {
-  QueryParamsRequest,
-  QueryParamsResponse,
-  QuerySigningInfoRequest,
-  QuerySigningInfoResponse,
-  QuerySigningInfosRequest,
-  QuerySigningInfosResponse,
-} from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import type { ValidatorSigningInfo } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
 import { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { SlashingQuery } from "../../modules/slashing/service";
 import { VALIDATOR_CONSENSUS_PREFIX } from "../../types/address";
 import { UsageError } from "../args";
-import type { Command, CommandContext, ModuleCli } from "../command";
-import { QUERY_FLAGS, heightFlag } from "../flags";
-import { NodeClient, withNode } from "../node-client";
+import type { Command, ModuleCli } from "../command";
+import { queryNode } from "../connect";
+import { QUERY_FLAGS } from "../flags";
 import { keyValues, table } from "../output";
 import { fromArg, signAndBroadcast, txOptions } from "../txflow";
 import { POS_TX_FLAGS, decText, operatorOf } from "./staking";
-
-async function q<T>(ctx: CommandContext, node: NodeClient, method: string, req: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
-  return decode((await node.query(`/cosmos.slashing.v1beta1.Query/${method}`, req, heightFlag(ctx))).value);
-}
 
 function infoJson(i: ValidatorSigningInfo) {
   return {
@@ -66,7 +55,7 @@ const signingInfo: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const cons = consArg(ctx.args[0]);
-    const r = await withNode(ctx, (node) => q(ctx, node, "SigningInfo", QuerySigningInfoRequest.encode({ consAddress: cons }).finish(), QuerySigningInfoResponse.decode));
+    const r = await queryNode(ctx, SlashingQuery.SigningInfo, { consAddress: cons });
     const j = infoJson(r.valSigningInfo);
     ctx.print(keyValues(Object.entries(j).map(([k, v]) => [k.replace(/_/g, " "), String(v)])), j);
   },
@@ -77,7 +66,7 @@ const signingInfos: Command = {
   summary: "every validator's liveness record",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const r = await withNode(ctx, (node) => q(ctx, node, "SigningInfos", QuerySigningInfosRequest.encode({ pagination: { key: new Uint8Array(), offset: 0n, limit: 1000n, countTotal: false, reverse: false } }).finish(), QuerySigningInfosResponse.decode));
+    const r = await queryNode(ctx, SlashingQuery.SigningInfos, { pagination: { key: new Uint8Array(), offset: 0n, limit: 1000n, countTotal: false, reverse: false } });
     const list = r.info.map(infoJson);
     ctx.print(table(list.map((i) => [i.address, i.missed_blocks_counter, i.tombstoned ? "tombstoned" : i.jailed_until]), ["ADDRESS", "MISSED", "JAILED UNTIL"]), { signing_infos: list });
   },
@@ -88,7 +77,7 @@ const params: Command = {
   summary: "slashing parameters",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const p = (await withNode(ctx, (node) => q(ctx, node, "Params", QueryParamsRequest.encode({}).finish(), QueryParamsResponse.decode))).params;
+    const p = (await queryNode(ctx, SlashingQuery.Params, {})).params;
     const dec = (b: Uint8Array) => decText(new TextDecoder().decode(b));
     const j = {
       signed_blocks_window: String(p.signedBlocksWindow),

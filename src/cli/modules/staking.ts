@@ -2,27 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fromBech32, toBech32 } from "@cosmjs/encoding";
 import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
-import {
-  QueryDelegationRequest,
-  QueryDelegationResponse,
-  QueryDelegatorDelegationsRequest,
-  QueryDelegatorDelegationsResponse,
-  QueryDelegatorUnbondingDelegationsRequest,
-  QueryDelegatorUnbondingDelegationsResponse,
-  QueryParamsRequest,
-  QueryParamsResponse,
-  QueryPoolRequest,
-  QueryPoolResponse,
-  QueryRedelegationsRequest,
-  QueryRedelegationsResponse,
-  QueryValidatorDelegationsRequest,
-  QueryValidatorDelegationsResponse,
-  QueryValidatorRequest,
-  QueryValidatorResponse,
-  QueryValidatorsRequest,
-  QueryValidatorsResponse,
-} from "cosmjs-types/cosmos/staking/v1beta1/query";
-import { BondStatus, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import { BondStatus, type DelegationResponse, Validator } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import {
   MsgBeginRedelegate,
   MsgCancelUnbondingDelegation,
@@ -31,15 +11,16 @@ import {
   MsgEditValidator,
   MsgUndelegate,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { StakingQuery } from "../../modules/staking/service";
 import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX } from "../../types/address";
 import { BASE_DENOM } from "../../types/coins";
 import { DEC_ONE, formatDec, parseDec } from "../../types/dec";
 import { parseCoinArg } from "../amount";
 import { UsageError } from "../args";
 import type { Command, CommandContext, FlagSpec, ModuleCli } from "../command";
-import { QUERY_FLAGS, TX_FLAGS, heightFlag, homeDir } from "../flags";
+import { queryNode, withNode } from "../connect";
+import { QUERY_FLAGS, TX_FLAGS, homeDir } from "../flags";
 import { openKeyring } from "../keys-context";
-import { NodeClient, withNode } from "../node-client";
 import { formatCoinHuman, keyValues, table } from "../output";
 import { fromArg, signAndBroadcast, txOptions } from "../txflow";
 import { checkAddressArg } from "../validate";
@@ -94,9 +75,6 @@ export function statusText(s: BondStatus): string {
   return s === BondStatus.BOND_STATUS_BONDED ? "bonded" : s === BondStatus.BOND_STATUS_UNBONDING ? "unbonding" : "unbonded";
 }
 
-async function q<T>(ctx: CommandContext, node: NodeClient, method: string, req: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
-  return decode((await node.query(`/cosmos.staking.v1beta1.Query/${method}`, req, heightFlag(ctx))).value);
-}
 
 function validatorJson(v: Validator) {
   return {
@@ -307,7 +285,7 @@ const validators: Command = {
       const out: Validator[] = [];
       let key: Uint8Array = new Uint8Array();
       do {
-        const r = await q(ctx, node, "Validators", QueryValidatorsRequest.encode({ status: s ? statuses[s] : "", pagination: { key, offset: 0n, limit: 200n, countTotal: false, reverse: false } }).finish(), QueryValidatorsResponse.decode);
+        const r = await node.query(StakingQuery.Validators, { status: s ? statuses[s] : "", pagination: { key, offset: 0n, limit: 200n, countTotal: false, reverse: false } });
         out.push(...r.validators);
         key = r.pagination?.nextKey ?? new Uint8Array();
       } while (key.length > 0);
@@ -327,7 +305,7 @@ const validator: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const addr = validatorArg(ctx.args[0]);
-    const v = await withNode(ctx, (node) => q(ctx, node, "Validator", QueryValidatorRequest.encode({ validatorAddr: addr }).finish(), QueryValidatorResponse.decode));
+    const v = await queryNode(ctx, StakingQuery.Validator, { validatorAddr: addr });
     const j = validatorJson(v.validator);
     ctx.print(keyValues(Object.entries(j).map(([k, val]) => [k.replace(/_/g, " "), String(val)])), j);
   },
@@ -342,14 +320,14 @@ const delegation: Command = {
   async run(ctx) {
     const del = checkAddressArg(ctx.args[0], "delegator");
     const val = validatorArg(ctx.args[1]);
-    const r = await withNode(ctx, (node) => q(ctx, node, "Delegation", QueryDelegationRequest.encode({ delegatorAddr: del, validatorAddr: val }).finish(), QueryDelegationResponse.decode));
+    const r = await queryNode(ctx, StakingQuery.Delegation, { delegatorAddr: del, validatorAddr: val });
     const d = r.delegationResponse!;
     const j = { delegator: del, validator: val, shares: decText(d.delegation.shares), balance: d.balance };
     ctx.print(keyValues([["delegator", del], ["validator", val], ["shares", j.shares], ["balance", formatCoinHuman(d.balance)]]), j);
   },
 };
 
-function delegationsTable(list: QueryDelegatorDelegationsResponse["delegationResponses"], key: "validatorAddress" | "delegatorAddress") {
+function delegationsTable(list: readonly DelegationResponse[], key: "validatorAddress" | "delegatorAddress") {
   return list.map((d) => [d.delegation[key], formatCoinHuman(d.balance)]);
 }
 
@@ -361,7 +339,7 @@ const delegations: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const del = checkAddressArg(ctx.args[0], "delegator");
-    const r = await withNode(ctx, (node) => q(ctx, node, "DelegatorDelegations", QueryDelegatorDelegationsRequest.encode({ delegatorAddr: del }).finish(), QueryDelegatorDelegationsResponse.decode));
+    const r = await queryNode(ctx, StakingQuery.DelegatorDelegations, { delegatorAddr: del });
     const json = r.delegationResponses.map((d) => ({ validator: d.delegation.validatorAddress, shares: decText(d.delegation.shares), balance: d.balance }));
     ctx.print(json.length === 0 ? `${del} has no delegations\n` : table(delegationsTable(r.delegationResponses, "validatorAddress"), ["VALIDATOR", "BALANCE"]), { delegations: json });
   },
@@ -375,7 +353,7 @@ const delegationsTo: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const val = validatorArg(ctx.args[0]);
-    const r = await withNode(ctx, (node) => q(ctx, node, "ValidatorDelegations", QueryValidatorDelegationsRequest.encode({ validatorAddr: val }).finish(), QueryValidatorDelegationsResponse.decode));
+    const r = await queryNode(ctx, StakingQuery.ValidatorDelegations, { validatorAddr: val });
     const json = r.delegationResponses.map((d) => ({ delegator: d.delegation.delegatorAddress, shares: decText(d.delegation.shares), balance: d.balance }));
     ctx.print(table(delegationsTable(r.delegationResponses, "delegatorAddress"), ["DELEGATOR", "BALANCE"]), { delegations: json });
   },
@@ -389,9 +367,7 @@ const unbondingDelegations: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const del = checkAddressArg(ctx.args[0], "delegator");
-    const r = await withNode(ctx, (node) =>
-      q(ctx, node, "DelegatorUnbondingDelegations", QueryDelegatorUnbondingDelegationsRequest.encode({ delegatorAddr: del }).finish(), QueryDelegatorUnbondingDelegationsResponse.decode),
-    );
+    const r = await queryNode(ctx, StakingQuery.DelegatorUnbondingDelegations, { delegatorAddr: del });
     const entries = r.unbondingResponses.flatMap((u) =>
       u.entries.map((e) => ({
         validator: u.validatorAddress,
@@ -416,9 +392,7 @@ const redelegations: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const del = checkAddressArg(ctx.args[0], "delegator");
-    const r = await withNode(ctx, (node) =>
-      q(ctx, node, "Redelegations", QueryRedelegationsRequest.encode({ delegatorAddr: del, srcValidatorAddr: "", dstValidatorAddr: "" }).finish(), QueryRedelegationsResponse.decode),
-    );
+    const r = await queryNode(ctx, StakingQuery.Redelegations, { delegatorAddr: del, srcValidatorAddr: "", dstValidatorAddr: "" });
     const entries = r.redelegationResponses.flatMap((red) =>
       red.entries.map((e) => ({
         source: red.redelegation.validatorSrcAddress,
@@ -437,7 +411,7 @@ const pool: Command = {
   summary: "bonded and not bonded tokens",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const r = await withNode(ctx, (node) => q(ctx, node, "Pool", QueryPoolRequest.encode({}).finish(), QueryPoolResponse.decode));
+    const r = await queryNode(ctx, StakingQuery.Pool, {});
     const j = { bonded_tokens: r.pool.bondedTokens, not_bonded_tokens: r.pool.notBondedTokens };
     ctx.print(keyValues([["bonded", formatCoinHuman({ denom: BASE_DENOM, amount: j.bonded_tokens })], ["not bonded", formatCoinHuman({ denom: BASE_DENOM, amount: j.not_bonded_tokens })]]), j);
   },
@@ -448,7 +422,7 @@ const params: Command = {
   summary: "staking parameters",
   flags: QUERY_FLAGS,
   async run(ctx) {
-    const p = (await withNode(ctx, (node) => q(ctx, node, "Params", QueryParamsRequest.encode({}).finish(), QueryParamsResponse.decode))).params;
+    const p = (await queryNode(ctx, StakingQuery.Params, {})).params;
     const j = {
       unbonding_time: `${p.unbondingTime.seconds}s`,
       max_validators: String(p.maxValidators),

@@ -11,26 +11,13 @@ import {
 import type { CommitInfo } from "cosmjs-types/tendermint/abci/types";
 import { moduleAddress } from "../../types/address";
 import { Coin, formatCoins } from "../../types/coins";
-import { ErrorKind } from "../../types/errors";
 import type { EventManager } from "../../framework/events";
 import type { Context } from "../../framework/module";
 import { FEE_COLLECTOR } from "../../framework/accounts";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
 import { DEC_ONE, Dec, decFromInt, decFromProto, decMulTruncate, decQuoTruncate, decToProto, formatDec } from "../../types/dec";
-import { readLp, readU64 } from "../staking/keys";
-import type { StakingHooks, StakingKeeper } from "../staking/keeper";
-import {
-  BONDED_POOL,
-  BondStatus,
-  Delegation,
-  NOT_BONDED_POOL,
-  Validator,
-  accAddr,
-  hex,
-  tokensFromShares,
-  tokensFromSharesTruncated,
-  valoper,
-} from "../staking/types";
+import { BONDED_POOL, BondStatus, NOT_BONDED_POOL, accAddr, hex, tokensFromShares, tokensFromSharesTruncated, valoper } from "../staking";
+import type { Delegation, StakingHooks, Validator } from "../staking";
 import {
   DecCoin,
   DecCoins,
@@ -48,40 +35,14 @@ import {
   subDecCoins,
   truncateDecCoins,
 } from "./deccoins";
+import { DistributionErrors } from "./errors";
+import { DistributionAttributes, DistributionEvents } from "./events";
+import type { DistributionBank, DistributionStaking } from "./expected-keepers";
 import * as K from "./keys";
+import { readLp, readU64 } from "./keys";
+import { DEFAULT_DISTRIBUTION_PARAMS, DistributionParams, distributionParamsFromProto, distributionParamsToProto } from "./params";
 
 export const DISTRIBUTION_MODULE = "distribution";
-
-const e = (code: number, description: string) => new ErrorKind("distribution", code, description);
-/** The Cosmos SDK's distribution codespace (x/distribution/types/errors.go). */
-export const DistributionErrors = {
-  EmptyDelegatorAddr: e(2, "delegator address is empty"),
-  EmptyWithdrawAddr: e(3, "withdraw address is empty"),
-  EmptyValidatorAddr: e(4, "validator address is empty"),
-  EmptyDelegationDistInfo: e(5, "no delegation distribution info"),
-  NoValidatorDistInfo: e(6, "no validator distribution info"),
-  NoValidatorCommission: e(7, "no validator commission to withdraw"),
-  SetWithdrawAddrDisabled: e(8, "set withdraw address disabled"),
-  BadDistribution: e(9, "community pool does not have sufficient coins to distribute"),
-  NoValidatorExists: e(12, "validator does not exist"),
-  NoDelegationExists: e(13, "delegation does not exist"),
-} as const;
-
-export interface DistributionParams {
-  communityTax: Dec;
-  /** Deprecated in the SDK since v0.47 and unused (always 0); kept for the wire format. */
-  baseProposerReward: Dec;
-  bonusProposerReward: Dec;
-  withdrawAddrEnabled: boolean;
-}
-
-/** The Cosmos SDK v0.50 defaults (x/distribution/types/params.go). */
-export const DEFAULT_DISTRIBUTION_PARAMS: DistributionParams = {
-  communityTax: (DEC_ONE * 2n) / 100n,
-  baseProposerReward: 0n,
-  bonusProposerReward: 0n,
-  withdrawAddrEnabled: true,
-};
 
 export interface StartingInfo {
   previousPeriod: bigint;
@@ -105,17 +66,6 @@ export interface SlashEvent {
   fraction: Dec;
 }
 
-/** What distribution needs from bank. */
-export interface DistributionBank {
-  getBalance(root: KVStore, address: Uint8Array, denom: string): bigint;
-  getAllBalances(root: KVStore, address: Uint8Array): Coin[];
-  allBalances(root: KVStore): Array<{ address: Uint8Array; coins: Coin[] }>;
-  getSupply(root: KVStore, denom: string): bigint;
-  isBlocked(address: Uint8Array): boolean;
-  sendToModule(root: KVStore, events: EventManager | undefined, from: Uint8Array, module: string, coins: readonly Coin[]): void;
-  sendFromModule(root: KVStore, events: EventManager | undefined, module: string, to: Uint8Array, coins: readonly Coin[]): void;
-}
-
 /**
  * What other modules use to pay stakers (fees, emission): tokens leave `fromModule`'s account and
  * go either to one validator - its commission, the rest shared by its delegators in proportion
@@ -137,7 +87,7 @@ export interface RewardsDistributor {
 export class DistributionKeeper implements StakingHooks, RewardsDistributor {
   constructor(
     private readonly bank: DistributionBank,
-    private readonly staking: StakingKeeper,
+    private readonly staking: DistributionStaking,
   ) {}
 
   private store(root: KVStore): KVStore {
@@ -148,24 +98,11 @@ export class DistributionKeeper implements StakingHooks, RewardsDistributor {
 
   getParams(root: KVStore): DistributionParams {
     const raw = this.store(root).get(K.PARAMS_KEY);
-    if (!raw) return DEFAULT_DISTRIBUTION_PARAMS;
-    const p = ProtoParams.decode(raw);
-    return {
-      communityTax: decFromProto(p.communityTax) ?? 0n,
-      baseProposerReward: decFromProto(p.baseProposerReward) ?? 0n,
-      bonusProposerReward: decFromProto(p.bonusProposerReward) ?? 0n,
-      withdrawAddrEnabled: p.withdrawAddrEnabled,
-    };
+    return raw ? distributionParamsFromProto(ProtoParams.decode(raw)) : DEFAULT_DISTRIBUTION_PARAMS;
   }
 
   setParams(root: KVStore, p: DistributionParams): void {
-    const proto: ProtoParams = {
-      communityTax: decToProto(p.communityTax),
-      baseProposerReward: decToProto(p.baseProposerReward),
-      bonusProposerReward: decToProto(p.bonusProposerReward),
-      withdrawAddrEnabled: p.withdrawAddrEnabled,
-    };
-    this.store(root).set(K.PARAMS_KEY, ProtoParams.encode(proto).finish());
+    this.store(root).set(K.PARAMS_KEY, ProtoParams.encode(distributionParamsToProto(p)).finish());
   }
 
   getCommunityPool(root: KVStore): DecCoin[] {
@@ -389,10 +326,10 @@ export class DistributionKeeper implements StakingHooks, RewardsDistributor {
     this.addToCommunityPool(root, change);
     this.decrementReferenceCount(root, v.operator, info.previousPeriod);
     this.store(root).delete(K.startingInfoKey(v.operator, d.delegator));
-    ctx.events.emit("withdraw_rewards", {
-      amount: coins.length > 0 ? formatCoins(coins) : `0${this.staking.bondDenom(root)}`,
-      validator: valoper(v.operator),
-      delegator: accAddr(d.delegator),
+    ctx.events.emit(DistributionEvents.WithdrawRewards, {
+      [DistributionAttributes.Amount]: coins.length > 0 ? formatCoins(coins) : `0${this.staking.bondDenom(root)}`,
+      [DistributionAttributes.Validator]: valoper(v.operator),
+      [DistributionAttributes.Delegator]: accAddr(d.delegator),
     });
     return coins;
   }
@@ -419,7 +356,7 @@ export class DistributionKeeper implements StakingHooks, RewardsDistributor {
       this.setOutstanding(root, val, subDecCoins(this.getOutstanding(root, val), decCoinsFromCoins(coins)));
       this.bank.sendFromModule(root, ctx.events, DISTRIBUTION_MODULE, this.getWithdrawAddress(root, val), coins);
     }
-    ctx.events.emit("withdraw_commission", { amount: coins.length > 0 ? formatCoins(coins) : `0${this.staking.bondDenom(root)}` });
+    ctx.events.emit(DistributionEvents.WithdrawCommission, { [DistributionAttributes.Amount]: coins.length > 0 ? formatCoins(coins) : `0${this.staking.bondDenom(root)}` });
     return coins;
   }
 
@@ -430,11 +367,11 @@ export class DistributionKeeper implements StakingHooks, RewardsDistributor {
     const shared = subDecCoins(tokens, commission);
     const op = valoper(v.operator);
     this.setCommission(root, v.operator, addDecCoins(this.getCommission(root, v.operator), commission));
-    events.emit("commission", { amount: formatDecCoins(commission), validator: op });
+    events.emit(DistributionEvents.Commission, { [DistributionAttributes.Amount]: formatDecCoins(commission), [DistributionAttributes.Validator]: op });
     const current = this.getCurrent(root, v.operator);
     if (!current) throw new Error(`distribution: validator ${op} has no current rewards record`);
     this.setCurrent(root, v.operator, { rewards: addDecCoins(current.rewards, shared), period: current.period });
-    events.emit("rewards", { amount: formatDecCoins(shared), validator: op });
+    events.emit(DistributionEvents.Rewards, { [DistributionAttributes.Amount]: formatDecCoins(shared), [DistributionAttributes.Validator]: op });
     this.setOutstanding(root, v.operator, addDecCoins(this.getOutstanding(root, v.operator), tokens));
   }
 

@@ -1,5 +1,3 @@
-import { concat, lp, u64 } from "../staking/keys";
-
 /**
  * The distribution module's state layout, under "distribution/" (F1 fee distribution, as the SDK):
  *
@@ -14,7 +12,14 @@ import { concat, lp, u64 } from "../staking/keys";
  *   0x09                          Params
  *
  * Values are the cosmjs-types (SDK) protobuf messages; Dec fields hold the integer x 10^18.
+ * Addresses are length-prefixed.
  */
+import { concatBytes as concat, readU64be, u64be as u64 } from "../../types/bytes";
+import { lp, readLp } from "../../types/length-prefix";
+
+export { readLp };
+export const readU64 = readU64be;
+
 export const DISTRIBUTION_STORE_PREFIX = new TextEncoder().encode("distribution/");
 
 export const FEE_POOL_KEY = Uint8Array.of(0x00);

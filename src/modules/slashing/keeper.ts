@@ -1,74 +1,17 @@
 import { Params as ProtoParams, ValidatorSigningInfo } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
 import type { CommitInfo, Misbehavior } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
-import { ErrorKind } from "../../types/errors";
 import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
-import { DEC_ONE, Dec, decFromProtoBytes, decMulInt, decRoundInt, decToProtoBytes, decTruncateInt } from "../../types/dec";
-import { concat, lp, readLp, readU64, u64 } from "../staking/keys";
-import type { StakingHooks, StakingKeeper } from "../staking/keeper";
-import {
-  BondStatus,
-  consAddressOf,
-  durationFromProto,
-  durationToProto,
-  formatTime,
-  nsToTimestamp,
-  timestampToNs,
-  tokensFromShares,
-  valcons,
-  valoper,
-} from "../staking/types";
-import { decodeAddress, VALIDATOR_CONSENSUS_PREFIX } from "../../types/address";
-
-/**
- * The slashing module's state, under "slashing/":
- *
- *   0x00                        Params
- *   0x01 | cons                 ValidatorSigningInfo (protobuf)
- *   0x02 | cons | index (u64)   present = the validator missed the block at this window index
- *
- * The missed-block bitmap stores only the missed indexes, so a validator that signs costs one
- * read per block and no write.
- */
-export const SLASHING_STORE_PREFIX = new TextEncoder().encode("slashing/");
-const PARAMS_KEY = Uint8Array.of(0x00);
-const SIGNING_INFO_PREFIX = 0x01;
-const MISSED_PREFIX = 0x02;
-
-const signingInfoKey = (cons: Uint8Array) => concat(Uint8Array.of(SIGNING_INFO_PREFIX), lp(cons));
-const missedPrefix = (cons: Uint8Array) => concat(Uint8Array.of(MISSED_PREFIX), lp(cons));
-const missedKey = (cons: Uint8Array, index: bigint) => concat(missedPrefix(cons), u64(index));
-
-const e = (code: number, description: string) => new ErrorKind("slashing", code, description);
-/** The Cosmos SDK's slashing codespace (x/slashing/types/errors.go). */
-export const SlashingErrors = {
-  NoValidatorForAddress: e(2, "address is not associated with any known validator"),
-  BadValidatorAddr: e(3, "validator does not exist for that address"),
-  ValidatorJailed: e(4, "validator still jailed; cannot be unjailed"),
-  ValidatorNotJailed: e(5, "validator not jailed; cannot be unjailed"),
-  MissingSelfDelegation: e(6, "validator has no self-delegation; cannot be unjailed"),
-  SelfDelegationTooLowToUnjail: e(7, "validator's self delegation less than minimum; cannot be unjailed"),
-  NoSigningInfoFound: e(8, "no validator signing info found"),
-  ValidatorTombstoned: e(9, "validator already tombstoned"),
-} as const;
-
-export interface SlashingParams {
-  signedBlocksWindow: bigint;
-  minSignedPerWindow: Dec;
-  downtimeJailDurationNs: bigint;
-  slashFractionDoubleSign: Dec;
-  slashFractionDowntime: Dec;
-}
-
-/** The Cosmos SDK v0.50 defaults (x/slashing/types/params.go). */
-export const DEFAULT_SLASHING_PARAMS: SlashingParams = {
-  signedBlocksWindow: 100n,
-  minSignedPerWindow: DEC_ONE / 2n,
-  downtimeJailDurationNs: 600n * 1_000_000_000n,
-  slashFractionDoubleSign: DEC_ONE / 20n,
-  slashFractionDowntime: DEC_ONE / 100n,
-};
+import { decTruncateInt } from "../../types/dec";
+import { formatTime, nsToTimestamp, timestampToNs } from "../../types/time";
+import { BondStatus, consAddressOf, tokensFromShares, valcons, valoper } from "../staking";
+import type { StakingHooks } from "../staking";
+import { SlashingErrors } from "./errors";
+import { SlashReasons, SlashingAttributes, SlashingEvents } from "./events";
+import type { SlashingStaking } from "./expected-keepers";
+import * as K from "./keys";
+import { DEFAULT_SLASHING_PARAMS, SlashingParams, minSignedPerWindowInt, slashingParamsFromProto, slashingParamsToProto } from "./params";
 
 /** Jailed "forever" after double signing: 9999-12-31T23:59:59Z (the SDK's DoubleSignJailEndTime). */
 export const DOUBLE_SIGN_JAIL_END_NS = 253402300799n * 1_000_000_000n;
@@ -97,31 +40,23 @@ export function signingInfoToProto(s: SigningInfo): ValidatorSigningInfo {
 
 /** Liveness (missed blocks in a sliding window) and double-sign punishment; MsgUnjail. */
 export class SlashingKeeper implements StakingHooks {
-  constructor(private readonly staking: StakingKeeper) {}
+  constructor(private readonly staking: SlashingStaking) {}
 
   private store(root: KVStore): KVStore {
-    return new PrefixStore(root, SLASHING_STORE_PREFIX);
+    return new PrefixStore(root, K.SLASHING_STORE_PREFIX);
   }
 
   getParams(root: KVStore): SlashingParams {
-    const raw = this.store(root).get(PARAMS_KEY);
-    if (!raw) return DEFAULT_SLASHING_PARAMS;
-    const p = ProtoParams.decode(raw);
-    return {
-      signedBlocksWindow: p.signedBlocksWindow,
-      minSignedPerWindow: decFromProtoBytes(p.minSignedPerWindow),
-      downtimeJailDurationNs: durationFromProto(p.downtimeJailDuration),
-      slashFractionDoubleSign: decFromProtoBytes(p.slashFractionDoubleSign),
-      slashFractionDowntime: decFromProtoBytes(p.slashFractionDowntime),
-    };
+    const raw = this.store(root).get(K.PARAMS_KEY);
+    return raw ? slashingParamsFromProto(ProtoParams.decode(raw)) : DEFAULT_SLASHING_PARAMS;
   }
 
   setParams(root: KVStore, p: SlashingParams): void {
-    this.store(root).set(PARAMS_KEY, ProtoParams.encode(paramsToProto(p)).finish());
+    this.store(root).set(K.PARAMS_KEY, ProtoParams.encode(slashingParamsToProto(p)).finish());
   }
 
   getSigningInfo(root: KVStore, cons: Uint8Array): SigningInfo | undefined {
-    const raw = this.store(root).get(signingInfoKey(cons));
+    const raw = this.store(root).get(K.signingInfoKey(cons));
     if (!raw) return undefined;
     const p = ValidatorSigningInfo.decode(raw);
     return {
@@ -135,13 +70,13 @@ export class SlashingKeeper implements StakingHooks {
   }
 
   setSigningInfo(root: KVStore, s: SigningInfo): void {
-    this.store(root).set(signingInfoKey(s.address), ValidatorSigningInfo.encode(signingInfoToProto(s)).finish());
+    this.store(root).set(K.signingInfoKey(s.address), ValidatorSigningInfo.encode(signingInfoToProto(s)).finish());
   }
 
   allSigningInfos(root: KVStore): SigningInfo[] {
     return this.store(root)
-      .range(Uint8Array.of(SIGNING_INFO_PREFIX), Uint8Array.of(SIGNING_INFO_PREFIX + 1))
-      .map(([k]) => this.getSigningInfo(root, readLp(k, 1)[0])!);
+      .range(Uint8Array.of(K.SIGNING_INFO_PREFIX), Uint8Array.of(K.SIGNING_INFO_PREFIX + 1))
+      .map(([k]) => this.getSigningInfo(root, K.readLp(k, 1)[0])!);
   }
 
   isTombstoned(root: KVStore, cons: Uint8Array): boolean {
@@ -149,26 +84,26 @@ export class SlashingKeeper implements StakingHooks {
   }
 
   missedIndexes(root: KVStore, cons: Uint8Array): bigint[] {
-    const prefix = missedPrefix(cons);
+    const prefix = K.missedPrefix(cons);
     return this.store(root)
       .range(prefix, prefixEnd(prefix))
-      .map(([k]) => readU64(k, prefix.length));
+      .map(([k]) => K.readU64(k, prefix.length));
   }
 
   setMissed(root: KVStore, cons: Uint8Array, index: bigint, missed: boolean): void {
-    if (missed) this.store(root).set(missedKey(cons, index), Uint8Array.of(1));
-    else this.store(root).delete(missedKey(cons, index));
+    if (missed) this.store(root).set(K.missedKey(cons, index), Uint8Array.of(1));
+    else this.store(root).delete(K.missedKey(cons, index));
   }
 
   private clearMissed(root: KVStore, cons: Uint8Array): void {
     const s = this.store(root);
-    const prefix = missedPrefix(cons);
+    const prefix = K.missedPrefix(cons);
     for (const [k] of s.range(prefix, prefixEnd(prefix))) s.delete(k);
   }
 
   /** Blocks a validator must sign per window: round(window x min_signed_per_window). */
   static minSignedPerWindowInt(p: SlashingParams): bigint {
-    return decRoundInt(decMulInt(p.minSignedPerWindow, p.signedBlocksWindow));
+    return minSignedPerWindowInt(p);
   }
 
   /**
@@ -186,7 +121,7 @@ export class SlashingKeeper implements StakingHooks {
     const window = params.signedBlocksWindow;
     const index = info.indexOffset % window;
     info.indexOffset++;
-    const previous = this.store(ctx.store).has(missedKey(cons, index));
+    const previous = this.store(ctx.store).has(K.missedKey(cons, index));
     const missed = flag === BlockIDFlag.BLOCK_ID_FLAG_ABSENT;
     if (!previous && missed) {
       this.setMissed(ctx.store, cons, index, true);
@@ -196,7 +131,11 @@ export class SlashingKeeper implements StakingHooks {
       info.missedBlocksCounter--;
     }
     if (missed) {
-      ctx.events.emit("liveness", { address: valcons(cons), missed_blocks: info.missedBlocksCounter.toString(), height: height.toString() });
+      ctx.events.emit(SlashingEvents.Liveness, {
+        [SlashingAttributes.Address]: valcons(cons),
+        [SlashingAttributes.MissedBlocks]: info.missedBlocksCounter.toString(),
+        [SlashingAttributes.Height]: height.toString(),
+      });
     }
     const minHeight = info.startHeight + window;
     const maxMissed = window - SlashingKeeper.minSignedPerWindowInt(params);
@@ -204,12 +143,12 @@ export class SlashingKeeper implements StakingHooks {
       const distributionHeight = height - VALIDATOR_UPDATE_DELAY - 1n;
       const burned = this.staking.slash(ctx, cons, distributionHeight, power, params.slashFractionDowntime);
       this.staking.jail(ctx, cons);
-      ctx.events.emit("slash", {
-        address: valcons(cons),
-        power: power.toString(),
-        reason: "missing_signature",
-        jailed: valcons(cons),
-        burned_coins: burned.toString(),
+      ctx.events.emit(SlashingEvents.Slash, {
+        [SlashingAttributes.Address]: valcons(cons),
+        [SlashingAttributes.Power]: power.toString(),
+        [SlashingAttributes.Reason]: SlashReasons.MissingSignature,
+        [SlashingAttributes.Jailed]: valcons(cons),
+        [SlashingAttributes.BurnedCoins]: burned.toString(),
       });
       info.jailedUntilNs = ctx.block.timeNs + params.downtimeJailDurationNs;
       info.missedBlocksCounter = 0n;
@@ -235,11 +174,11 @@ export class SlashingKeeper implements StakingHooks {
     if (infractionHeight > BigInt(ctx.block.height)) return;
     const distributionHeight = infractionHeight - VALIDATOR_UPDATE_DELAY;
     const burned = this.staking.slash(ctx, cons, distributionHeight, m.validator.power, params.slashFractionDoubleSign);
-    ctx.events.emit("slash", {
-      address: valcons(cons),
-      power: m.validator.power.toString(),
-      reason: "double_sign",
-      burned_coins: burned.toString(),
+    ctx.events.emit(SlashingEvents.Slash, {
+      [SlashingAttributes.Address]: valcons(cons),
+      [SlashingAttributes.Power]: m.validator.power.toString(),
+      [SlashingAttributes.Reason]: SlashReasons.DoubleSign,
+      [SlashingAttributes.BurnedCoins]: burned.toString(),
     });
     this.staking.jail(ctx, cons);
     info.jailedUntilNs = DOUBLE_SIGN_JAIL_END_NS;
@@ -301,18 +240,4 @@ export class SlashingKeeper implements StakingHooks {
     }
     return problems;
   }
-}
-
-export function paramsToProto(p: SlashingParams): ProtoParams {
-  return {
-    signedBlocksWindow: p.signedBlocksWindow,
-    minSignedPerWindow: decToProtoBytes(p.minSignedPerWindow),
-    downtimeJailDuration: durationToProto(p.downtimeJailDurationNs),
-    slashFractionDoubleSign: decToProtoBytes(p.slashFractionDoubleSign),
-    slashFractionDowntime: decToProtoBytes(p.slashFractionDowntime),
-  };
-}
-
-export function consAddressFromBech32(address: string): Uint8Array {
-  return decodeAddress(address, "consensus address", VALIDATOR_CONSENSUS_PREFIX);
 }

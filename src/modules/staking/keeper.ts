@@ -1,13 +1,16 @@
 import { Params as ProtoParams } from "cosmjs-types/cosmos/staking/v1beta1/staking";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { moduleAddress } from "../../types/address";
+import { equalBytes } from "../../types/bytes";
 import type { Coin } from "../../types/coins";
 import { SdkErrors } from "../../types/errors";
-import type { EventManager } from "../../framework/events";
 import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
-import { DEC_ONE, Dec, decFromInt, decFromProto, decMul, decMulInt, decQuoRoundUp, decToProto, decTruncateInt } from "../../types/dec";
+import { DEC_ONE, Dec, decFromInt, decMul, decMulInt, decQuoRoundUp, decTruncateInt } from "../../types/dec";
 import { StakingErrors } from "./errors";
+import { StakingAttributes, StakingEvents } from "./events";
+import type { StakingBank, StakingHooks, TombstoneCheck } from "./expected-keepers";
+import { DEFAULT_STAKING_PARAMS, StakingParams, stakingParamsFromProto, stakingParamsToProto } from "./params";
 import * as K from "./keys";
 import {
   BONDED_POOL,
@@ -16,21 +19,17 @@ import {
   NOT_BONDED_POOL,
   POWER_REDUCTION,
   Redelegation,
-  StakingParams,
   UnbondingDelegation,
   Validator,
   abciUpdate,
   accAddr,
   addTokensFromDel,
-  bytesEqual,
   consAddressOf,
   consensusPower,
   decodeDelegation,
   decodeRed,
   decodeUbd,
   decodeValidator,
-  durationFromProto,
-  durationToProto,
   encodeDelegation,
   encodeRed,
   encodeUbd,
@@ -42,43 +41,6 @@ import {
   tokensFromShares,
   valoper,
 } from "./types";
-
-/** The Cosmos SDK v0.50 defaults (x/staking/types/params.go), with BLOCKAI's bond denom. */
-export const DEFAULT_STAKING_PARAMS: StakingParams = {
-  unbondingTimeNs: 21n * 24n * 3600n * 1_000_000_000n,
-  maxValidators: 100,
-  maxEntries: 7,
-  historicalEntries: 10_000,
-  bondDenom: "usoa",
-  minCommissionRate: 0n,
-};
-
-/**
- * Called by staking when validators and delegations change (the SDK's StakingHooks). Distribution
- * uses them to close F1 periods and pay rewards before a stake changes; slashing to keep signing
- * infos. Hooks run in registration order; a hook that throws fails the enclosing transaction.
- */
-export interface StakingHooks {
-  afterValidatorCreated?(ctx: Context, v: Validator): void;
-  afterValidatorBonded?(ctx: Context, consAddr: Uint8Array, op: Uint8Array): void;
-  afterValidatorBeginUnbonding?(ctx: Context, consAddr: Uint8Array, op: Uint8Array): void;
-  afterValidatorRemoved?(ctx: Context, consAddr: Uint8Array, op: Uint8Array): void;
-  beforeDelegationCreated?(ctx: Context, del: Uint8Array, op: Uint8Array): void;
-  beforeDelegationSharesModified?(ctx: Context, del: Uint8Array, op: Uint8Array): void;
-  afterDelegationModified?(ctx: Context, del: Uint8Array, op: Uint8Array): void;
-  beforeValidatorSlashed?(ctx: Context, op: Uint8Array, fraction: Dec): void;
-}
-
-/** What staking needs from bank (tokens move between accounts and the two pool module accounts). */
-export interface StakingBank {
-  getBalance(root: KVStore, address: Uint8Array, denom: string): bigint;
-  sendToModule(root: KVStore, events: EventManager | undefined, from: Uint8Array, module: string, coins: readonly Coin[]): void;
-  sendFromModule(root: KVStore, events: EventManager | undefined, module: string, to: Uint8Array, coins: readonly Coin[]): void;
-  burn(root: KVStore, events: EventManager | undefined, module: string, coins: readonly Coin[]): void;
-}
-
-/** Whether a consensus key is tombstoned (slashing answers; staking refuses new stake for it). */
-export type TombstoneCheck = (store: KVStore, consAddr: Uint8Array) => boolean;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -118,28 +80,11 @@ export class StakingKeeper {
 
   getParams(root: KVStore): StakingParams {
     const raw = this.store(root).get(K.PARAMS_KEY);
-    if (!raw) return DEFAULT_STAKING_PARAMS;
-    const p = ProtoParams.decode(raw);
-    return {
-      unbondingTimeNs: durationFromProto(p.unbondingTime),
-      maxValidators: p.maxValidators,
-      maxEntries: p.maxEntries,
-      historicalEntries: p.historicalEntries,
-      bondDenom: p.bondDenom,
-      minCommissionRate: decFromProto(p.minCommissionRate) ?? 0n,
-    };
+    return raw ? stakingParamsFromProto(ProtoParams.decode(raw)) : DEFAULT_STAKING_PARAMS;
   }
 
   setParams(root: KVStore, p: StakingParams): void {
-    const proto: ProtoParams = {
-      unbondingTime: durationToProto(p.unbondingTimeNs),
-      maxValidators: p.maxValidators,
-      maxEntries: p.maxEntries,
-      historicalEntries: p.historicalEntries,
-      bondDenom: p.bondDenom,
-      minCommissionRate: decToProto(p.minCommissionRate),
-    };
-    this.store(root).set(K.PARAMS_KEY, ProtoParams.encode(proto).finish());
+    this.store(root).set(K.PARAMS_KEY, ProtoParams.encode(stakingParamsToProto(p)).finish());
   }
 
   bondDenom(root: KVStore): string {
@@ -498,7 +443,7 @@ export class StakingKeeper {
     if (delegation.shares < shares) throw StakingErrors.NotEnoughDelegationShares.wrap(`${delegation.shares} < ${shares}`);
     let v = this.mustGetValidator(ctx.store, op);
     delegation.shares -= shares;
-    if (bytesEqual(del, v.operator) && !v.jailed && decTruncateInt(tokensFromShares(v, delegation.shares)) < v.minSelfDelegation) {
+    if (equalBytes(del, v.operator) && !v.jailed && decTruncateInt(tokensFromShares(v, delegation.shares)) < v.minSelfDelegation) {
       this.jailValidator(ctx.store, v);
       v = this.mustGetValidator(ctx.store, op);
     }
@@ -557,7 +502,7 @@ export class StakingKeeper {
 
   /** MsgBeginRedelegate: moves stake to another validator at once; the source stays slashable until completion. */
   beginRedelegation(ctx: Context, del: Uint8Array, src: Uint8Array, dst: Uint8Array, shares: Dec): bigint {
-    if (bytesEqual(src, dst)) throw StakingErrors.SelfRedelegation.wrap();
+    if (equalBytes(src, dst)) throw StakingErrors.SelfRedelegation.wrap();
     const dstVal = this.getValidator(ctx.store, dst);
     if (!dstVal) throw StakingErrors.BadRedelegationDst.wrap(valoper(dst));
     const srcVal = this.getValidator(ctx.store, src);
@@ -793,7 +738,11 @@ export class StakingKeeper {
       const [del, o] = K.readLp(key, 9);
       const [op] = K.readLp(key, o);
       const paid = this.completeUnbonding(ctx, Uint8Array.from(del), Uint8Array.from(op));
-      ctx.events.emit("complete_unbonding", { amount: `${paid}${denom}`, validator: valoper(op), delegator: accAddr(del) });
+      ctx.events.emit(StakingEvents.CompleteUnbonding, {
+        [StakingAttributes.Amount]: `${paid}${denom}`,
+        [StakingAttributes.Validator]: valoper(op),
+        [StakingAttributes.Delegator]: accAddr(del),
+      });
     }
     for (const [key] of s.range(Uint8Array.of(K.RED_QUEUE_PREFIX), K.queueEnd(K.RED_QUEUE_PREFIX, ctx.block.timeNs))) {
       s.delete(key);
@@ -801,11 +750,11 @@ export class StakingKeeper {
       const [src, o2] = K.readLp(key, o1);
       const [dst] = K.readLp(key, o2);
       const amount = this.completeRedelegation(ctx, Uint8Array.from(del), Uint8Array.from(src), Uint8Array.from(dst));
-      ctx.events.emit("complete_redelegation", {
-        amount: `${amount}${denom}`,
-        delegator: accAddr(del),
-        source_validator: valoper(src),
-        destination_validator: valoper(dst),
+      ctx.events.emit(StakingEvents.CompleteRedelegation, {
+        [StakingAttributes.Amount]: `${amount}${denom}`,
+        [StakingAttributes.Delegator]: accAddr(del),
+        [StakingAttributes.SourceValidator]: valoper(src),
+        [StakingAttributes.DestinationValidator]: valoper(dst),
       });
     }
     return updates;
@@ -977,17 +926,3 @@ export class StakingKeeper {
     return enc.encode(v.toString());
   }
 }
-
-/** What slashing and distribution may use of staking. */
-export type StakingReader = Pick<
-  StakingKeeper,
-  | "getValidator"
-  | "getValidatorByConsAddr"
-  | "getDelegation"
-  | "delegatorDelegations"
-  | "validatorDelegations"
-  | "allValidators"
-  | "bondedValidators"
-  | "bondDenom"
-  | "getParams"
->;

@@ -26,6 +26,9 @@
  * not_bonded_tokens_pool module accounts in the bank module.
  */
 import { concatBytes as concat, readU64be, u64be } from "../../types/bytes";
+import { lp, readLp } from "../../types/length-prefix";
+
+export { lp, readLp };
 export const STAKING_STORE_PREFIX = new TextEncoder().encode("staking/");
 
 export const PARAMS_KEY = Uint8Array.of(0x01);
@@ -48,21 +51,12 @@ export const DELEGATION_BY_VAL_PREFIX = 0x71;
 
 const MAX_U64 = (1n << 64n) - 1n;
 
-export function lp(address: Uint8Array): Uint8Array {
-  if (address.length > 255) throw new Error("address too long");
-  return concat(Uint8Array.of(address.length), address);
-}
 
 /** 8-byte big-endian; throws outside 0..2^64-1 (never wraps). */
 export const u64 = u64be;
 
 export const readU64 = readU64be;
 
-/** Reads a length-prefixed address at `offset`; returns it and the offset after it. */
-export function readLp(b: Uint8Array, offset: number): [Uint8Array, number] {
-  const len = b[offset];
-  return [b.subarray(offset + 1, offset + 1 + len), offset + 1 + len];
-}
 
 const p = (prefix: number, ...parts: Uint8Array[]) => concat(Uint8Array.of(prefix), ...parts);
 

@@ -8,10 +8,11 @@ import {
   UnbondingDelegation as ProtoUnbondingDelegation,
   Validator as ProtoValidator,
 } from "cosmjs-types/cosmos/staking/v1beta1/staking";
-import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import { ACCOUNT_PREFIX, VALIDATOR_CONSENSUS_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../types/address";
-import { Dec, decFromProto, decMulInt, decQuo, decQuoTruncate, decToProto, decTruncateInt, decFromInt } from "../../types/dec";
+import { DEC_ONE, Dec, decFromProto, decMulInt, decQuo, decQuoTruncate, decToProto, decTruncateInt, decFromInt, formatDec } from "../../types/dec";
+import { nsToTimestamp, timestampToNs } from "../../types/time";
+import { StakingErrors } from "./errors";
 
 export { BondStatus };
 export type { Description };
@@ -25,15 +26,6 @@ export const ED25519_PUBKEY_TYPE_URL = "/cosmos.crypto.ed25519.PubKey";
 /** Description field limits (x/staking/types/validator.go). */
 export const DESCRIPTION_LIMITS = { moniker: 70, identity: 3000, website: 140, securityContact: 140, details: 280 } as const;
 export const DO_NOT_MODIFY = "[do-not-modify]";
-
-export interface StakingParams {
-  unbondingTimeNs: bigint;
-  maxValidators: number;
-  maxEntries: number;
-  historicalEntries: number;
-  bondDenom: string;
-  minCommissionRate: Dec;
-}
 
 export interface CommissionInfo {
   rate: Dec;
@@ -122,54 +114,6 @@ export function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-// ---- time ------------------------------------------------------------------------------------
-
-export function nsToTimestamp(ns: bigint): Timestamp {
-  const seconds = ns >= 0n ? ns / 1_000_000_000n : -((-ns + 999_999_999n) / 1_000_000_000n);
-  return { seconds, nanos: Number(ns - seconds * 1_000_000_000n) };
-}
-
-export function timestampToNs(t: Timestamp | undefined): bigint {
-  return t ? t.seconds * 1_000_000_000n + BigInt(t.nanos) : 0n;
-}
-
-/** RFC 3339 text of a block time (events, as Go's time.Time String is not portable). */
-export function formatTime(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const d = new Date(Number(ms));
-  if (Number.isNaN(d.getTime())) return ns.toString();
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, "0").replace(/0+$/, "");
-  return d.toISOString().replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : "Z");
-}
-
-/** Parses a protobuf-JSON Duration ("1814400s", "60s", "0.5s") into nanoseconds. */
-export function parseDuration(text: unknown, where: string): bigint {
-  if (typeof text !== "string") throw new Error(`${where}: expected a duration such as "1814400s"`);
-  const m = /^([0-9]{1,12})(?:\.([0-9]{1,9}))?s$/.exec(text);
-  if (!m) throw new Error(`${where}: invalid duration ${JSON.stringify(text)} (expected e.g. "1814400s")`);
-  return BigInt(m[1]) * 1_000_000_000n + BigInt((m[2] ?? "").padEnd(9, "0") || "0");
-}
-
-export function formatDuration(ns: bigint): string {
-  const s = ns / 1_000_000_000n;
-  const frac = ns % 1_000_000_000n;
-  return frac === 0n ? `${s}s` : `${s}.${frac.toString().padStart(9, "0").replace(/0+$/, "")}s`;
-}
-
-export function durationToProto(ns: bigint) {
-  return { seconds: ns / 1_000_000_000n, nanos: Number(ns % 1_000_000_000n) };
-}
-
-export function durationFromProto(d: { seconds: bigint; nanos: number } | undefined): bigint {
-  return d ? d.seconds * 1_000_000_000n + BigInt(d.nanos) : 0n;
-}
-
 // ---- validator arithmetic (x/staking/types/validator.go) --------------------------------------
 
 export function consensusPower(tokens: bigint): bigint {
@@ -224,6 +168,18 @@ export function removeDelShares(v: Validator, shares: Dec): bigint {
   }
   v.delegatorShares = remaining;
   return issued;
+}
+
+/** CommissionRates.Validate (x/staking/types/commission.go). */
+export function validateCommission(rate: Dec, maxRate: Dec, maxChangeRate: Dec): void {
+  if (maxRate < 0n) throw StakingErrors.CommissionNegative.wrap("max rate");
+  if (maxRate > DEC_ONE) throw StakingErrors.CommissionHuge.wrap(`max rate ${formatDec(maxRate)}`);
+  if (rate < 0n) throw StakingErrors.CommissionNegative.wrap("rate");
+  if (rate > maxRate) throw StakingErrors.CommissionGTMaxRate.wrap(`rate ${formatDec(rate)} > max rate ${formatDec(maxRate)}`);
+  if (maxChangeRate < 0n) throw StakingErrors.CommissionChangeRateNegative.wrap();
+  if (maxChangeRate > maxRate) {
+    throw StakingErrors.CommissionChangeRateGTMaxRate.wrap(`max change rate ${formatDec(maxChangeRate)} > max rate ${formatDec(maxRate)}`);
+  }
 }
 
 export function abciUpdate(v: Validator, power: bigint): ValidatorUpdate {
