@@ -4,9 +4,24 @@
  * change only through a passed proposal). One helper so every module refuses the same things with
  * the same codes, and validates exactly as its genesis does.
  */
-import { decodeAddress } from "../types/address";
+import { decodeAddress, encodeAddress, moduleAddress } from "../types/address";
+import { Dec, decFromProto } from "../types/dec";
 import { ChainError, ErrorKind, SdkErrors } from "../types/errors";
+import { GOV_MODULE_ACCOUNT } from "./accounts";
 import type { Context, MsgHandler, ProtoCodec } from "./module";
+
+/** The gov module account's address: the authority of every MsgUpdateParams. */
+export const GOV_AUTHORITY = encodeAddress(moduleAddress(GOV_MODULE_ACCOUNT));
+
+/**
+ * A LegacyDec field of a message (the scaled integer, as cosmjs-types carries the SDK's
+ * customtype): a malformed one is refused naming the field, never read as zero.
+ */
+export function protoDec(text: string, field: string): Dec {
+  const v = decFromProto(text);
+  if (v === undefined) throw new Error(`${field}: invalid decimal ${JSON.stringify(text)} (expected the integer x 10^18)`);
+  return v;
+}
 
 /**
  * The SDK's modules answer a wrong authority with x/gov's ErrInvalidSigner (gov/13); the kind is
@@ -18,8 +33,8 @@ export interface UpdateParamsSpec<M extends { authority: string }, P> {
   /** e.g. "/cosmos.staking.v1beta1.MsgUpdateParams"; the response is "<typeUrl>Response" (empty). */
   readonly typeUrl: string;
   readonly codec: ProtoCodec<M>;
-  /** The only address that may sign: the gov module account. */
-  readonly authority: string;
+  /** The only address that may sign (default: the gov module account). */
+  readonly authority?: string;
   /**
    * Reads the message's params and validates them with the module's genesis validation
    * (stateless): throws an Error naming the field, or a ChainError.
@@ -41,6 +56,7 @@ function asChainError(e: unknown): ChainError {
 }
 
 export function updateParamsHandler<M extends { authority: string }, P>(spec: UpdateParamsSpec<M, P>): MsgHandler<M> {
+  const authority = spec.authority ?? GOV_AUTHORITY;
   const read = (msg: M): P => {
     try {
       return spec.read(msg);
@@ -68,7 +84,7 @@ export function updateParamsHandler<M extends { authority: string }, P>(spec: Up
       checkState(ctx, read(msg));
     },
     execute(ctx, msg) {
-      if (msg.authority !== spec.authority) throw InvalidAuthority.wrap(`invalid authority; expected ${spec.authority}, got ${msg.authority}`);
+      if (msg.authority !== authority) throw InvalidAuthority.wrap(`invalid authority; expected ${authority}, got ${msg.authority}`);
       const params = read(msg);
       checkState(ctx, params);
       spec.set(ctx, params);

@@ -1,14 +1,12 @@
 import { MsgCancelUpgrade, MsgCancelUpgradeResponse, MsgSoftwareUpgrade, MsgSoftwareUpgradeResponse } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { decodeAddress } from "../../types/address";
-import { ErrorKind } from "../../types/errors";
 import { arr, obj, str, u64 } from "../../types/genesis-json";
 import type { Context, Module, MsgHandler } from "../../framework/module";
 import { serveQueries } from "../../framework/query-server";
 import { UpgradeKeeper, validatePlan } from "./keeper";
 import { UpgradeQuery } from "./service";
 
-/** A wrong authority is x/gov's ErrInvalidSigner in the SDK's x/upgrade too. */
-const InvalidSigner = new ErrorKind("gov", 13, "expected gov account as only signer for proposal message");
+import { InvalidAuthority } from "../../framework/params";
 
 export const UPGRADE_TYPE_URLS = {
   MsgSoftwareUpgrade: "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade",
@@ -17,7 +15,7 @@ export const UPGRADE_TYPE_URLS = {
 
 export function createUpgradeModule(keeper: UpgradeKeeper): Module {
   const checkAuthority = (authority: string) => {
-    if (authority !== keeper.authority) throw InvalidSigner.wrap(`invalid authority; expected ${keeper.authority}, got ${authority}`);
+    if (authority !== keeper.authority) throw InvalidAuthority.wrap(`invalid authority; expected ${keeper.authority}, got ${authority}`);
   };
   const softwareUpgrade: MsgHandler<MsgSoftwareUpgrade> = {
     typeUrl: UPGRADE_TYPE_URLS.MsgSoftwareUpgrade,
