@@ -7,6 +7,10 @@ import { buildRegistry } from "../../src/cli/root";
 import { run } from "../../src/cli/run";
 import { DEFAULT_GOV_PARAMS } from "../../src/modules/gov";
 import { paramsFromProto } from "../../src/modules/gov/params";
+import { DEFAULT_STAKING_PARAMS } from "../../src/modules/staking";
+import { stakingParamsFromMsg } from "../../src/modules/staking/params";
+import { DEFAULT_SLASHING_PARAMS, slashingParamsFromMsg } from "../../src/modules/slashing/params";
+import { DEFAULT_DISTRIBUTION_PARAMS, distributionParamsFromMsg } from "../../src/modules/distribution/params";
 
 function capture() {
   let out = "";
@@ -36,6 +40,26 @@ describe("blockai tx gov", () => {
     // The bytes CosmJS signs decode to the same message.
     const registry = buildRegistry();
     expect(MsgUpdateParams.decode(registry.encode(p.messages[0]))).toEqual(msg);
+  });
+
+  test.each([
+    ["staking", "/cosmos.staking.v1beta1.MsgUpdateParams"],
+    ["slashing", "/cosmos.slashing.v1beta1.MsgUpdateParams"],
+    ["distribution", "/cosmos.distribution.v1beta1.MsgUpdateParams"],
+  ])("the %s draft reads back into the module's default params (decimals converted to LegacyDec)", async (module, typeUrl) => {
+    const { draft, routed } = await draftProposal(module);
+    expect(routed).toBe(true);
+    const registry = buildRegistry();
+    const msg = readProposalFile(JSON.stringify(draft), registry).messages[0];
+    expect(msg.typeUrl).toBe(typeUrl);
+    const decoded = (registry.lookupType(typeUrl) as { decode(b: Uint8Array): { params: unknown } }).decode(registry.encode(msg));
+    const readers: Record<string, [(p: any) => unknown, unknown]> = {
+      staking: [stakingParamsFromMsg, DEFAULT_STAKING_PARAMS],
+      slashing: [slashingParamsFromMsg, DEFAULT_SLASHING_PARAMS],
+      distribution: [distributionParamsFromMsg, DEFAULT_DISTRIBUTION_PARAMS],
+    };
+    const [read, defaults] = readers[module];
+    expect(read(decoded.params)).toEqual(defaults);
   });
 
   test("draft-proposal warns when this binary does not route the module's MsgUpdateParams; an unknown module is a usage error", async () => {

@@ -2,8 +2,13 @@ import * as fs from "node:fs";
 import { ProposalStatus, VoteOption, type Proposal, type Vote } from "cosmjs-types/cosmos/gov/v1/gov";
 import { MsgCancelProposal, MsgDeposit, MsgSubmitProposal, MsgVote, MsgVoteWeighted } from "cosmjs-types/cosmos/gov/v1/tx";
 import type { EncodeObject, Registry } from "@cosmjs/proto-signing";
+import { MsgUpdateParams as StakingMsgUpdateParams } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { MsgUpdateParams as SlashingMsgUpdateParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { MsgCommunityPoolSpend, MsgUpdateParams as DistributionMsgUpdateParams } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import { MsgCancelUpgrade, MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { encodeAddress, moduleAddress } from "../../types/address";
 import { coinsToProto } from "../../types/coins";
+import { parseDec } from "../../types/dec";
 import { GovQuery } from "../../modules/gov/service";
 import { parseCoinsArg } from "../amount";
 import { UsageError } from "../args";
@@ -92,6 +97,35 @@ function camelKeys(value: unknown, key = ""): unknown {
   return value;
 }
 
+/**
+ * Fields the SDK's JSON writes as decimals ("0.050000000000000000") but the protobuf carries as
+ * LegacyDec's scaled integer: a string (`int`), or its ASCII as bytes (`bytes`, base64 in JSON).
+ */
+const LEGACY_DEC_FIELDS: Record<string, Record<string, "int" | "bytes">> = {
+  "/cosmos.staking.v1beta1.MsgUpdateParams": { min_commission_rate: "int" },
+  "/cosmos.distribution.v1beta1.MsgUpdateParams": { community_tax: "int", base_proposer_reward: "int", bonus_proposer_reward: "int" },
+  "/cosmos.slashing.v1beta1.MsgUpdateParams": { min_signed_per_window: "bytes", slash_fraction_double_sign: "bytes", slash_fraction_downtime: "bytes" },
+};
+
+function legacyDecs(typeUrl: string, fields: Record<string, unknown>, where: string): Record<string, unknown> {
+  const spec = LEGACY_DEC_FIELDS[typeUrl];
+  const params = fields.params;
+  if (!spec || typeof params !== "object" || params === null) return fields;
+  const out: Record<string, unknown> = { ...(params as Record<string, unknown>) };
+  for (const [k, kind] of Object.entries(spec)) {
+    const v = out[k];
+    if (typeof v !== "string" || !v.includes(".")) continue;
+    let atomics: string;
+    try {
+      atomics = parseDec(v, `${where}.params.${k}`).toString();
+    } catch (e) {
+      throw new UsageError(`proposal file: ${(e as Error).message}`);
+    }
+    out[k] = kind === "int" ? atomics : Buffer.from(atomics).toString("base64");
+  }
+  return { ...fields, params: out };
+}
+
 export interface ProposalFile {
   messages: EncodeObject[];
   metadata: string;
@@ -129,7 +163,7 @@ export function readProposalFile(text: string, registry: Registry): ProposalFile
     if (typeof typeUrl !== "string") throw new UsageError(`proposal file: messages[${i}] needs "@type", e.g. "/cosmos.gov.v1.MsgUpdateParams"`);
     const type = registry.lookupType(typeUrl) as { fromJSON?: (o: unknown) => unknown } | undefined;
     if (!type?.fromJSON) throw new UsageError(`proposal file: messages[${i}]: unknown message type ${typeUrl}`);
-    return { typeUrl, value: type.fromJSON(camelKeys(fields)) };
+    return { typeUrl, value: type.fromJSON(camelKeys(legacyDecs(typeUrl, fields, `messages[${i}]`))) };
   });
   const depositText = str("deposit", false);
   const expedited = json.expedited ?? false;
@@ -428,6 +462,15 @@ export const govCli: ModuleCli = {
   summary: "proposals, deposits and votes: how parameters change and the community pool is spent",
   tx: [submitProposal, deposit, vote, weightedVote, cancelProposal, draft],
   query: [proposals, proposal, votes, tally, params],
-  // MsgCancelProposal is not in CosmJS's default registry (the other gov messages are).
-  types: [["/cosmos.gov.v1.MsgCancelProposal", MsgCancelProposal]],
+  // Not in CosmJS's default registry: MsgCancelProposal (the other gov messages are), and the
+  // messages only a proposal carries, so submit-proposal can encode them from a file.
+  types: [
+    ["/cosmos.gov.v1.MsgCancelProposal", MsgCancelProposal],
+    ["/cosmos.staking.v1beta1.MsgUpdateParams", StakingMsgUpdateParams],
+    ["/cosmos.slashing.v1beta1.MsgUpdateParams", SlashingMsgUpdateParams],
+    ["/cosmos.distribution.v1beta1.MsgUpdateParams", DistributionMsgUpdateParams],
+    ["/cosmos.distribution.v1beta1.MsgCommunityPoolSpend", MsgCommunityPoolSpend],
+    ["/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", MsgSoftwareUpgrade],
+    ["/cosmos.upgrade.v1beta1.MsgCancelUpgrade", MsgCancelUpgrade],
+  ],
 };
