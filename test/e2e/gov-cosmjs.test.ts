@@ -2,7 +2,7 @@
  * Governance on the 4-validator localnet with unmodified CosmJS 0.39: MsgSubmitProposal and
  * MsgVote through signAndBroadcast with the default registry, reads through the stargate gov
  * extension (v1beta1 queries). A passed proposal changes gov's parameters; a vetoed one burns its
- * deposit; an upgrade plan stops all 4 validators at the same height, and restarting them as a
+ * deposit; another spends the community pool; an upgrade plan stops all 4 validators at the same height, and restarting them as a
  * binary with the plan's handler resumes with identical app hashes.
  */
 import * as fs from "node:fs";
@@ -13,6 +13,7 @@ import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { fromBech32, toBech32 } from "@cosmjs/encoding";
 import { ProposalStatus, VoteOption } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import { MsgUpdateParams } from "cosmjs-types/cosmos/gov/v1/tx";
+import { MsgCommunityPoolSpend } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import { MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { QueryAppliedPlanRequest, QueryAppliedPlanResponse } from "cosmjs-types/cosmos/upgrade/v1beta1/query";
 import { QueryParamsRequest, QueryParamsResponse } from "cosmjs-types/cosmos/gov/v1/query";
@@ -114,6 +115,18 @@ describe("end to end: governance with unmodified CosmJS on 4 validators", () => 
     for (let i = 0; i < 3; i++) await vote(net.layout.operators[i].mnemonic, id, VoteOption.VOTE_OPTION_NO_WITH_VETO);
     await waitStatus(id, ProposalStatus.PROPOSAL_STATUS_REJECTED);
     expect(BigInt((await queries.bank.supplyOf("usoa")).amount)).toBe(supplyBefore - 10_000_000n);
+  });
+
+  test("a second proposal spends the community pool to an account", async () => {
+    const funder = net.layout.accounts[2];
+    await send(funder.mnemonic, (depositor) => [{ typeUrl: "/cosmos.distribution.v1beta1.MsgFundCommunityPool", value: { depositor, amount: [{ denom: "usoa", amount: "30000000" }] } }]);
+    const recipient = net.layout.accounts[3].address;
+    const before = BigInt((await queries.bank.balance(recipient, "usoa")).amount);
+    const spend = { typeUrl: "/cosmos.distribution.v1beta1.MsgCommunityPoolSpend", value: MsgCommunityPoolSpend.encode({ authority: GOV_AUTHORITY, recipient, amount: [{ denom: "usoa", amount: "25000000" }] }).finish() };
+    const id = await submit([spend], "pay 25 SOA from the community pool");
+    for (let i = 0; i < 3; i++) await vote(net.layout.operators[i].mnemonic, id, VoteOption.VOTE_OPTION_YES);
+    await waitStatus(id, ProposalStatus.PROPOSAL_STATUS_PASSED);
+    expect(BigInt((await queries.bank.balance(recipient, "usoa")).amount)).toBe(before + 25_000_000n);
   });
 
   test("an upgrade plan stops all 4 validators at its height; restarted with its handler they resume with identical app hashes", async () => {
