@@ -34,6 +34,7 @@ import { indexEventsSet, indexFinalizeBlockEvents } from "./index-events";
 import { createLogger, Logger } from "./logger";
 import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "../framework/module";
 import { createModules, Keepers } from "./modules";
+import type { UpgradeHandler } from "../modules/upgrade";
 import { SignaturePool } from "./sigverify";
 import { collectSignatures, DecodedTxCache, PendingSignature, runTx, TxPipelineDeps, TxResult } from "./tx";
 
@@ -67,6 +68,8 @@ export interface AppOptions {
    * FinalizeBlock answers, the others get index=false (empty or absent = all).
    */
   indexEvents?: readonly string[];
+  /** Upgrade handlers besides the binary's own (src/app/upgrades.ts), by plan name: for tests. */
+  upgradeHandlers?: ReadonlyMap<string, UpgradeHandler>;
 }
 
 interface ConsensusLimits {
@@ -106,7 +109,7 @@ export class BlockaiApp implements AbciApplication {
     private readonly options: AppOptions,
   ) {
     this.logger = options.logger ?? createLogger("info");
-    const { keepers, modules } = createModules();
+    const { keepers, modules } = createModules({ upgradeHandlers: options.upgradeHandlers });
     this.keepers = keepers;
     this.modules = modules;
     for (const m of modules) {

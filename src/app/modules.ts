@@ -7,14 +7,17 @@ import { EpochsKeeper, createEpochsModule, defaultEpochsGenesis } from "../modul
 import { METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT, MeteringKeeper, createMeteringModule, defaultMeteringGenesis } from "../modules/metering";
 import { PowKeeper, createPowModule, defaultPowGenesis } from "../modules/pow";
 import { REGISTRY_BOND_ACCOUNT, RegistryKeeper, createRegistryModule, defaultRegistryGenesis } from "../modules/registry";
-import type { Module } from "../framework/module";
+import { GOV_MODULE, GovKeeper, createGovModule, defaultGovGenesis } from "../modules/gov";
+import { UpgradeHandler, UpgradeKeeper, createUpgradeModule, defaultUpgradeGenesis } from "../modules/upgrade";
+import type { Module, MsgHandler } from "../framework/module";
+import { UPGRADE_HANDLERS } from "./upgrades";
 import { FEE_COLLECTOR } from "./tx";
 
 /**
  * The module manager: builds every keeper, wires them through their small interfaces, registers
  * every hook, and lists the modules in the order their genesis and block hooks run.
  */
-export function createModules() {
+export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, UpgradeHandler> } = {}) {
   const auth = new AuthKeeper();
   const bank = new BankKeeper(auth);
   bank.blockModuleAccount(FEE_COLLECTOR);
@@ -41,9 +44,18 @@ export function createModules() {
   // end block): metering sweeps fees and reports usage, then pow retargets.
   epochs.onEpochEnd("metering", (ctx, epoch) => metering.endEpoch(ctx, epoch));
   epochs.onEpochEnd("pow", (ctx, epoch) => pow.onEpochEnd(ctx, epoch));
-  // Order matters: genesis is loaded in this order and end-block hooks run in this order. The
-  // epoch clock runs last so that every module's block work is done before an epoch closes.
+  // Gov holds deposits in its module account (blocked for sends) and runs the messages of passed
+  // proposals as that account, through the app's router (set once every module is listed).
+  const gov = new GovKeeper(bank, auth, staking, distribution);
+  bank.blockModuleAccount(GOV_MODULE);
+  // The binary's upgrade handlers (src/app/upgrades.ts), and any a test adds.
+  const upgrade = new UpgradeKeeper(new Map([...UPGRADE_HANDLERS, ...(options.upgradeHandlers ?? [])]));
+  // Order matters: genesis is loaded in this order and end-block hooks run in this order. Upgrade
+  // plans are checked first in each block, before any module's work (the SDK's PreBlocker). The
+  // epoch clock runs after the other modules so that their block work is done before an epoch
+  // closes; only gov comes after it.
   const modules: Module[] = [
+    createUpgradeModule(upgrade),
     createAuthModule(auth),
     createBankModule(bank),
     // Begin block: distribution pays the previous block's fees (before any slash), then slashing
@@ -51,8 +63,11 @@ export function createModules() {
     createDistributionModule(distribution, staking, auth, (a) => bank.isBlocked(a)),
     createSlashingModule(slashing),
     createStakingModule(staking, auth),
-    createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs), createEpochsModule(epochs)];
-  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow }, modules };
+    createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs), createEpochsModule(epochs),
+    // Last: a passed proposal's parameter change takes effect from the next block in every module.
+    createGovModule(gov)];
+  gov.setRouter(new Map(modules.flatMap((m) => (m.msgs ?? []).map((h): [string, MsgHandler<unknown>] => [h.typeUrl, h]))));
+  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, gov, upgrade }, modules };
 }
 
 export type Keepers = ReturnType<typeof createModules>["keepers"];
@@ -63,6 +78,7 @@ export type Keepers = ReturnType<typeof createModules>["keepers"];
  */
 export function defaultAppGenesis(): Record<string, unknown> {
   return {
+    upgrade: defaultUpgradeGenesis(),
     auth: defaultAuthGenesis(),
     bank: defaultBankGenesis(),
     distribution: defaultDistributionGenesis(),
@@ -72,5 +88,6 @@ export function defaultAppGenesis(): Record<string, unknown> {
     metering: defaultMeteringGenesis(),
     pow: defaultPowGenesis(),
     epochs: defaultEpochsGenesis(),
+    gov: defaultGovGenesis(),
   };
 }

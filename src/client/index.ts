@@ -27,3 +27,5 @@ export { EpochsQuery } from "../modules/epochs/service";
 export { RegistryQuery } from "../modules/registry/service";
 export { MeteringQuery } from "../modules/metering/service";
 export { PowQuery } from "../modules/pow/service";
+export { GovQuery, GovQueryV1beta1 } from "../modules/gov/service";
+export { UpgradeQuery } from "../modules/upgrade/service";

@@ -3,3 +3,8 @@
  * and is emptied by distribution at the next block's start.
  */
 export const FEE_COLLECTOR = "fee_collector";
+/**
+ * The gov module account: it holds proposal deposits, and it is the authority, the only signer of
+ * every module's MsgUpdateParams (they run when a proposal passes).
+ */
+export const GOV_MODULE_ACCOUNT = "gov";

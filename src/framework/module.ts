@@ -55,6 +55,12 @@ export interface MsgHandler<T = unknown> {
    * so invalid work is refused at the cost of this check only. Throws a ChainError.
    */
   precheck?(ctx: Context, msg: T): void;
+  /**
+   * State-dependent checks of a message carried by a gov proposal, run when the proposal is
+   * submitted (its execution checks again): a parameter change that would break an invariant is
+   * refused before anyone votes on it. Throws a ChainError.
+   */
+  checkProposalMsg?(ctx: Context, msg: T): void;
 }
 
 export interface QueryContext {

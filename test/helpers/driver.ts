@@ -23,6 +23,7 @@ import { consAddressOf, hex } from "../../src/modules/staking";
 import { addGenesisValidator } from "../../src/node/genesis-validators";
 import { defaultAppState, Genesis } from "../../src/node/home";
 import { applyParams, ParamsOverride } from "../../src/node/network";
+import type { UpgradeHandler } from "../../src/modules/upgrade";
 import { TestKey, signTx } from "./keys";
 
 /** A genesis validator of the driver: deterministic ed25519 consensus key and operator account. */
@@ -76,6 +77,8 @@ export interface DriverOptions {
   selfDelegation?: bigint | ((index: number) => bigint);
   /** Module parameter overrides, as for test networks (e.g. { staking: { unbonding_time: "10s" } }). */
   params?: ParamsOverride;
+  /** Upgrade handlers the app carries (as a binary built with them), by plan name. */
+  upgradeHandlers?: ReadonlyMap<string, UpgradeHandler>;
 }
 
 /**
@@ -113,6 +116,7 @@ export class Driver {
       minGasPrices: parseDecCoins(options.minGasPrices ?? "0.025usoa"),
       logger: createLogger("none"),
       verifyThreads: options.verifyThreads,
+      upgradeHandlers: options.upgradeHandlers,
     });
     const driver = new Driver(app, dir, chainId, keys, options);
     if (app.lastHeight === 0) {
@@ -171,13 +175,17 @@ export class Driver {
     return driver;
   }
 
-  /** Closes and reopens the app on the same database (a clean restart). */
-  async restart(): Promise<void> {
+  /**
+   * Closes and reopens the app on the same database (a clean restart), optionally as another
+   * binary (other upgrade handlers).
+   */
+  async restart(opts: { upgradeHandlers?: ReadonlyMap<string, UpgradeHandler> } = {}): Promise<void> {
     await this.app.close();
     this.app = await BlockaiApp.open({
       dataDir: path.join(this.dir, "state"),
       minGasPrices: parseDecCoins(this.options.minGasPrices ?? "0.025usoa"),
       logger: createLogger("none"),
+      upgradeHandlers: opts.upgradeHandlers ?? this.options.upgradeHandlers,
     });
   }
 

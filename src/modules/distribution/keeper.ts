@@ -431,6 +431,16 @@ export class DistributionKeeper implements StakingHooks, RewardsDistributor {
     this.addToCommunityPool(ctx.store, decCoinsFromCoins(coins));
   }
 
+  /** MsgCommunityPoolSpend: pays `coins` out of the community pool (the SDK's DistributeFromFeePool). */
+  distributeFromCommunityPool(ctx: Context, to: Uint8Array, coins: readonly Coin[]): void {
+    const pool = this.getCommunityPool(ctx.store);
+    if (coins.some((c) => amountOfDec(pool, c.denom) < decFromInt(c.amount))) {
+      throw DistributionErrors.BadDistribution.wrap(`asked for ${formatCoins(coins)}, the pool holds ${formatDecCoins(pool) || "nothing"}`);
+    }
+    this.setCommunityPool(ctx.store, subDecCoins(pool, decCoinsFromCoins(coins)));
+    this.bank.sendFromModule(ctx.store, ctx.events, DISTRIBUTION_MODULE, to, coins);
+  }
+
   /** MsgDepositValidatorRewardsPool: anyone can add to a validator's rewards. */
   depositValidatorRewardsPool(ctx: Context, from: Uint8Array, val: Uint8Array, coins: readonly Coin[]): void {
     const v = this.staking.getValidator(ctx.store, val);

@@ -1,4 +1,6 @@
 import {
+  MsgCommunityPoolSpend,
+  MsgCommunityPoolSpendResponse,
   MsgDepositValidatorRewardsPool,
   MsgDepositValidatorRewardsPoolResponse,
   MsgFundCommunityPool,
@@ -9,7 +11,10 @@ import {
   MsgWithdrawDelegatorRewardResponse,
   MsgWithdrawValidatorCommission,
   MsgWithdrawValidatorCommissionResponse,
+  MsgUpdateParams,
 } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import { GOV_AUTHORITY, InvalidAuthority, updateParamsHandler } from "../../framework/params";
+import { DistributionParams, distributionParamsFromMsg } from "./params";
 import { decodeAddress } from "../../types/address";
 import { Coin, coinsFromProto, coinsToProto } from "../../types/coins";
 import { SdkErrors } from "../../types/errors";
@@ -117,9 +122,41 @@ function depositValidatorRewardsPoolHandler(keeper: DistributionKeeper): MsgHand
   };
 }
 
+function updateParamsHandlerOf(keeper: DistributionKeeper): MsgHandler<MsgUpdateParams> {
+  return updateParamsHandler<MsgUpdateParams, DistributionParams>({
+    typeUrl: `${TYPE}MsgUpdateParams`,
+    codec: MsgUpdateParams,
+    read: (msg) => distributionParamsFromMsg(msg.params),
+    set: (ctx, p) => keeper.setParams(ctx.store, p),
+  });
+}
+
+/** Spends the community pool: only the gov authority signs it, so only a passed proposal does. */
+function communityPoolSpendHandler(keeper: DistributionKeeper, isBlocked: (a: Uint8Array) => boolean): MsgHandler<MsgCommunityPoolSpend> {
+  return {
+    typeUrl: `${TYPE}MsgCommunityPoolSpend`,
+    codec: MsgCommunityPoolSpend,
+    signers: (msg) => [msg.authority],
+    validateBasic(msg) {
+      decodeAddress(msg.authority, "authority");
+      decodeAddress(msg.recipient, "recipient address");
+      nonEmptyCoins(msg.amount, "amount");
+    },
+    execute(ctx, msg) {
+      if (msg.authority !== GOV_AUTHORITY) throw InvalidAuthority.wrap(`invalid authority; expected ${GOV_AUTHORITY}, got ${msg.authority}`);
+      const recipient = decodeAddress(msg.recipient);
+      if (isBlocked(recipient)) throw SdkErrors.Unauthorized.wrap(`${msg.recipient} is not allowed to receive external funds`);
+      keeper.distributeFromCommunityPool(ctx, recipient, coinsFromProto(msg.amount));
+      return { typeUrl: `${TYPE}MsgCommunityPoolSpendResponse`, value: MsgCommunityPoolSpendResponse.encode({}).finish() };
+    },
+  };
+}
+
 /** The distribution Msg service: one handler per message type URL. */
 export function distributionMsgHandlers(keeper: DistributionKeeper, isBlocked: (a: Uint8Array) => boolean): MsgHandler<any>[] {
   return [
+    updateParamsHandlerOf(keeper),
+    communityPoolSpendHandler(keeper, isBlocked),
     setWithdrawAddressHandler(keeper, isBlocked),
     withdrawRewardHandler(keeper),
     withdrawCommissionHandler(keeper),

@@ -1,4 +1,5 @@
 import { Params as ProtoParams } from "cosmjs-types/cosmos/distribution/v1beta1/distribution";
+import { protoDec } from "../../framework/params";
 import { DEC_ONE, Dec, decFromProto, decToProto, formatDec, parseDec } from "../../types/dec";
 import { bool, obj, str } from "../../types/genesis-json";
 
@@ -74,4 +75,17 @@ export function distributionParamsFromJson(j: unknown): DistributionParams {
   };
   validateDistributionParams(p);
   return p;
+}
+
+/** MsgUpdateParams' params: every field given (a malformed decimal is refused), then validated as genesis. */
+export function distributionParamsFromMsg(p: ProtoParams | undefined): DistributionParams {
+  if (!p) throw new Error("params must be set");
+  const out: DistributionParams = {
+    communityTax: protoDec(p.communityTax, "params.community_tax"),
+    baseProposerReward: protoDec(p.baseProposerReward, "params.base_proposer_reward"),
+    bonusProposerReward: protoDec(p.bonusProposerReward, "params.bonus_proposer_reward"),
+    withdrawAddrEnabled: p.withdrawAddrEnabled,
+  };
+  validateDistributionParams(out, "params");
+  return out;
 }

@@ -1,4 +1,6 @@
-import { MsgUnjail, MsgUnjailResponse } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { MsgUnjail, MsgUnjailResponse, MsgUpdateParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { updateParamsHandler } from "../../framework/params";
+import { SlashingParams, slashingParamsFromMsg } from "./params";
 import { ACCOUNT_PREFIX, VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../types/address";
 import type { MsgHandler } from "../../framework/module";
 import type { SlashingKeeper } from "./keeper";
@@ -27,5 +29,23 @@ function unjailHandler(keeper: SlashingKeeper): MsgHandler<MsgUnjail> {
 
 /** The slashing Msg service: one handler per message type URL. */
 export function slashingMsgHandlers(keeper: SlashingKeeper): MsgHandler<any>[] {
-  return [unjailHandler(keeper)];
+  return [unjailHandler(keeper), updateParamsHandlerOf(keeper)];
+}
+
+/**
+ * The missed-block records are kept by position in the window (height mod signed_blocks_window):
+ * another window length would read them at the wrong positions, so it cannot change on a running
+ * chain.
+ */
+function updateParamsHandlerOf(keeper: SlashingKeeper): MsgHandler<MsgUpdateParams> {
+  return updateParamsHandler<MsgUpdateParams, SlashingParams>({
+    typeUrl: "/cosmos.slashing.v1beta1.MsgUpdateParams",
+    codec: MsgUpdateParams,
+    read: (msg) => slashingParamsFromMsg(msg.params),
+    checkState(ctx, p) {
+      const window = keeper.getParams(ctx.store).signedBlocksWindow;
+      if (p.signedBlocksWindow !== window) throw new Error(`params.signed_blocks_window cannot change on a running chain (it is ${window})`);
+    },
+    set: (ctx, p) => keeper.setParams(ctx.store, p),
+  });
 }

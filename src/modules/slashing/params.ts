@@ -1,4 +1,5 @@
 import { Params as ProtoParams } from "cosmjs-types/cosmos/slashing/v1beta1/slashing";
+import { protoDec } from "../../framework/params";
 import { DEC_ONE, Dec, decFromProtoBytes, decMulInt, decRoundInt, decToProtoBytes, formatDec, parseDec } from "../../types/dec";
 import { obj, str } from "../../types/genesis-json";
 import { uint } from "../../types/json";
@@ -87,4 +88,19 @@ export function slashingParamsFromJson(j: unknown): SlashingParams {
   };
   validateSlashingParams(p);
   return p;
+}
+
+/** MsgUpdateParams' params: every field given, then validated as genesis. */
+export function slashingParamsFromMsg(p: ProtoParams | undefined): SlashingParams {
+  if (!p) throw new Error("params must be set");
+  if (!p.downtimeJailDuration) throw new Error("params.downtime_jail_duration must be set");
+  const dec = (b: Uint8Array, field: string) => protoDec(new TextDecoder().decode(b), `params.${field}`);
+  const out: SlashingParams = {
+    ...slashingParamsFromProto({ ...p, minSignedPerWindow: new Uint8Array(), slashFractionDoubleSign: new Uint8Array(), slashFractionDowntime: new Uint8Array() }),
+    minSignedPerWindow: dec(p.minSignedPerWindow, "min_signed_per_window"),
+    slashFractionDoubleSign: dec(p.slashFractionDoubleSign, "slash_fraction_double_sign"),
+    slashFractionDowntime: dec(p.slashFractionDowntime, "slash_fraction_downtime"),
+  };
+  validateSlashingParams(out, "params");
+  return out;
 }

@@ -13,7 +13,10 @@ import {
   MsgEditValidatorResponse,
   MsgUndelegate,
   MsgUndelegateResponse,
+  MsgUpdateParams,
 } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { updateParamsHandler } from "../../framework/params";
+import { StakingParams, stakingParamsFromMsg } from "./params";
 import { decodeAddress } from "../../types/address";
 import { isValidDenom } from "../../types/coins";
 import { SdkErrors } from "../../types/errors";
@@ -341,9 +344,38 @@ function cancelUnbondingHandler(keeper: StakingKeeper): MsgHandler<MsgCancelUnbo
   };
 }
 
+/**
+ * Parameter changes that would break the running chain: the bond denom is what every pool and
+ * delegation holds, and a max_validators cut may not drop the validators holding more than a
+ * third of the voting power at once (the remaining set must keep more than 2/3, or consensus would
+ * be left to validators that did not have it a block before).
+ */
+export function checkStakingParamsChange(keeper: StakingKeeper, root: KVStore, p: StakingParams): void {
+  const current = keeper.getParams(root);
+  if (p.bondDenom !== current.bondDenom) throw new Error(`params.bond_denom cannot change on a running chain (${current.bondDenom} is bonded)`);
+  const powers = keeper.lastValidatorPowers(root).map((x) => x.power).sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+  if (p.maxValidators >= powers.length) return;
+  const total = powers.reduce((a, b) => a + b, 0n);
+  const kept = powers.slice(0, p.maxValidators).reduce((a, b) => a + b, 0n);
+  if (kept * 3n <= total * 2n) {
+    throw new Error(`params.max_validators ${p.maxValidators} would keep validators with ${kept} of ${total} voting power, not more than 2/3`);
+  }
+}
+
+function updateParamsHandlerOf(keeper: StakingKeeper): MsgHandler<MsgUpdateParams> {
+  return updateParamsHandler<MsgUpdateParams, StakingParams>({
+    typeUrl: "/cosmos.staking.v1beta1.MsgUpdateParams",
+    codec: MsgUpdateParams,
+    read: (msg) => stakingParamsFromMsg(msg.params),
+    checkState: (ctx, p) => checkStakingParamsChange(keeper, ctx.store, p),
+    set: (ctx, p) => keeper.setParams(ctx.store, p),
+  });
+}
+
 /** The staking Msg service: one handler per message type URL. */
 export function stakingMsgHandlers(keeper: StakingKeeper): MsgHandler<any>[] {
   return [
+    updateParamsHandlerOf(keeper),
     createValidatorHandler(keeper),
     editValidatorHandler(keeper),
     delegateHandler(keeper),

@@ -3,6 +3,7 @@ import { isValidDenom } from "../../types/coins";
 import { DEC_ONE, Dec, decFromProto, decToProto, formatDec, parseDec } from "../../types/dec";
 import { obj, str } from "../../types/genesis-json";
 import { uint } from "../../types/json";
+import { protoDec } from "../../framework/params";
 import { durationFromProto, durationToProto, formatDuration, parseDuration } from "../../types/time";
 
 export interface StakingParams {
@@ -89,4 +90,13 @@ export function stakingParamsFromJson(j: unknown): StakingParams {
   };
   validateStakingParams(p);
   return p;
+}
+
+/** MsgUpdateParams' params: every field given (a malformed decimal is refused), then validated as genesis. */
+export function stakingParamsFromMsg(p: ProtoParams | undefined): StakingParams {
+  if (!p) throw new Error("params must be set");
+  if (!p.unbondingTime) throw new Error("params.unbonding_time must be set");
+  const out = { ...stakingParamsFromProto(p), minCommissionRate: protoDec(p.minCommissionRate, "params.min_commission_rate") };
+  validateStakingParams(out, "params");
+  return out;
 }
