@@ -17,6 +17,8 @@ import { PowKeeper } from "../modules/pow/keeper";
 import { createPowModule } from "../modules/pow/module";
 import { REGISTRY_BOND_ACCOUNT, RegistryKeeper } from "../modules/registry/keeper";
 import { createRegistryModule } from "../modules/registry/module";
+import { ModelStatus } from "../gen/blockai/registry/v1/registry";
+import { ScoringKeeper, createScoringModule } from "../modules/scoring";
 import type { Module } from "../framework/module";
 import { FEE_COLLECTOR } from "./tx";
 
@@ -44,6 +46,14 @@ export function createModules() {
   metering.setProtocolFeeSink(distribution);
   // Registers its retarget as an epoch-end hook.
   const pow = new PowKeeper(epochs, registry);
+  // Scoring: validators' scores of the ACTIVE models; its power snapshot runs at each epoch's end.
+  const scoring = new ScoringKeeper(staking, {
+    modelStatus: (root, id) => {
+      const model = registry.getModel(root, id);
+      return model === undefined ? "unknown" : model.status === ModelStatus.MODEL_STATUS_ACTIVE ? "active" : "inactive";
+    },
+  }, epochs);
+  epochs.onEpochEnd("scoring", (ctx, epoch) => scoring.onEpochEnd(ctx, epoch));
   for (const name of [REGISTRY_BOND_ACCOUNT, METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT]) bank.blockModuleAccount(name);
   // Order matters: genesis is loaded in this order and end-block hooks run in this order. The
   // epoch clock runs last so that every module's block work is done before an epoch closes.
@@ -55,8 +65,11 @@ export function createModules() {
     createDistributionModule(distribution, staking, auth, (a) => bank.isBlocked(a)),
     createSlashingModule(slashing),
     createStakingModule(staking, auth),
-    createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs), createEpochsModule(epochs)];
-  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow }, modules };
+    createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs),
+    // Before the epoch clock: a reveal window ending in an epoch's last block is closed first.
+    createScoringModule(scoring, staking),
+    createEpochsModule(epochs)];
+  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, scoring }, modules };
 }
 
 export type Keepers = ReturnType<typeof createModules>["keepers"];
