@@ -1,0 +1,102 @@
+/**
+ * The scoring CLI end to end, in process (`run`, as `blockai ...` would) against a real one-node
+ * network with short epochs: the validator names a scorer key, the scorer commits with a salt
+ * file, reveals after the epoch from the same file, and the consensus and agreement are read back.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Io } from "../../src/cli/command";
+import { ScriptedPrompter } from "../../src/cli/prompt";
+import { run } from "../../src/cli/run";
+import { UsageError } from "../../src/cli/args";
+import { TestNetwork } from "../helpers/network";
+
+jest.setTimeout(240_000);
+
+function io(answers: string[] = []) {
+  let out = "";
+  let err = "";
+  const value: Io = {
+    stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
+    stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream,
+    prompter: new ScriptedPrompter(answers),
+    env: {},
+  };
+  return { io: value, out: () => out, err: () => err };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("blockai tx/query scoring (CLI against a real network)", () => {
+  let net: TestNetwork;
+  let home: string;
+
+  async function cli(args: string[], answers: string[] = []): Promise<{ code: number | "running"; out: string; err: string }> {
+    const c = io(answers);
+    try {
+      const code = await run(args, c.io);
+      return { code, out: c.out(), err: c.err() };
+    } catch (e) {
+      return { code: e instanceof UsageError ? 2 : 1, out: c.out(), err: c.err() + (e as Error).message };
+    }
+  }
+  async function ok(args: string[]): Promise<any> {
+    const r = await cli([...args, "--output", "json"]);
+    if (r.code !== 0) throw new Error(`blockai ${args.join(" ")} exited ${r.code}: ${r.err}${r.out}`);
+    return JSON.parse(r.out);
+  }
+
+  beforeAll(async () => {
+    net = await TestNetwork.start({
+      nodes: 1,
+      editGenesis: (g) => {
+        g.app_state.epochs = { params: { epoch_length: "25" } };
+        g.app_state.scoring = { params: { reveal_window: "15", max_scores_per_reveal: "100", min_reveal_stake_fraction_ppm: "500000" } };
+      },
+    });
+    home = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-scoring-cli-"));
+    expect((await cli(["keys", "add", "operator", "--recover", "--home", home, "--keyring-backend", "test"], [net.layout.operators[0].mnemonic])).code).toBe(0);
+    expect((await cli(["keys", "add", "scorer", "--recover", "--home", home, "--keyring-backend", "test"], [net.layout.accounts[0].mnemonic])).code).toBe(0);
+  });
+  afterAll(async () => {
+    await net?.stop();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  test("set a scorer, commit, reveal, read the consensus", async () => {
+    const keyFlags = ["--home", home, "--keyring-backend", "test"];
+    const tx = (args: string[]) => ok(["tx", ...args, ...keyFlags, "--node", net.rpc, "--yes"]);
+    const q = (args: string[]) => ok(["query", ...args, "--node", net.rpc]);
+    const scorer = net.layout.accounts[0].address;
+    const valoper = (await q(["staking", "validators"])).validators[0].operator_address as string;
+
+    expect((await tx(["scoring", "set-scorer", "operator", scorer])).code).toBe(0);
+    expect(await q(["scoring", "scorer", valoper])).toEqual({ validator: valoper, scorer });
+    expect((await tx(["registry", "register-model", "scorer", "--name", "m", "--version", "1", "--task", "text-generation", "--artifact-digest", "cd".repeat(32), "--price", "0usoa", "--unit", "call", "--bond", "10SOA"])).code).toBe(0);
+    const modelId = (await q(["registry", "models"])).models[0].id as string;
+
+    // Start at a fresh epoch so that the commit lands in the epoch it names.
+    const first = BigInt((await q(["epochs", "current"])).number);
+    while (BigInt((await q(["epochs", "current"])).number) === first) await sleep(300);
+    const epoch = (await q(["epochs", "current"])).number as string;
+    const saltFile = path.join(home, `salt-${epoch}.json`);
+    // A usage error before any network access: no salt.
+    expect((await cli(["tx", "scoring", "commit", "scorer", "--scores", `${modelId}:700000`, ...keyFlags, "--node", net.rpc, "--yes"])).code).toBe(2);
+    expect((await tx(["scoring", "commit", "scorer", "--scores", `${modelId}:700000`, "--salt-file", saltFile, "--validator", valoper, "--epoch", epoch])).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(saltFile, "utf8")).epoch).toBe(epoch);
+    expect(await q(["scoring", "commitment", valoper, epoch])).toMatchObject({ validator: valoper, epoch, revealed: false });
+
+    while ((await q(["epochs", "current"])).number === epoch) await sleep(300);
+    expect((await tx(["scoring", "reveal", "scorer", "--scores", `${modelId}:700000`, "--salt-file", saltFile, "--epoch", epoch])).code).toBe(0);
+    let result = await q(["scoring", "epoch-scores", epoch]);
+    while (result.status === "revealing") {
+      await sleep(500);
+      result = await q(["scoring", "epoch-scores", epoch]);
+    }
+    expect(result).toMatchObject({ status: "consensus", revealers: "1", scores: [{ model_id: modelId, score_ppm: "700000" }] });
+    expect(await q(["scoring", "model-score", modelId, epoch])).toEqual({ model_id: modelId, epoch, score_ppm: "700000" });
+    expect(await q(["scoring", "agreement", valoper, epoch])).toMatchObject({ agreement_ppm: "1000000", revealed: true });
+    expect(await q(["scoring", "params"])).toEqual({ reveal_window: "15", max_scores_per_reveal: "100", min_reveal_stake_fraction_ppm: "500000" });
+  });
+});
