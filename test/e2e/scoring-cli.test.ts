@@ -99,4 +99,34 @@ describe("blockai tx/query scoring (CLI against a real network)", () => {
     expect(await q(["scoring", "agreement", valoper, epoch])).toMatchObject({ agreement_ppm: "1000000", revealed: true });
     expect(await q(["scoring", "params"])).toEqual({ reveal_window: "15", max_scores_per_reveal: "100", min_reveal_stake_fraction_ppm: "500000" });
   });
+
+  test("blockai scorer: evaluates with a command, commits, survives a restart before the reveal, reveals", async () => {
+    const keyFlags = ["--home", home, "--keyring-backend", "test"];
+    const q = (args: string[]) => ok(["query", ...args, "--node", net.rpc]);
+    const valoper = (await q(["staking", "validators"])).validators[0].operator_address as string;
+    const modelId = (await q(["registry", "models"])).models[0].id as string;
+    const evaluator = `node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const m=JSON.parse(s);console.log(JSON.stringify({score_ppm:m.name==="m"?650000:1,details:{id:m.id}}))})'`;
+    const stateFile = path.join(home, "scorer-state.json");
+    const scorer = (stop: string) =>
+      cli(["scorer", "--from", "scorer", "--validator", valoper, "--evaluator", evaluator, "--state", stateFile, "--stop-after", stop, "--poll", "300", "--node", net.rpc, ...keyFlags, "--output", "json"]);
+    const first = await scorer("commit");
+    expect({ code: first.code, err: first.err }).toEqual({ code: 0, err: "" });
+    const events = first.out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.find((e) => e.event === "evaluated")).toMatchObject({ model_id: modelId, score_ppm: 650000 });
+    const commit = events.find((e) => e.event === "commit");
+    expect(commit).toMatchObject({ models: 1 });
+    const saved = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+    expect(saved.epochs[0]).toMatchObject({ epoch: commit.epoch, commit_height: commit.height });
+    expect(saved.epochs[0].salt).toMatch(/^[0-9a-f]{64}$/);
+    // A new process (a restart) reveals from the state file once the epoch has ended.
+    const second = await scorer("reveal");
+    expect({ code: second.code, err: second.err }).toEqual({ code: 0, err: "" });
+    expect(second.out).toContain(`"event":"reveal","epoch":"${commit.epoch}"`);
+    let result = await q(["scoring", "epoch-scores", commit.epoch]);
+    while (result.status === "revealing") {
+      await sleep(500);
+      result = await q(["scoring", "epoch-scores", commit.epoch]);
+    }
+    expect(result).toMatchObject({ status: "consensus", scores: [{ model_id: modelId, score_ppm: "650000" }] });
+  });
 });
