@@ -12,6 +12,9 @@ import { Model, ModelStatus } from "../gen/blockai/registry/v1/registry";
 import { QueryEpochScoresRequest, QueryEpochScoresResponse } from "../gen/blockai/scoring/v1/query";
 import { EpochStatus } from "../gen/blockai/scoring/v1/scoring";
 import { MsgCommitScores, MsgRevealScores } from "../gen/blockai/scoring/v1/tx";
+import { MsgOpenEscrow, MsgOpenEscrowResponse } from "../gen/blockai/metering/v1/tx";
+import { privateKeyFromMnemonic, signedVoucherToJson, signVoucher } from "../client";
+import { CallResult, callModel, combineScore, readEvalSet, sampleCases } from "./http-evaluator";
 import { VALIDATOR_OPERATOR_PREFIX } from "../types/address";
 import { computeCommitment, Score } from "../modules/scoring/commitment";
 import { UsageError } from "./args";
@@ -24,15 +27,15 @@ import { checkAddressArg } from "./validate";
 
 const PPM = 1_000_000;
 
-/** Scores one model: its registry record in, a score in ppm out. */
-export type Evaluator = (model: Model) => { scorePpm: number; details?: unknown };
+/** Scores one model in an epoch: its registry record in, a score in ppm out. */
+export type Evaluator = (model: Model, epoch: bigint) => Promise<{ scorePpm: number; details?: unknown }>;
 
 /**
  * The command evaluator: runs `command` through the shell with the model as JSON (the registry
  * record, snake_case) on stdin, and reads `{"score_ppm": n, "details": {...}}` from stdout.
  */
 export function commandEvaluator(command: string, timeoutMs = 60_000): Evaluator {
-  return (model) => {
+  return async (model) => {
     const stdout = execFileSync("/bin/sh", ["-c", command], { input: JSON.stringify(modelJson(model)), encoding: "utf8", timeout: timeoutMs, maxBuffer: 1 << 20 });
     let answer: { score_ppm?: unknown; details?: unknown };
     try {
@@ -59,6 +62,8 @@ interface EpochState {
 interface ScorerState {
   validator: string;
   epochs: EpochState[];
+  /** The http evaluator's escrow per model and the cumulative usage signed so far (never decreases). */
+  escrows?: Record<string, { escrow_id: string; units: string; amount: string }>;
 }
 
 /** Written to a temporary file and renamed: a crash leaves the old or the new state, never half. */
@@ -83,7 +88,12 @@ export const scorerCommand: Command = {
   flags: [
     { name: "from", value: "KEY", description: "the scorer key (or the operator of a validator without one)" },
     { name: "validator", value: "VALOPER", description: "the validator scored for", default: "the key's own validator" },
-    { name: "evaluator", value: "CMD", description: 'command run per model: model JSON on stdin, {"score_ppm": n, "details": {...}} on stdout' },
+    { name: "evaluator", value: "CMD|http", description: 'command run per model (model JSON on stdin, {"score_ppm": n, "details": {...}} on stdout), or http' },
+    { name: "eval-set", value: "FILE.jsonl", description: 'http evaluator: lines {"input": ..., "expected": ...}' },
+    { name: "sample", value: "N", description: "http evaluator: cases drawn per model and epoch from (epoch, validator)", default: "20" },
+    { name: "latency-target", value: "MS", description: "http evaluator: median latency that earns the full latency score", default: "2000" },
+    { name: "call-timeout", value: "MS", description: "http evaluator: a call answered later counts as unanswered", default: "10000" },
+    { name: "escrow-deposit", value: "USOA", description: "http evaluator: deposit of the escrow opened per model", default: "1000000" },
     { name: "state", value: "FILE", description: "salts and scores per epoch, kept across restarts", default: "HOME/scorer-state.json" },
     { name: "gas-prices", value: "PRICE", description: "gas price of the score txs", default: "0.025usoa" },
     { name: "poll", value: "MS", description: "how often the chain is polled", default: "1000" },
@@ -113,12 +123,26 @@ export const scorerCommand: Command = {
     const validator = validatorFlag === undefined ? toBech32(VALIDATOR_OPERATOR_PREFIX, fromBech32(key.address).data) : checkAddressArg(validatorFlag, "--validator", VALIDATOR_OPERATOR_PREFIX);
     const stateFile = ctx.flag("state") ?? path.join(homeDir(ctx), "scorer-state.json");
     const state = loadState(stateFile, validator);
-    const evaluate = commandEvaluator(evaluatorCmd);
+    const int = (name: string, def: number) => {
+      const v = Number(ctx.flag(name) ?? String(def));
+      if (!Number.isSafeInteger(v) || v < 1) throw new UsageError(`--${name} must be a positive integer`);
+      return v;
+    };
+    const http = evaluatorCmd === "http";
+    const evalSetFile = ctx.flag("eval-set");
+    if (http && evalSetFile === undefined) throw new UsageError("--evaluator http needs --eval-set FILE.jsonl");
+    const evalSet = http ? readEvalSet(evalSetFile!) : [];
+    const sample = int("sample", 20);
+    const latencyTarget = int("latency-target", 2000);
+    const callTimeout = int("call-timeout", 10_000);
+    const deposit = BigInt(int("escrow-deposit", 1_000_000));
     const json = ctx.output === "json";
     const log = (event: string, fields: Record<string, unknown>, text: string) =>
       json ? ctx.io.stdout.write(JSON.stringify({ event, ...fields }) + "\n") : ctx.io.stderr.write(text + "\n");
 
-    const wallet = await walletFromMnemonic(await keyring.mnemonic(key.name));
+    const mnemonic = await keyring.mnemonic(key.name);
+    const wallet = await walletFromMnemonic(mnemonic);
+    const privateKey = http ? await privateKeyFromMnemonic(mnemonic) : undefined;
     const comet = await Comet38Client.connect(nodeUrl(ctx));
     const client = SigningStargateClient.createWithSigner(comet, wallet, { registry: ctx.registry, gasPrice: GasPrice.fromString(ctx.flag("gas-prices") ?? "0.025usoa") });
     const abci = async <T>(p: string, data: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> => {
@@ -126,11 +150,12 @@ export const scorerCommand: Command = {
       if (r.code !== 0) throw Object.assign(new Error(`${p}: ${r.log}`), { code: r.code });
       return decode(r.value);
     };
-    const send = async (msg: EncodeObject): Promise<number> => {
+    const sendTx = async (msg: EncodeObject) => {
       const r = await client.signAndBroadcast(key.address, [msg], "auto");
       if (r.code !== 0) throw new Error(`${msg.typeUrl} failed: ${r.rawLog ?? ""} (code ${r.code})`);
-      return r.height;
+      return r;
     };
+    const send = async (msg: EncodeObject): Promise<number> => (await sendTx(msg)).height;
     const activeModels = async (): Promise<Model[]> => {
       const out: Model[] = [];
       let pageKey: Uint8Array = new Uint8Array();
@@ -148,6 +173,36 @@ export const scorerCommand: Command = {
       const expected = ctx.flag(CHAIN_ID.name);
       if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node runs "${chainId}"`);
       log("start", { scorer: key.address, validator, chain_id: chainId, state: stateFile }, `scoring for ${validator} as ${key.address} on ${chainId} (state ${stateFile})`);
+      /**
+       * The http evaluator pays every call with a voucher on its own escrow for the model (opened
+       * on first use); the cumulative usage is saved before each call, so a restart never signs a
+       * lower cumulative voucher than one already sent.
+       */
+      const httpEvaluate: Evaluator = async (model, epoch) => {
+        if (model.endpoint === "") throw new Error("model has no endpoint");
+        const price = BigInt(model.pricePerUnit?.amount ?? "0");
+        const escrows = (state.escrows ??= {});
+        let escrow = escrows[model.id.toString()];
+        if (!escrow) {
+          const height = (await comet.status()).syncInfo.latestBlockHeight;
+          const r = await sendTx({ typeUrl: "/blockai.metering.v1.MsgOpenEscrow", value: MsgOpenEscrow.fromPartial({ consumer: key.address, modelId: model.id, deposit: { denom: "usoa", amount: deposit.toString() }, expiryHeight: BigInt(height) + 100_000n }) });
+          const escrowId = MsgOpenEscrowResponse.decode(r.msgResponses[0].value).escrowId;
+          escrow = escrows[model.id.toString()] = { escrow_id: escrowId.toString(), units: "0", amount: "0" };
+          saveState(stateFile, state);
+          log("escrow", { model_id: model.id.toString(), escrow_id: escrow.escrow_id, deposit: deposit.toString() }, `model ${model.id}: opened escrow ${escrow.escrow_id} (${deposit}usoa)`);
+        }
+        const results: CallResult[] = [];
+        for (const c of sampleCases(evalSet, epoch, fromBech32(validator).data, sample)) {
+          escrow.units = (BigInt(escrow.units) + 1n).toString();
+          escrow.amount = (BigInt(escrow.amount) + price).toString();
+          saveState(stateFile, state);
+          const signed = signVoucher({ chainId, escrowId: BigInt(escrow.escrow_id), cumulativeUnits: BigInt(escrow.units), cumulativeAmount: BigInt(escrow.amount) }, privateKey!);
+          results.push(await callModel(model.endpoint, c, JSON.stringify(signedVoucherToJson(signed)), callTimeout));
+        }
+        const r = combineScore(results, latencyTarget);
+        return { scorePpm: r.scorePpm, details: { calls: results.length, accuracy_ppm: r.accuracyPpm, availability_ppm: r.availabilityPpm, latency_ppm: r.latencyPpm, p50_ms: r.p50Ms === null ? null : Math.round(r.p50Ms) } };
+      };
+      const evaluate: Evaluator = http ? httpEvaluate : commandEvaluator(evaluatorCmd);
       let stopping = false;
       const onSignal = () => (stopping = true);
       process.once("SIGINT", onSignal);
@@ -197,7 +252,7 @@ export const scorerCommand: Command = {
               const scores: EpochState["scores"] = [];
               for (const m of models) {
                 try {
-                  const r = evaluate(m);
+                  const r = await evaluate(m, current.number);
                   scores.push({ model_id: m.id.toString(), score_ppm: r.scorePpm });
                   log("evaluated", { epoch, model_id: m.id.toString(), score_ppm: r.scorePpm, details: r.details ?? null }, `epoch ${epoch}: model ${m.id} scored ${r.scorePpm} ppm`);
                 } catch (err) {
@@ -205,8 +260,15 @@ export const scorerCommand: Command = {
                 }
               }
               // The salt is on disk before the commitment leaves this process.
+              // Evaluation takes time: scores made for an epoch that has ended meanwhile are not sent.
+              const now = (await abci("/blockai.epochs.v1.Query/CurrentEpoch", QueryCurrentEpochRequest.encode({}).finish(), QueryCurrentEpochResponse.decode)).epoch!;
+              if (now.number !== current.number) {
+                log("late", { epoch }, `epoch ${epoch} ended during the evaluation; evaluating again for epoch ${now.number}`);
+                return false;
+              }
               mine = { epoch, salt: crypto.randomBytes(32).toString("hex"), scores };
-              state.epochs = [...state.epochs.filter((e) => !e.closed && e.reveal_height === undefined), mine];
+              // Kept: epochs committed and not yet revealed; dropped: revealed, closed, never committed.
+              state.epochs = [...state.epochs.filter((e) => e.commit_height !== undefined && !e.closed && e.reveal_height === undefined), mine];
               saveState(stateFile, state);
             }
             const scores: Score[] = mine.scores.map((s) => ({ modelId: BigInt(s.model_id), scorePpm: s.score_ppm }));

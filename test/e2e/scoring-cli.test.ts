@@ -10,7 +10,9 @@ import type { Io } from "../../src/cli/command";
 import { ScriptedPrompter } from "../../src/cli/prompt";
 import { run } from "../../src/cli/run";
 import { UsageError } from "../../src/cli/args";
+import * as http from "node:http";
 import { TestNetwork } from "../helpers/network";
+import { freePorts } from "../helpers/ports";
 
 jest.setTimeout(240_000);
 
@@ -51,13 +53,14 @@ describe("blockai tx/query scoring (CLI against a real network)", () => {
     net = await TestNetwork.start({
       nodes: 1,
       editGenesis: (g) => {
-        g.app_state.epochs = { params: { epoch_length: "25" } };
+        g.app_state.epochs = { params: { epoch_length: "60" } };
         g.app_state.scoring = { params: { reveal_window: "15", max_scores_per_reveal: "100", min_reveal_stake_fraction_ppm: "500000" } };
       },
     });
     home = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-scoring-cli-"));
     expect((await cli(["keys", "add", "operator", "--recover", "--home", home, "--keyring-backend", "test"], [net.layout.operators[0].mnemonic])).code).toBe(0);
     expect((await cli(["keys", "add", "scorer", "--recover", "--home", home, "--keyring-backend", "test"], [net.layout.accounts[0].mnemonic])).code).toBe(0);
+    expect((await cli(["keys", "add", "owner", "--recover", "--home", home, "--keyring-backend", "test"], [net.layout.accounts[1].mnemonic])).code).toBe(0);
   });
   afterAll(async () => {
     await net?.stop();
@@ -128,5 +131,71 @@ describe("blockai tx/query scoring (CLI against a real network)", () => {
       result = await q(["scoring", "epoch-scores", commit.epoch]);
     }
     expect(result).toMatchObject({ status: "consensus", scores: [{ model_id: modelId, score_ppm: "650000" }] });
+  });
+
+  test("blockai scorer --evaluator http: two model servers (90% and 40% right), paid calls, better model ranks higher, calls claimed as usage", async () => {
+    const keyFlags = ["--home", home, "--keyring-backend", "test"];
+    const tx = (args: string[]) => ok(["tx", ...args, ...keyFlags, "--node", net.rpc, "--yes"]);
+    const q = (args: string[]) => ok(["query", ...args, "--node", net.rpc]);
+    const valoper = (await q(["staking", "validators"])).validators[0].operator_address as string;
+    // The eval set: 20 cases; server "good" answers all but every tenth right, "bad" 4 in 10.
+    const setFile = path.join(home, "eval.jsonl");
+    fs.writeFileSync(setFile, Array.from({ length: 20 }, (_, i) => JSON.stringify({ input: { n: i }, expected: `Answer ${i}` })).join("\n") + "\n");
+    const ports = await freePorts(2);
+    const vouchers: Array<Array<unknown>> = [[], []];
+    const servers = ports.map((port, k) =>
+      http.createServer((req, res) => {
+        let body = "";
+        req.on("data", (d) => (body += d)).on("end", () => {
+          vouchers[k].push(JSON.parse(String(req.headers["x-blockai-voucher"])));
+          const n = JSON.parse(body).input.n as number;
+          const right = k === 0 ? n % 10 !== 0 : n % 10 < 4;
+          res.setHeader("content-type", "application/json");
+          res.end(JSON.stringify({ output: right ? ` answer ${n}` : "no idea" }));
+        });
+      }),
+    );
+    await Promise.all(servers.map((srv, k) => new Promise<void>((r) => srv.listen(ports[k], "127.0.0.1", () => r()))));
+    try {
+      const ids: string[] = [];
+      for (const [k, name] of ["good-server", "bad-server"].entries()) {
+        const r = await tx(["registry", "register-model", "owner", "--name", name, "--version", "1", "--task", "text-generation", "--artifact-digest", "ef".repeat(32), "--price", "1000usoa", "--unit", "call", "--bond", "10SOA", "--endpoint", `http://127.0.0.1:${ports[k]}/`]);
+        expect(r.code).toBe(0);
+        ids.push((await q(["registry", "models"])).models.find((m: { name: string }) => m.name === name).id);
+      }
+      // Only these two models are ACTIVE for this run.
+      for (const m of (await q(["registry", "models", "--status", "active"])).models) {
+        if (!ids.includes(m.id)) expect((await tx(["registry", "set-model-status", "scorer", m.id, "paused"])).code).toBe(0);
+      }
+      const stateFile = path.join(home, "http-state.json");
+      const r = await cli(["scorer", "--from", "scorer", "--validator", valoper, "--evaluator", "http", "--eval-set", setFile, "--sample", "20", "--state", stateFile, "--stop-after", "reveal", "--poll", "300", "--node", net.rpc, ...keyFlags, "--output", "json"]);
+      expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: "" });
+      const events = r.out.trim().split("\n").map((l) => JSON.parse(l));
+      const evaluated = events.filter((e) => e.event === "evaluated");
+      expect(evaluated.find((e) => e.model_id === ids[0]).details).toMatchObject({ calls: 20, accuracy_ppm: 900_000, availability_ppm: 1_000_000 });
+      expect(evaluated.find((e) => e.model_id === ids[1]).details).toMatchObject({ calls: 20, accuracy_ppm: 400_000, availability_ppm: 1_000_000 });
+      const epoch = events.find((e) => e.event === "commit").epoch as string;
+      let result = await q(["scoring", "epoch-scores", epoch]);
+      while (result.status === "revealing") {
+        await sleep(500);
+        result = await q(["scoring", "epoch-scores", epoch]);
+      }
+      const score = (id: string) => Number(result.scores.find((s: { model_id: string }) => s.model_id === id).score_ppm);
+      expect(score(ids[0])).toBeGreaterThan(score(ids[1]));
+      // Each server claims the last voucher it was paid with: the calls are metered usage.
+      for (const [k, id] of ids.entries()) {
+        // 20 calls per evaluation (more if an epoch ended during one and it was evaluated again).
+        const n = vouchers[k].length;
+        expect(n % 20).toBe(0);
+        expect(vouchers[k][n - 1]).toMatchObject({ cumulative_units: String(n), cumulative_amount: String(1000 * n) });
+        const file = path.join(home, `voucher-${k}.json`);
+        fs.writeFileSync(file, JSON.stringify(vouchers[k][n - 1]));
+        expect((await tx(["metering", "claim-usage", "owner", file])).code).toBe(0);
+        const usage = await q(["metering", "model-usage", id]);
+        expect(usage).toMatchObject({ units: String(n), amount_paid: String(1000 * n) });
+      }
+    } finally {
+      await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+    }
   });
 });
