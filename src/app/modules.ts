@@ -9,6 +9,8 @@ import { PowKeeper, createPowModule, defaultPowGenesis } from "../modules/pow";
 import { REGISTRY_BOND_ACCOUNT, RegistryKeeper, createRegistryModule, defaultRegistryGenesis } from "../modules/registry";
 import { GOV_MODULE, GovKeeper, createGovModule, defaultGovGenesis } from "../modules/gov";
 import { UpgradeHandler, UpgradeKeeper, createUpgradeModule, defaultUpgradeGenesis } from "../modules/upgrade";
+import { ModelStatus } from "../gen/blockai/registry/v1/registry";
+import { ScoringKeeper, createScoringModule } from "../modules/scoring";
 import type { Module, MsgHandler } from "../framework/module";
 import { UPGRADE_HANDLERS } from "./upgrades";
 import { FEE_COLLECTOR } from "./tx";
@@ -39,11 +41,20 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
   // Protocol fees go to the community pool at each epoch's end (until a rewards module takes them).
   metering.setProtocolFeeSink(distribution);
   const pow = new PowKeeper(epochs, registry);
+  // Scoring: validators' scores of the ACTIVE models; its power snapshot runs at each epoch's end.
+  const scoring = new ScoringKeeper(staking, {
+    modelStatus: (root, id) => {
+      const model = registry.getModel(root, id);
+      return model === undefined ? "unknown" : model.status === ModelStatus.MODEL_STATUS_ACTIVE ? "active" : "inactive";
+    },
+  }, epochs);
   for (const name of [REGISTRY_BOND_ACCOUNT, METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT]) bank.blockModuleAccount(name);
   // Epoch-end hooks run in this order, at the end of an epoch's last block (after every module's
-  // end block): metering sweeps fees and reports usage, then pow retargets.
+  // end block): metering sweeps fees and reports usage, pow retargets, then scoring snapshots the
+  // power of the validators that committed scores.
   epochs.onEpochEnd("metering", (ctx, epoch) => metering.endEpoch(ctx, epoch));
   epochs.onEpochEnd("pow", (ctx, epoch) => pow.onEpochEnd(ctx, epoch));
+  epochs.onEpochEnd("scoring", (ctx, epoch) => scoring.onEpochEnd(ctx, epoch));
   // Gov holds deposits in its module account (blocked for sends) and runs the messages of passed
   // proposals as that account, through the app's router (set once every module is listed).
   const gov = new GovKeeper(bank, auth, staking, distribution);
@@ -63,11 +74,14 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
     createDistributionModule(distribution, staking, auth, (a) => bank.isBlocked(a)),
     createSlashingModule(slashing),
     createStakingModule(staking, auth),
-    createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs), createEpochsModule(epochs),
+    createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs),
+    // Before the epoch clock: a reveal window ending in an epoch's last block is closed first.
+    createScoringModule(scoring, staking),
+    createEpochsModule(epochs),
     // Last: a passed proposal's parameter change takes effect from the next block in every module.
     createGovModule(gov)];
   gov.setRouter(new Map(modules.flatMap((m) => (m.msgs ?? []).map((h): [string, MsgHandler<unknown>] => [h.typeUrl, h]))));
-  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, gov, upgrade }, modules };
+  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, scoring, gov, upgrade }, modules };
 }
 
 export type Keepers = ReturnType<typeof createModules>["keepers"];

@@ -9,6 +9,7 @@ import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { MsgClaimUsage, MsgCloseEscrow, MsgOpenEscrow, MsgPayForUsage, MsgTopUpEscrow } from "../gen/blockai/metering/v1/tx";
 import { MsgRegisterModel, MsgSetModelStatus, MsgUpdateModel } from "../gen/blockai/registry/v1/tx";
 import { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
+import { MsgCommitScores, MsgRevealScores, MsgSetScorer } from "../gen/blockai/scoring/v1/tx";
 
 const t = (codec: unknown) => codec as GeneratedType;
 
@@ -25,6 +26,10 @@ export const BLOCKAI_TYPES: ReadonlyArray<[string, GeneratedType]> = [
   ["/blockai.metering.v1.MsgPayForUsage", t(MsgPayForUsage)],
   // pow
   ["/blockai.pow.v1.MsgSubmitWork", t(MsgSubmitWork)],
+  // scoring
+  ["/blockai.scoring.v1.MsgSetScorer", t(MsgSetScorer)],
+  ["/blockai.scoring.v1.MsgCommitScores", t(MsgCommitScores)],
+  ["/blockai.scoring.v1.MsgRevealScores", t(MsgRevealScores)],
 ];
 
 /** A Registry with the Cosmos SDK's default messages (bank, staking, ...) and every BLOCKAI message. */

@@ -7,6 +7,7 @@ import { govCli } from "./gov";
 import { meteringCli } from "./metering";
 import { powCli } from "./pow";
 import { registryCli } from "./registry";
+import { scoringCli } from "./scoring";
 import { slashingCli } from "./slashing";
 import { stakingCli } from "./staking";
 
@@ -14,4 +15,4 @@ import { stakingCli } from "./staking";
  * Every module's CLI contribution, in the order `blockai tx --help` and `blockai query --help`
  * list them. A new module adds its file next to these and one entry here (docs/cli.md).
  */
-export const MODULE_CLIS: readonly ModuleCli[] = [authCli, bankCli, stakingCli, slashingCli, distributionCli, govCli, epochsCli, powCli, registryCli, meteringCli];
+export const MODULE_CLIS: readonly ModuleCli[] = [authCli, bankCli, stakingCli, slashingCli, distributionCli, govCli, epochsCli, powCli, registryCli, meteringCli, scoringCli];
