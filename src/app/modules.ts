@@ -17,6 +17,8 @@ import { PowKeeper } from "../modules/pow/keeper";
 import { createPowModule } from "../modules/pow/module";
 import { REGISTRY_BOND_ACCOUNT, RegistryKeeper } from "../modules/registry/keeper";
 import { createRegistryModule } from "../modules/registry/module";
+import { MintKeeper, createMintModule } from "../modules/mint";
+import { NO_SCORES, REWARDS_MODULE, RewardsKeeper, createRewardsModule } from "../modules/rewards";
 import type { Module } from "../framework/module";
 import { FEE_COLLECTOR } from "./tx";
 
@@ -45,18 +47,38 @@ export function createModules() {
   // Registers its retarget as an epoch-end hook.
   const pow = new PowKeeper(epochs, registry);
   for (const name of [REGISTRY_BOND_ACCOUNT, METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT]) bank.blockModuleAccount(name);
+  // Emission and rewards (docs/rewards.md): mint creates each block's reward in the rewards
+  // account; rewards sends the stakers' share to the fee collector (distribution pays it next, in
+  // the same begin block) and the community share to the pool, and accrues the rest for the epoch.
+  const mint = new MintKeeper(bank, REWARDS_MODULE);
+  const rewardsRegistry = {
+    getModel: (root: Parameters<RegistryKeeper["getModel"]>[0], id: bigint) => registry.getModel(root, id),
+    // No digest index yet: every model counts as its artifact's original.
+    modelsByDigest: (): bigint[] => [],
+  };
+  const rewards = new RewardsKeeper(bank, distribution, staking, pow, metering, rewardsRegistry);
+  // No scoring module yet: no consensus scores, no agreement.
+  rewards.setModelPerformance(NO_SCORES);
+  mint.addHooks(rewards);
+  // Registered after pow's and metering's hooks, so the epoch's work and usage tallies are final.
+  epochs.onEpochEnd("rewards", (ctx, epoch) => rewards.endEpoch(ctx, epoch));
+  bank.blockModuleAccount(REWARDS_MODULE);
   // Order matters: genesis is loaded in this order and end-block hooks run in this order. The
   // epoch clock runs last so that every module's block work is done before an epoch closes.
   const modules: Module[] = [
     createAuthModule(auth),
     createBankModule(bank),
+    // Begin block: mint (and rewards through its hook) before distribution, which then pays the
+    // stakers' share with the fees.
+    createMintModule(mint),
+    createRewardsModule(rewards, rewardsRegistry, epochs, (a) => bank.isBlocked(a)),
     // Begin block: distribution pays the previous block's fees (before any slash), then slashing
     // handles liveness and evidence; end block: staking returns the validator set updates.
     createDistributionModule(distribution, staking, auth, (a) => bank.isBlocked(a)),
     createSlashingModule(slashing),
     createStakingModule(staking, auth),
     createRegistryModule(registry), createMeteringModule(metering), createPowModule(pow, epochs), createEpochsModule(epochs)];
-  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow }, modules };
+  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, mint, rewards }, modules };
 }
 
 export type Keepers = ReturnType<typeof createModules>["keepers"];

@@ -38,7 +38,7 @@ export interface NetworkOptions {
 }
 
 /** Genesis parameter overrides per module (JSON as in the genesis, e.g. "60s", "0.5"). */
-export type ParamsOverride = Partial<Record<"staking" | "slashing" | "distribution", Record<string, unknown>>>;
+export type ParamsOverride = Partial<Record<"staking" | "slashing" | "distribution" | "mint" | "rewards", Record<string, unknown>>>;
 
 /**
  * Localnets and test networks use the public-network defaults except where time matters: stake
@@ -49,6 +49,8 @@ export const LOCALNET_PARAMS: Required<ParamsOverride> = {
   staking: { unbonding_time: "60s" },
   slashing: { signed_blocks_window: "20", downtime_jail_duration: "30s" },
   distribution: {},
+  mint: {},
+  rewards: {},
 };
 
 /** Merges parameter overrides into a genesis app_state (module sections must exist). */

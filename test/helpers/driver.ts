@@ -300,3 +300,9 @@ function applyUpdate(set: Map<string, SetMember>, u: ValidatorUpdate): void {
   if (u.power === 0n) set.delete(hex(address));
   else set.set(hex(address), { address, pubKey, power: u.power });
 }
+
+/**
+ * Parameters for tests of exact fee amounts: emission off, so distribution, the community pool
+ * and balances move by fees alone (emission reaches the same paths; test/integration/rewards.test.ts).
+ */
+export const FEES_ONLY: ParamsOverride = { mint: { initial_block_reward: "0" } };

@@ -86,6 +86,8 @@ async function runSequence(ops: Op[], badSigs: boolean[]): Promise<void> {
       s.registry = { params: { min_model_bond: { denom: "usoa", amount: BOND.toString() }, bond_return_delay: "2", max_operators: 3 } };
       s.metering = { params: { protocol_fee_bps: Number(FEE_BPS), claim_grace: GRACE.toString(), max_escrow_duration: MAX_DURATION.toString() } };
       s.epochs = { params: { epoch_length: "7" } };
+      // No emission: the model checks account for fees and payments only.
+      s.mint.params.initial_block_reward = "0";
     },
   });
   try {

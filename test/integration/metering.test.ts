@@ -122,6 +122,8 @@ describe("metering module (in-process, invariants checked after every block)", (
         s.registry = { params: { min_model_bond: { denom: "usoa", amount: "1000" }, bond_return_delay: "3", max_operators: 5 } };
         s.metering = { params: { protocol_fee_bps: Number(FEE_BPS), claim_grace: GRACE.toString(), max_escrow_duration: "1000" } };
         s.epochs = { params: { epoch_length: EPOCH.toString() } };
+        // No emission: the community pool below receives protocol fees only.
+        s.mint.params.initial_block_reward = "0";
       },
     });
     [owner, operator, consumer, stranger] = d.keys;
