@@ -9,6 +9,7 @@ import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { MsgClaimUsage, MsgCloseEscrow, MsgOpenEscrow, MsgPayForUsage, MsgTopUpEscrow } from "../gen/blockai/metering/v1/tx";
 import { MsgRegisterModel, MsgSetModelStatus, MsgUpdateModel } from "../gen/blockai/registry/v1/tx";
 import { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
+import { MsgClaimRewards, MsgSetPayoutAddress } from "../gen/blockai/rewards/v1/tx";
 
 const t = (codec: unknown) => codec as GeneratedType;
 
@@ -25,6 +26,9 @@ export const BLOCKAI_TYPES: ReadonlyArray<[string, GeneratedType]> = [
   ["/blockai.metering.v1.MsgPayForUsage", t(MsgPayForUsage)],
   // pow
   ["/blockai.pow.v1.MsgSubmitWork", t(MsgSubmitWork)],
+  // rewards
+  ["/blockai.rewards.v1.MsgClaimRewards", t(MsgClaimRewards)],
+  ["/blockai.rewards.v1.MsgSetPayoutAddress", t(MsgSetPayoutAddress)],
 ];
 
 /** A Registry with the Cosmos SDK's default messages (bank, staking, ...) and every BLOCKAI message. */
