@@ -5,7 +5,7 @@ COMETBFT ?= $(BIN_DIR)/cometbft
 NODES ?= 4
 export COMETBFT
 
-.PHONY: all install deps proto cometbft abci-cli build typecheck test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
+.PHONY: all install deps proto cometbft abci-cli build typecheck lint test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
 
 all: build
 
@@ -58,7 +58,14 @@ build: deps proto
 typecheck: deps proto
 	npx tsc -p tsconfig.json --noEmit
 
-test: install build
+# The layer rules of ARCHITECTURE.md (.dependency-cruiser.cjs). A wrong import fails with the rule's
+# name and the import, e.g. "error module-face: src/modules/a/keeper.ts → src/modules/b/keeper.ts".
+# It needs src/gen to resolve the codecs' imports.
+lint: deps proto
+	@npx depcruise src localnet --config .dependency-cruiser.cjs --output-type err || \
+	  { echo "make lint: imports break the layer rules above (see ARCHITECTURE.md)"; exit 1; }
+
+test: install lint build
 	npx jest --ci $(JEST_ARGS)
 
 test-unit: deps proto
