@@ -51,12 +51,7 @@ export function createModules() {
   // account; rewards sends the stakers' share to the fee collector (distribution pays it next, in
   // the same begin block) and the community share to the pool, and accrues the rest for the epoch.
   const mint = new MintKeeper(bank, REWARDS_MODULE);
-  const rewardsRegistry = {
-    getModel: (root: Parameters<RegistryKeeper["getModel"]>[0], id: bigint) => registry.getModel(root, id),
-    // No digest index yet: every model counts as its artifact's original.
-    modelsByDigest: (): bigint[] => [],
-  };
-  const rewards = new RewardsKeeper(bank, distribution, staking, pow, metering, rewardsRegistry);
+  const rewards = new RewardsKeeper(bank, distribution, staking, pow, metering, registry);
   // No scoring module yet: no consensus scores, no agreement.
   rewards.setModelPerformance(NO_SCORES);
   mint.addHooks(rewards);
@@ -71,7 +66,7 @@ export function createModules() {
     // Begin block: mint (and rewards through its hook) before distribution, which then pays the
     // stakers' share with the fees.
     createMintModule(mint),
-    createRewardsModule(rewards, rewardsRegistry, epochs, (a) => bank.isBlocked(a)),
+    createRewardsModule(rewards, registry, epochs, (a) => bank.isBlocked(a)),
     // Begin block: distribution pays the previous block's fees (before any slash), then slashing
     // handles liveness and evidence; end block: staking returns the validator set updates.
     createDistributionModule(distribution, staking, auth, (a) => bank.isBlocked(a)),

@@ -6,6 +6,8 @@ import { QueryEpochRewardsRequest, QueryEpochRewardsResponse, QueryPendingReques
 import { QueryBlockRewardRequest, QueryBlockRewardResponse, QueryMintedResponse, QueryAnnualProvisionsResponse } from "../../src/gen/blockai/mint/v1/mint";
 import { QueryInflationResponse, QueryAnnualProvisionsResponse as CosmosAnnualProvisionsResponse } from "cosmjs-types/cosmos/mint/v1beta1/query";
 import { MsgClaimRewardsResponse } from "../../src/gen/blockai/rewards/v1/tx";
+import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
+import { QueryModelsByDigestRequest, QueryModelsByDigestResponse } from "../../src/gen/blockai/registry/v1/query";
 import { RewardKind } from "../../src/gen/blockai/rewards/v1/rewards";
 import { MsgSubmitWork } from "../../src/gen/blockai/pow/v1/tx";
 import { ModelStatus } from "../../src/gen/blockai/registry/v1/registry";
@@ -143,6 +145,15 @@ describe("rewards: emission split, epoch pools, claims (in-process, supply ident
     for (const r of results) expect({ code: r.code, log: r.log }).toEqual({ code: 0, log: "" });
   }
 
+  /** Registers a model with artifact digest 32 x `fill`; returns its id. */
+  async function registerWithDigest(key: TestKey, fill: number): Promise<bigint> {
+    const r = await send(key, [
+      BlockaiMsgs.registerModel(key.address, { name: `m${fill}`, version: "1", task: "text-generation", artifactDigest: new Uint8Array(32).fill(fill), pricePerUnit: 1n, unit: "call", bond: 1000n }),
+    ]);
+    expect(r.log).toBe("");
+    return MsgRegisterModelResponse.decode(TxMsgData.decode(r.data).msgResponses[0].value).modelId;
+  }
+
   beforeEach(async () => {
     let genesisSupply = 0n;
     d = await Driver.create({
@@ -224,7 +235,7 @@ describe("rewards: emission split, epoch pools, claims (in-process, supply ident
   test("a miner, a model with usage and a score, scorers: each claims exactly what EpochRewards says; unclaimed rewards expire into the pool", async () => {
     await block();
     const modelId = await registerModel(d, owner, [miner.address]);
-    const honest = await registerModel(d, consumer, []);
+    const honest = await registerWithDigest(consumer, 9);
     d.app.keepers.rewards.setModelPerformance(
       stubScores(new Map([[modelId, 600_000n], [honest, 200_000n]]), (op) => (Buffer.from(op).equals(Buffer.from(d.validators[0].operator.addressBytes)) ? 1_000_000n : 500_000n)),
     );
@@ -312,6 +323,30 @@ describe("rewards: emission split, epoch pools, claims (in-process, supply ident
     // The next epoch: a retired model scores nothing.
     const next = await finishEpoch();
     expect(k().rewards.getModelReward(store(), next, modelId)).toMatchObject({ performanceReward: "0", note: "not_active" });
+  });
+
+  test("one artifact, one performance reward: a copy of an ACTIVE model's digest earns usage only; the original's retirement passes the title on", async () => {
+    await block();
+    const original = await registerWithDigest(owner, 5);
+    const copy = await registerWithDigest(consumer, 5);
+    const other = await registerWithDigest(payout, 6);
+    const byDigest = q("blockai.registry.v1.Query", "ModelsByDigest", QueryModelsByDigestRequest.encode({ artifactDigest: new Uint8Array(32).fill(5), pagination: undefined }).finish(), QueryModelsByDigestResponse.decode);
+    expect(byDigest.models.map((m) => m.id)).toEqual([original, copy]);
+    const bad = d.app.query({ path: "/blockai.registry.v1.Query/ModelsByDigest", data: QueryModelsByDigestRequest.encode({ artifactDigest: new Uint8Array(3), pagination: undefined }).finish(), height: 0n, prove: false });
+    expect(bad.code).not.toBe(0);
+    d.app.keepers.rewards.setModelPerformance(stubScores(new Map([[original, 500_000n], [copy, 500_000n], [other, 500_000n]]), () => 0n));
+    // Real usage of the copy: it earns its (capped) usage reward.
+    expect((await send(miner, [BlockaiMsgs.payForUsage(miner.address, copy, 1n, 1_000_000n)])).code).toBe(0);
+    let epoch = await finishEpoch();
+    const rewardOf = (id: bigint) => k().rewards.getModelReward(store(), epoch, id)!;
+    expect(rewardOf(copy)).toMatchObject({ performanceReward: "0", usageReward: "10000", note: "duplicate_artifact" });
+    expect(BigInt(rewardOf(original).performanceReward)).toBeGreaterThan(0n);
+    expect(rewardOf(original).performanceReward).toBe(rewardOf(other).performanceReward);
+    // Retired, the original no longer holds the title: the copy is now the earliest ACTIVE one.
+    expect((await send(owner, [{ typeUrl: "/blockai.registry.v1.MsgSetModelStatus", value: { sender: owner.address, modelId: original, status: ModelStatus.MODEL_STATUS_RETIRED } }])).code).toBe(0);
+    epoch = await finishEpoch();
+    expect(BigInt(rewardOf(copy).performanceReward)).toBeGreaterThan(0n);
+    expect(rewardOf(original)).toMatchObject({ performanceReward: "0", note: "not_active" });
   });
 
   test("emission stops at max_emission exactly, across halvings, and the epoch pools stop with it", async () => {

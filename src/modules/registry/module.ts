@@ -17,7 +17,7 @@ import {
 import { KVStore, PrefixStore } from "../../store/kv";
 import { atField, snakeKeys } from "../../types/json";
 import { DEFAULT_REGISTRY_PARAMS, RegistryErrors, RegistryKeeper, statusName } from "./keeper";
-import { MODEL_PREFIX, REGISTRY_STORE_PREFIX, ownerIndexPrefix, readU64be, statusIndexPrefix, taskIndexPrefix } from "./keys";
+import { MODEL_PREFIX, REGISTRY_STORE_PREFIX, digestIndexPrefix, ownerIndexPrefix, readU64be, statusIndexPrefix, taskIndexPrefix } from "./keys";
 import { paginate } from "../../framework/pagination";
 import {
   LIMITS,
@@ -239,6 +239,16 @@ export function createRegistryModule(keeper: RegistryKeeper): Module {
         return { models: items, pagination: { nextKey: Buffer.from(pagination.nextKey), total: pagination.total } };
       },
       Params: (ctx) => ({ params: keeper.getParams(ctx.store) }),
+      ModelsByDigest(ctx, req) {
+        try {
+          checkArtifactDigest(req.artifactDigest);
+        } catch (e) {
+          throw SdkErrors.InvalidRequest.wrap((e as ChainError).message);
+        }
+        const view = new PrefixStore(registryStore(ctx.store), digestIndexPrefix(req.artifactDigest));
+        const { items, pagination } = paginate(view, new Uint8Array(), undefined, req.pagination, (k) => keeper.getModel(ctx.store, readU64be(k, k.length - 8)));
+        return { models: items, pagination: { nextKey: Buffer.from(pagination.nextKey), total: pagination.total } };
+      },
     }),
     defaultGenesis: () => ({ params: paramsToJson(DEFAULT_REGISTRY_PARAMS), models: [], next_model_id: "1" }),
     initGenesis(ctx: Context, genesis: unknown) {

@@ -40,10 +40,10 @@ export interface RewardsModel {
   readonly artifactDigest: Uint8Array;
 }
 
-/** Registry: models, and the models registered with an artifact digest (ascending id). */
+/** Registry: models, and the earliest ACTIVE registration of an artifact digest. */
 export interface RewardsRegistry {
   getModel(root: KVStore, id: bigint): RewardsModel | undefined;
-  modelsByDigest(root: KVStore, digest: Uint8Array): bigint[];
+  earliestActiveWithDigest(root: KVStore, digest: Uint8Array): bigint | undefined;
 }
 
 /**

@@ -5,7 +5,6 @@ import { BASE_DENOM } from "../../types/coins";
 import { FEE_COLLECTOR } from "../../framework/accounts";
 import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
-import { equalBytes } from "../../types/bytes";
 import type { EmissionSplit } from "../mint";
 import { RewardsErrors } from "./errors";
 import { RewardsEvents } from "./events";
@@ -449,14 +448,10 @@ export class RewardsKeeper {
     };
   }
 
-  /** One artifact, one performance reward: the lowest-id ACTIVE model with the digest earns it. */
+  /** One artifact, one performance reward: the earliest ACTIVE model with the digest earns it. */
   private isOriginal(root: KVStore, id: bigint, digest: Uint8Array): boolean {
-    for (const other of this.registry.modelsByDigest(root, digest)) {
-      if (other === id) return true;
-      const m = this.registry.getModel(root, other);
-      if (m && m.status === MODEL_STATUS_ACTIVE && equalBytes(m.artifactDigest, digest)) return false;
-    }
-    return true;
+    const first = this.registry.earliestActiveWithDigest(root, digest);
+    return first === undefined || first === id;
   }
 
   /** Closes the claim windows that end with `epoch`: what is left goes to the community pool. */
