@@ -8,6 +8,8 @@ import { PowErrors } from "./errors";
 import {
   ANCHOR_PREFIX,
   BLOCK_CERTS_KEY,
+  BLOCK_MINER_CERTS_PREFIX,
+  blockMinerCertsKey,
   EPOCH_WORK_PREFIX,
   LAST_RETARGET_KEY,
   MINER_MODEL_WORK_PREFIX,
@@ -54,6 +56,7 @@ export interface PowParams {
   targetCertsPerEpoch: bigint;
   minTarget: bigint;
   maxTarget: bigint;
+  maxCertsPerMinerPerBlock: bigint;
 }
 
 /** Defaults for a production chain (block ~6 s, epoch 14,400 blocks). */
@@ -63,6 +66,8 @@ export const DEFAULT_POW_PARAMS: PowParams = {
   targetCertsPerEpoch: 7_200n,
   minTarget: 1n,
   maxTarget: MAX_TARGET,
+  // A tenth of a block's slots: at least ten miners share every full block.
+  maxCertsPerMinerPerBlock: 2n,
 };
 /** Initial target: 2^232 - 1, i.e. 2^24 (~16.8 million) expected hashes per certificate. */
 export const DEFAULT_INITIAL_TARGET = (1n << 232n) - 1n;
@@ -76,6 +81,9 @@ export function validateParams(p: PowParams, where = "pow.params"): void {
   if (p.minTarget < 1n) throw new Error(`${where}.min_target must be >= 1`);
   if (p.maxTarget > MAX_TARGET) throw new Error(`${where}.max_target must be < 2^256`);
   if (p.minTarget > p.maxTarget) throw new Error(`${where}.min_target must be <= max_target`);
+  if (p.maxCertsPerMinerPerBlock < 1n || p.maxCertsPerMinerPerBlock > p.maxCertsPerBlock) {
+    throw new Error(`${where}.max_certs_per_miner_per_block must be in 1..max_certs_per_block`);
+  }
 }
 
 export function paramsToProto(p: PowParams): Params {
@@ -85,6 +93,7 @@ export function paramsToProto(p: PowParams): Params {
     targetCertsPerEpoch: p.targetCertsPerEpoch,
     minTarget: targetToHex(p.minTarget),
     maxTarget: targetToHex(p.maxTarget),
+    maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock,
   };
 }
 
@@ -95,6 +104,7 @@ export function paramsFromProto(p: Params): PowParams {
     targetCertsPerEpoch: p.targetCertsPerEpoch,
     minTarget: parseTargetHex(p.minTarget, "pow.params.min_target"),
     maxTarget: parseTargetHex(p.maxTarget, "pow.params.max_target"),
+    maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock === 0n ? p.maxCertsPerBlock : p.maxCertsPerMinerPerBlock,
   };
 }
 
@@ -228,6 +238,8 @@ export class PowKeeper {
   endBlock(ctx: Context): void {
     const store = this.store(ctx.store);
     if (store.has(BLOCK_CERTS_KEY)) store.delete(BLOCK_CERTS_KEY);
+    // At most max_certs_per_block entries: the miners of this block's certificates.
+    for (const [k] of store.range(Uint8Array.of(BLOCK_MINER_CERTS_PREFIX), Uint8Array.of(BLOCK_MINER_CERTS_PREFIX + 1))) store.delete(k);
     const { anchorWindow } = this.getParams(ctx.store);
     const firstKept = BigInt(ctx.block.height) + 1n - anchorWindow;
     if (firstKept <= 0n) return;
@@ -244,6 +256,30 @@ export class PowKeeper {
   blockCertificates(root: KVStore): bigint {
     const raw = this.store(root).get(BLOCK_CERTS_KEY);
     return raw ? readU64be(raw) : 0n;
+  }
+
+  minerBlockCertificates(root: KVStore, miner: Uint8Array): bigint {
+    const raw = this.store(root).get(blockMinerCertsKey(miner));
+    return raw ? readU64be(raw) : 0n;
+  }
+
+  /**
+   * For PrepareProposal: admits certificate txs in order while the block would accept them (the
+   * block limit and each miner's), so a proposal carries no certificate bound to fail.
+   */
+  certificateSelector(root: KVStore): (miners: readonly string[]) => boolean {
+    const params = this.getParams(root);
+    let total = 0n;
+    const perMiner = new Map<string, bigint>();
+    return (miners) => {
+      const next = new Map(perMiner);
+      for (const m of miners) next.set(m, (next.get(m) ?? 0n) + 1n);
+      if (total + BigInt(miners.length) > params.maxCertsPerBlock) return false;
+      for (const n of next.values()) if (n > params.maxCertsPerMinerPerBlock) return false;
+      total += BigInt(miners.length);
+      for (const [m, n] of next) perMiner.set(m, n);
+      return true;
+    };
   }
 
   /**
@@ -298,6 +334,10 @@ export class PowKeeper {
     if (inBlock >= params.maxCertsPerBlock) {
       throw PowErrors.BlockCertLimit.wrap(`${inBlock} of max_certs_per_block ${params.maxCertsPerBlock} already accepted; retry in the next block`);
     }
+    const mine = this.minerBlockCertificates(ctx.store, miner);
+    if (mine >= params.maxCertsPerMinerPerBlock) {
+      throw PowErrors.MinerBlockCertLimit.wrap(`${msg.miner} already has ${mine} of max_certs_per_miner_per_block ${params.maxCertsPerMinerPerBlock} in this block; retry in the next block`);
+    }
     return { miner, modelId: msg.modelId, anchorHeight: anchor, seal, target };
   }
 
@@ -306,6 +346,7 @@ export class PowKeeper {
     const store = this.store(ctx.store);
     store.set(usedSealKey(cert.anchorHeight, cert.seal), Uint8Array.of(1));
     store.set(BLOCK_CERTS_KEY, u64be(this.blockCertificates(ctx.store) + 1n));
+    store.set(blockMinerCertsKey(cert.miner), u64be(this.minerBlockCertificates(ctx.store, cert.miner) + 1n));
     const work = workForTarget(cert.target);
     const epoch = this.epochs.currentEpoch(ctx.store);
     for (const key of [epochWorkKey(epoch), minerWorkKey(epoch, cert.miner), modelWorkKey(epoch, cert.modelId), minerModelWorkKey(epoch, cert.miner, cert.modelId)]) {
@@ -400,6 +441,9 @@ export class PowKeeper {
     const target = this.getTarget(root);
     if (target < params.minTarget || target > params.maxTarget) broken.push(`pow: target ${targetToHex(target)} outside [min_target, max_target]`);
     if (store.has(BLOCK_CERTS_KEY)) broken.push("pow: the per-block certificate counter outlived its block");
+    if (store.range(Uint8Array.of(BLOCK_MINER_CERTS_PREFIX), Uint8Array.of(BLOCK_MINER_CERTS_PREFIX + 1), { limit: 1 }).length > 0) {
+      broken.push("pow: a per-miner block certificate counter outlived its block");
+    }
     const anchors = this.allAnchors(root);
     if (BigInt(anchors.length) > params.anchorWindow) broken.push(`pow: ${anchors.length} anchors kept, more than anchor_window ${params.anchorWindow}`);
     const anchorHeights = new Set(anchors.map((a) => a.height));
