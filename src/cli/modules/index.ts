@@ -4,8 +4,10 @@ import { bankCli } from "./bank";
 import { distributionCli } from "./distribution";
 import { epochsCli } from "./epochs";
 import { meteringCli } from "./metering";
+import { mintCli } from "./mint";
 import { powCli } from "./pow";
 import { registryCli } from "./registry";
+import { rewardsCli } from "./rewards";
 import { slashingCli } from "./slashing";
 import { stakingCli } from "./staking";
 
@@ -13,4 +15,4 @@ import { stakingCli } from "./staking";
  * Every module's CLI contribution, in the order `blockai tx --help` and `blockai query --help`
  * list them. A new module adds its file next to these and one entry here (docs/cli.md).
  */
-export const MODULE_CLIS: readonly ModuleCli[] = [authCli, bankCli, stakingCli, slashingCli, distributionCli, epochsCli, powCli, registryCli, meteringCli];
+export const MODULE_CLIS: readonly ModuleCli[] = [authCli, bankCli, stakingCli, slashingCli, distributionCli, epochsCli, powCli, registryCli, meteringCli, mintCli, rewardsCli];
