@@ -130,19 +130,17 @@ describe("rewards: emission split, epoch pools, claims (in-process, supply ident
     return epoch.number;
   }
 
+  /** `n` certificates by `key`, one per block (a miner has at most max_certs_per_miner_per_block). */
   async function mine(key: TestKey, modelId: bigint, n: number): Promise<void> {
-    const txs: Uint8Array[] = [];
     for (let i = 0; i < n; i++) {
       const anchorHeight = BigInt(d.height);
       const workDigest = Buffer.alloc(32, i + 1);
       const { nonce } = findNonce({ chainId: d.chainId, anchorHeight, anchorHash: driverBlockHash(d.height), miner: key.addressBytes, modelId, workDigest }, TARGET);
       const msg: MsgSubmitWork = { miner: key.address, modelId, anchorHeight, workDigest, nonce };
-      // One certificate per tx, all from the same (new or existing) account: sequences in order.
       const acc = d.account(key.address);
-      txs.push(signCert(d, key, msg, { accountNumber: acc?.accountNumber ?? 0n, sequence: (acc?.sequence ?? 0n) + BigInt(i) }));
+      const [r] = await block([signCert(d, key, msg, { accountNumber: acc?.accountNumber ?? 0n, sequence: acc?.sequence ?? 0n })]);
+      expect({ code: r.code, log: r.log }).toEqual({ code: 0, log: "" });
     }
-    const results = await block(txs);
-    for (const r of results) expect({ code: r.code, log: r.log }).toEqual({ code: 0, log: "" });
   }
 
   /** Registers a model with artifact digest 32 x `fill`; returns its id. */
