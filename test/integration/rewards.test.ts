@@ -347,6 +347,41 @@ describe("rewards: emission split, epoch pools, claims (in-process, supply ident
     expect(rewardOf(original)).toMatchObject({ performanceReward: "0", note: "not_active" });
   });
 
+  test("genesis export and import: mint's total and rewards' epochs, model rewards, cursors and payout addresses come back; the rewards account must match them", async () => {
+    await block();
+    const modelId = await registerWithDigest(owner, 4);
+    d.app.keepers.rewards.setModelPerformance(stubScores(new Map([[modelId, 700_000n]]), () => 1_000_000n));
+    await mine(owner, modelId, 1);
+    expect((await send(owner, [BlockaiMsgs.setPayoutAddress(owner.address, modelId, payout.address)])).code).toBe(0);
+    expect((await send(consumer, [BlockaiMsgs.payForUsage(consumer.address, modelId, 1n, 500_000n)])).code).toBe(0);
+    await finishEpoch();
+    expect((await send(owner, [BlockaiMsgs.claimRewards(owner.address, [RewardKind.REWARD_KIND_MINER])])).code).toBe(0);
+    await block();
+    const exported = d.app.exportGenesis() as Record<string, any>;
+    expect(exported.rewards.model_rewards.length).toBeGreaterThan(0);
+    expect(exported.rewards.miner_cursors).toHaveLength(1);
+    expect(exported.rewards.payout_addresses).toEqual([{ model_id: modelId.toString(), address: payout.address }]);
+    // Anchors are bound to heights of the old chain; the imported one starts again at height 1.
+    exported.pow.anchors = [];
+    exported.pow.used_seals = [];
+
+    const e = await Driver.create({ appState: (s) => Object.assign(s, exported) });
+    try {
+      await e.block();
+      const again = e.app.exportGenesis() as Record<string, any>;
+      for (const key of ["params", "epochs", "model_rewards", "miner_cursors", "payout_addresses", "epochs_ended", "oldest_open_epoch"]) expect(again.rewards[key]).toEqual(exported.rewards[key]);
+      expect(again.mint.params).toEqual(exported.mint.params);
+      // The imported chain's first block is height 1 again: it mints R(1) on top of the total.
+      expect(BigInt(again.mint.minted)).toBe(BigInt(exported.mint.minted) + REWARD);
+    } finally {
+      await e.close();
+    }
+    // A rewards account that does not hold what the records say is refused, naming the module.
+    const bad = JSON.parse(JSON.stringify(exported));
+    bad.rewards.accrued = { scorers: "1", miners: "0", models: "0" };
+    await expect(Driver.create({ appState: (s) => Object.assign(s, bad) })).rejects.toThrow(/rewards: .*module account holds/);
+  });
+
   test("emission stops at max_emission exactly, across halvings, and the epoch pools stop with it", async () => {
     // 1,000,000 for 25 blocks, 500,000 for 25, then 250,000: the 40,000,000 cap is reached in the
     // third era, at block 60 (25M + 12.5M + 10 x 250,000).
