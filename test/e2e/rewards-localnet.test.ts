@@ -3,7 +3,11 @@ import { GasPrice, SigningStargateClient, type StdFee } from "@cosmjs/stargate";
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import type { Io } from "../../src/cli/command";
+import { ScriptedPrompter } from "../../src/cli/prompt";
+import { run } from "../../src/cli/run";
 import { BlockaiMsgs, createBlockaiRegistry } from "../../src/client";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
 import {
@@ -19,6 +23,7 @@ import {
 import { RewardKind } from "../../src/gen/blockai/rewards/v1/rewards";
 import { QueryCurrentEpochResponse } from "../../src/gen/blockai/epochs/v1/epochs";
 import { QueryValidatorsRequest, QueryValidatorsResponse } from "cosmjs-types/cosmos/staking/v1beta1/query";
+import { QueryMinerWorkRequest, QueryMinerWorkResponse } from "../../src/gen/blockai/pow/v1/query";
 import { blockaiEntry } from "../../src/node/paths";
 import { rpc } from "../../src/node/rpc";
 import { waitFor } from "../../src/node/process";
@@ -39,6 +44,22 @@ describe("end to end: emission and rewards on a 4-validator localnet", () => {
   let comet: Comet38Client;
   let miner: ChildProcess | undefined;
   const clients: SigningStargateClient[] = [];
+
+  let home: string;
+  /** `blockai ...` in process, as bin/blockai runs it; JSON output parsed. */
+  const cli = async (args: string[], answers: string[] = []): Promise<any> => {
+    let out = "";
+    let err = "";
+    const io: Io = {
+      stdout: { write: (t: string) => ((out += t), true) } as unknown as NodeJS.WritableStream,
+      stderr: { write: (t: string) => ((err += t), true) } as unknown as NodeJS.WritableStream,
+      prompter: new ScriptedPrompter(answers),
+      env: {},
+    };
+    const code = await run([...args, "--output", "json"], io);
+    if (code !== 0) throw new Error(`blockai ${args.join(" ")} exited ${code}: ${err}${out}`);
+    return out.trim() === "" ? undefined : JSON.parse(out);
+  };
 
   const query = async <T>(service: string, method: string, data: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> => {
     const r = await comet.abciQuery({ path: `/${service}/${method}`, data });
@@ -61,12 +82,14 @@ describe("end to end: emission and rewards on a 4-validator localnet", () => {
       },
     });
     comet = await Comet38Client.connect(net.rpc);
+    home = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-rewards-cli-"));
   });
   afterAll(async () => {
     if (miner?.pid !== undefined && miner.exitCode === null) miner.kill("SIGINT");
     for (const c of clients) c.disconnect();
     comet?.disconnect();
     await net?.stop();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
   test("miner, model owner and delegator are paid; claims equal EpochRewards; app hashes agree", async () => {
@@ -97,9 +120,18 @@ describe("end to end: emission and rewards on a 4-validator localnet", () => {
     const code = await new Promise<number | null>((resolve) => miner!.on("exit", (c) => resolve(c)));
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
 
-    // Two epoch ends after the activity.
+    // Every certificate is in a block (the miner counts those); then two epoch ends.
+    const work = async () => {
+      let certificates = 0n;
+      for (let e = 0n; e <= (await currentEpoch()); e++) {
+        certificates += (await query("blockai.pow.v1.Query", "MinerWork", QueryMinerWorkRequest.encode({ miner: ownerAcc.address, epoch: e }).finish(), QueryMinerWorkResponse.decode)).total?.certificates ?? 0n;
+      }
+      return certificates;
+    };
+    expect(await work()).toBeGreaterThanOrEqual(3n);
     const start = await currentEpoch();
-    await waitFor("two epoch ends", 180_000, async () => (await currentEpoch()) >= start + 2n);
+    // waitFor waits for a value other than undefined.
+    await waitFor("two epoch ends", 180_000, async () => ((await currentEpoch()) >= start + 2n ? true : undefined));
 
     // The owner: miner and model rewards, each what EpochRewards and the per-record queries say.
     const pending = await query("blockai.rewards.v1.Query", "Pending", QueryPendingRequest.encode({ address: ownerAcc.address }).finish(), QueryPendingResponse.decode);
@@ -117,8 +149,15 @@ describe("end to end: emission and rewards on a 4-validator localnet", () => {
         expect(m.usageReward).toBe("20000");
       }
     }
+    // The CLI reads the same, and claims: `blockai tx rewards claim`.
+    expect(await cli(["query", "rewards", "pending", ownerAcc.address, "--node", net.rpc])).toMatchObject({ total: pending.total });
+    const epoch = pending.rewards[0].epoch;
+    expect(await cli(["query", "rewards", "epoch-rewards", String(epoch), "--node", net.rpc])).toMatchObject({ epoch: String(epoch), expired: false });
+    const minted = await cli(["query", "mint", "minted", "--node", net.rpc]);
+    expect(BigInt(minted.minted.replace("usoa", ""))).toBeGreaterThan(0n);
+    await cli(["keys", "add", "owner", "--recover", "--home", home, "--keyring-backend", "test"], [ownerAcc.mnemonic]);
     const before = BigInt((await owner.getBalance(ownerAcc.address, "usoa")).amount);
-    const claim = await owner.signAndBroadcast(ownerAcc.address, [BlockaiMsgs.claimRewards(ownerAcc.address)], FEE);
+    const claim = await cli(["tx", "rewards", "claim", "owner", "--home", home, "--keyring-backend", "test", "--node", net.rpc, "--chain-id", "blockai-e2e", "--fees", "20000usoa", "--gas", "800000", "--yes"]);
     expect(claim.code).toBe(0);
     const after = BigInt((await owner.getBalance(ownerAcc.address, "usoa")).amount);
     expect(after - before).toBe(BigInt(pending.total) - 20_000n);

@@ -13,8 +13,7 @@ import {
   QueryPendingRequest,
   QueryPendingResponse,
 } from "../../gen/blockai/rewards/v1/query";
-import { EpochRewards, ModelReward, RewardKind } from "../../gen/blockai/rewards/v1/rewards";
-import { snakeKeys } from "../../types/json";
+import { RewardKind } from "../../gen/blockai/rewards/v1/rewards";
 import { UsageError } from "../args";
 import type { Command, CommandContext, ModuleCli } from "../command";
 import { QUERY_FLAGS, TX_FLAGS, heightFlag } from "../flags";
@@ -25,6 +24,13 @@ import { checkAddressArg } from "../validate";
 import { u64Arg } from "./registry";
 
 const SERVICE = "/blockai.rewards.v1.Query";
+
+/** Every field, zeros included (proto3 JSON leaves them out), snake_case, integers as strings. */
+function fullJson(record: object): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const [k, v] of Object.entries(record)) out[k.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())] = typeof v === "boolean" ? v : String(v);
+  return out;
+}
 
 async function query<T>(ctx: CommandContext, method: string, req: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
   return withNode(ctx, async (node) => decode((await node.query(`${SERVICE}/${method}`, req, heightFlag(ctx))).value));
@@ -121,7 +127,7 @@ const epochRewards: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const r = (await query(ctx, "EpochRewards", QueryEpochRewardsRequest.encode({ epoch: u64Arg(ctx.args[0], "EPOCH") }).finish(), QueryEpochRewardsResponse.decode)).rewards!;
-    const json = snakeKeys(EpochRewards.toJSON(r)) as Record<string, unknown>;
+    const json = fullJson(r);
     ctx.print(keyValues(Object.entries(json).map(([k, v]) => [k.replace(/_/g, " "), String(v)])), json);
   },
 };
@@ -135,7 +141,7 @@ const modelRewards: Command = {
   async run(ctx) {
     const req = { modelId: u64Arg(ctx.args[0], "MODEL_ID"), epoch: u64Arg(ctx.args[1], "EPOCH") };
     const r = await query(ctx, "ModelRewards", QueryModelRewardsRequest.encode(req).finish(), QueryModelRewardsResponse.decode);
-    const json = { ...(r.reward ? (snakeKeys(ModelReward.toJSON(r.reward)) as Record<string, unknown>) : { model_id: String(req.modelId), epoch: String(req.epoch), note: "no usage or score in that epoch" }), payout_address: r.payoutAddress };
+    const json = { ...(r.reward ? fullJson(r.reward) : { model_id: String(req.modelId), epoch: String(req.epoch), note: "no usage or score in that epoch" }), payout_address: r.payoutAddress };
     ctx.print(keyValues(Object.entries(json).map(([k, v]) => [k.replace(/_/g, " "), String(v)])), json);
   },
 };
