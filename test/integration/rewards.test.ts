@@ -347,6 +347,34 @@ describe("rewards: emission split, epoch pools, claims (in-process, supply ident
     expect(rewardOf(original)).toMatchObject({ performanceReward: "0", note: "not_active" });
   });
 
+  test("one claim pays every open epoch at once; a claimed epoch is not paid again; an expired one pays nothing", async () => {
+    await block();
+    const modelId = await registerWithDigest(owner, 8);
+    await mine(owner, modelId, 1);
+    const e1 = await finishEpoch();
+    await mine(owner, modelId, 2);
+    const e2 = await finishEpoch();
+    const owed = (e: bigint) => {
+      const r = k().rewards.getEpochRewards(store(), e)!;
+      return BigInt(r.minerPool); // the only miner: the whole pool
+    };
+    expect(pending(owner.address).rewards.map((p) => p.epoch)).toEqual([e1, e2]);
+    const m0 = d.balance(owner.address);
+    const res = await send(owner, [BlockaiMsgs.claimRewards(owner.address, [RewardKind.REWARD_KIND_MINER])]);
+    expect(MsgClaimRewardsResponse.decode(TxMsgData.decode(res.data).msgResponses[0].value)).toEqual({ amount: (owed(e1) + owed(e2)).toString(), epochs: 2n });
+    expect(d.balance(owner.address)).toBe(m0 + owed(e1) + owed(e2) - TX_FEE);
+    const mr = q("blockai.rewards.v1.Query", "MinerRewards", QueryMinerRewardsRequest.encode({ miner: owner.address, epoch: e1 }).finish(), QueryMinerRewardsResponse.decode);
+    expect(mr).toMatchObject({ claimed: true, amount: owed(e1).toString() });
+    // Mining in the next epoch, then letting its window close (claim_epochs = 2): nothing to claim.
+    await mine(owner, modelId, 1);
+    const e3 = await finishEpoch();
+    await finishEpoch();
+    await finishEpoch();
+    expect(epochRewards(e3)).toMatchObject({ expired: true, expiredToCommunityPool: epochRewards(e3).held });
+    expect(pending(owner.address)).toEqual({ rewards: [], total: "0" });
+    expect((await send(owner, [BlockaiMsgs.claimRewards(owner.address)])).code).toBe(2);
+  });
+
   test("genesis export and import: mint's total and rewards' epochs, model rewards, cursors and payout addresses come back; the rewards account must match them", async () => {
     await block();
     const modelId = await registerWithDigest(owner, 4);
