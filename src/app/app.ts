@@ -35,6 +35,8 @@ import { createLogger, Logger } from "./logger";
 import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "../framework/module";
 import { createModules, Keepers } from "./modules";
 import type { UpgradeHandler } from "../modules/upgrade";
+import { MSG_SUBMIT_WORK_TYPE_URL } from "../modules/pow";
+import type { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
 import { SignaturePool } from "./sigverify";
 import { collectSignatures, DecodedTxCache, PendingSignature, runTx, TxPipelineDeps, TxResult } from "./tx";
 
@@ -365,12 +367,30 @@ export class BlockaiApp implements AbciApplication {
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     const txs: Uint8Array[] = [];
     let total = 0n;
+    // Certificates beyond what the block accepts (max_certs_per_block, and per miner) would only
+    // fail in it: they stay in the mempool for the next block instead of taking block space.
+    const admitCertificates = this.keepers.pow.certificateSelector(this.db.branch());
     for (const tx of req.txs) {
       if (total + BigInt(tx.length) > req.maxTxBytes) break;
+      const miners = this.certificateMiners(tx);
+      if (miners.length > 0 && !admitCertificates(miners)) continue;
       total += BigInt(tx.length);
       txs.push(tx);
     }
     return { txs };
+  }
+
+  /** The miners of a tx's work certificates (none for other txs and for undecodable bytes). */
+  private certificateMiners(tx: Uint8Array): string[] {
+    let decoded;
+    try {
+      decoded = this.decodedTxs.decode(tx, this.router);
+    } catch {
+      return [];
+    }
+    const miners: string[] = [];
+    for (const m of decoded.msgs) if (m.typeUrl === MSG_SUBMIT_WORK_TYPE_URL) miners.push((m.msg as MsgSubmitWork).miner);
+    return miners;
   }
 
   processProposal(_req: RequestProcessProposal): ResponseProcessProposal {

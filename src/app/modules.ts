@@ -10,7 +10,9 @@ import { REGISTRY_BOND_ACCOUNT, RegistryKeeper, createRegistryModule, defaultReg
 import { GOV_MODULE, GovKeeper, createGovModule, defaultGovGenesis } from "../modules/gov";
 import { UpgradeHandler, UpgradeKeeper, createUpgradeModule, defaultUpgradeGenesis } from "../modules/upgrade";
 import { ModelStatus } from "../gen/blockai/registry/v1/registry";
-import { ScoringKeeper, createScoringModule } from "../modules/scoring";
+import { ScoringKeeper, createScoringModule, defaultScoringGenesis, modelScoresReader } from "../modules/scoring";
+import { MintKeeper, createMintModule, defaultMintGenesis } from "../modules/mint";
+import { REWARDS_MODULE, RewardsKeeper, createRewardsModule, defaultRewardsGenesis } from "../modules/rewards";
 import type { Module, MsgHandler } from "../framework/module";
 import { UPGRADE_HANDLERS } from "./upgrades";
 import { FEE_COLLECTOR } from "./tx";
@@ -49,12 +51,27 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
     },
   }, epochs);
   for (const name of [REGISTRY_BOND_ACCOUNT, METERING_ESCROW_ACCOUNT, METERING_FEES_ACCOUNT]) bank.blockModuleAccount(name);
+  // Emission and rewards (docs/rewards.md): mint creates each block's reward in the rewards
+  // account; rewards sends the stakers' share to the fee collector (distribution pays it next, in
+  // the same begin block) and the community share to the pool, and accrues the rest for the epoch.
+  const mint = new MintKeeper(bank, REWARDS_MODULE);
+  const rewards = new RewardsKeeper(bank, distribution, staking, pow, metering, registry);
+  // Scores of epoch e are final only once e+1's reveal window has closed, so the epoch that ends
+  // pays performance and agreement by the latest final consensus: that of the epoch before it.
+  const scores = modelScoresReader(scoring);
+  rewards.setModelPerformance({
+    scoredModels: (root, epoch) => (epoch > 0n ? scores.epochScores(root, epoch - 1n).map((s) => ({ modelId: s.modelId, scorePpm: BigInt(s.scorePpm) })) : []),
+    agreementPpm: (root, epoch, operator) => (epoch > 0n ? BigInt(scores.agreement(root, epoch - 1n, operator) ?? 0) : 0n),
+  });
+  mint.addHooks(rewards);
+  bank.blockModuleAccount(REWARDS_MODULE);
   // Epoch-end hooks run in this order, at the end of an epoch's last block (after every module's
-  // end block): metering sweeps fees and reports usage, pow retargets, then scoring snapshots the
-  // power of the validators that committed scores.
+  // end block): metering sweeps fees and reports usage, pow retargets, scoring snapshots the power
+  // of the validators that committed scores, then rewards allocates the epoch on final tallies.
   epochs.onEpochEnd("metering", (ctx, epoch) => metering.endEpoch(ctx, epoch));
   epochs.onEpochEnd("pow", (ctx, epoch) => pow.onEpochEnd(ctx, epoch));
   epochs.onEpochEnd("scoring", (ctx, epoch) => scoring.onEpochEnd(ctx, epoch));
+  epochs.onEpochEnd("rewards", (ctx, epoch) => rewards.endEpoch(ctx, epoch));
   // Gov holds deposits in its module account (blocked for sends) and runs the messages of passed
   // proposals as that account, through the app's router (set once every module is listed).
   const gov = new GovKeeper(bank, auth, staking, distribution);
@@ -69,6 +86,10 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
     createUpgradeModule(upgrade),
     createAuthModule(auth),
     createBankModule(bank),
+    // Begin block: mint (and rewards through its hook) before distribution, which then pays the
+    // stakers' share with the fees.
+    createMintModule(mint),
+    createRewardsModule(rewards, registry, epochs, (a) => bank.isBlocked(a)),
     // Begin block: distribution pays the previous block's fees (before any slash), then slashing
     // handles liveness and evidence; end block: staking returns the validator set updates.
     createDistributionModule(distribution, staking, auth, (a) => bank.isBlocked(a)),
@@ -81,7 +102,7 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
     // Last: a passed proposal's parameter change takes effect from the next block in every module.
     createGovModule(gov)];
   gov.setRouter(new Map(modules.flatMap((m) => (m.msgs ?? []).map((h): [string, MsgHandler<unknown>] => [h.typeUrl, h]))));
-  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, scoring, gov, upgrade }, modules };
+  return { keepers: { auth, bank, epochs, staking, distribution, slashing, registry, metering, pow, scoring, mint, rewards, gov, upgrade }, modules };
 }
 
 export type Keepers = ReturnType<typeof createModules>["keepers"];
@@ -95,12 +116,15 @@ export function defaultAppGenesis(): Record<string, unknown> {
     upgrade: defaultUpgradeGenesis(),
     auth: defaultAuthGenesis(),
     bank: defaultBankGenesis(),
+    mint: defaultMintGenesis(),
+    rewards: defaultRewardsGenesis(),
     distribution: defaultDistributionGenesis(),
     slashing: defaultSlashingGenesis(),
     staking: defaultStakingGenesis(),
     registry: defaultRegistryGenesis(),
     metering: defaultMeteringGenesis(),
     pow: defaultPowGenesis(),
+    scoring: defaultScoringGenesis(),
     epochs: defaultEpochsGenesis(),
     gov: defaultGovGenesis(),
   };

@@ -149,6 +149,13 @@ export const BlockaiMsgs = {
     const value: MsgPayForUsage = { consumer, modelId, units, amount: usoa(amount) };
     return { typeUrl: "/blockai.metering.v1.MsgPayForUsage", value };
   },
+  /** kinds: 1 miner, 2 model; empty = every kind. */
+  claimRewards(claimant: string, kinds: number[] = []): EncodeObject {
+    return { typeUrl: "/blockai.rewards.v1.MsgClaimRewards", value: { claimant, kinds } };
+  },
+  setPayoutAddress(owner: string, modelId: bigint, payoutAddress: string): EncodeObject {
+    return { typeUrl: "/blockai.rewards.v1.MsgSetPayoutAddress", value: { owner, modelId, payoutAddress } };
+  },
 } as const;
 
 // ---- errors -----------------------------------------------------------------------------------

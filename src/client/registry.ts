@@ -10,6 +10,7 @@ import { MsgClaimUsage, MsgCloseEscrow, MsgOpenEscrow, MsgPayForUsage, MsgTopUpE
 import { MsgRegisterModel, MsgSetModelStatus, MsgUpdateModel } from "../gen/blockai/registry/v1/tx";
 import { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
 import { MsgCommitScores, MsgRevealScores, MsgSetScorer } from "../gen/blockai/scoring/v1/tx";
+import { MsgClaimRewards, MsgSetPayoutAddress } from "../gen/blockai/rewards/v1/tx";
 
 const t = (codec: unknown) => codec as GeneratedType;
 
@@ -30,6 +31,9 @@ export const BLOCKAI_TYPES: ReadonlyArray<[string, GeneratedType]> = [
   ["/blockai.scoring.v1.MsgSetScorer", t(MsgSetScorer)],
   ["/blockai.scoring.v1.MsgCommitScores", t(MsgCommitScores)],
   ["/blockai.scoring.v1.MsgRevealScores", t(MsgRevealScores)],
+  // rewards
+  ["/blockai.rewards.v1.MsgClaimRewards", t(MsgClaimRewards)],
+  ["/blockai.rewards.v1.MsgSetPayoutAddress", t(MsgSetPayoutAddress)],
 ];
 
 /** A Registry with the Cosmos SDK's default messages (bank, staking, ...) and every BLOCKAI message. */

@@ -60,6 +60,8 @@ export interface RejectedEvent {
 /** pow codes after which mining for this model is pointless: the miner stops with the reason. */
 const FATAL_POW_CODES = new Set([8, 9, 10]);
 const POW_BLOCK_LIMIT = 11;
+/** This miner's own share of the block is taken (max_certs_per_miner_per_block). */
+const POW_MINER_BLOCK_LIMIT = 12;
 const POW_ANCHOR_EXPIRED = 4;
 const SDK_WRONG_SEQUENCE = 32;
 /** A tx neither included nor refused after this many blocks is considered dropped. */
@@ -327,8 +329,8 @@ export class Miner extends EventEmitter {
         if (account.exists) account.nextSequence++;
         continue;
       }
-      if (r.codespace === POW_CODESPACE && r.code === POW_BLOCK_LIMIT) {
-        // The block is full of certificates: keep this one for the next block.
+      if (r.codespace === POW_CODESPACE && (r.code === POW_BLOCK_LIMIT || r.code === POW_MINER_BLOCK_LIMIT)) {
+        // The block is full of certificates (or of this miner's): keep this one for the next block.
         this.queue.unshift(cert);
         this.blockFullAt = this.height;
         break;

@@ -37,7 +37,7 @@ export interface NetworkOptions {
 }
 
 /** Genesis parameter overrides per module (JSON as in the genesis, e.g. "60s", "0.5"). */
-export type ParamsOverride = Partial<Record<"staking" | "slashing" | "distribution" | "gov", Record<string, unknown>>>;
+export type ParamsOverride = Partial<Record<"staking" | "slashing" | "distribution" | "gov" | "mint" | "rewards", Record<string, unknown>>>;
 
 /**
  * Localnets and test networks use the public-network defaults except where time matters: stake
@@ -50,6 +50,8 @@ export const LOCALNET_PARAMS: Required<ParamsOverride> = {
   slashing: { signed_blocks_window: "20", downtime_jail_duration: "30s" },
   distribution: {},
   gov: { max_deposit_period: "60s", voting_period: "30s", expedited_voting_period: "15s" },
+  mint: {},
+  rewards: {},
 };
 
 /** Merges parameter overrides into a genesis app_state (module sections must exist). */

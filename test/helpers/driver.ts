@@ -96,6 +96,11 @@ export class Driver {
    */
   private readonly valsets = new Map<number, Map<string, SetMember>>();
   private readonly pendingSequences = new Map<string, bigint>();
+  /**
+   * The supply identity checked after every block: supply = genesis supply + minted since genesis
+   * - burned (from the blocks' burn events). Unknown for a driver reopened on an existing state.
+   */
+  private supplyLedger: { genesis: bigint; mintedAtGenesis: bigint; burned: bigint } | undefined;
 
   private constructor(
     public app: BlockaiApp,
@@ -146,6 +151,9 @@ export class Driver {
         });
       }
       options.appState?.(appState);
+      let genesisSupply = 0n;
+      for (const bal of appState.bank.balances) for (const c of bal.coins) if (c.denom === "usoa") genesisSupply += BigInt(c.amount);
+      driver.supplyLedger = { genesis: genesisSupply, mintedAtGenesis: BigInt(appState.mint?.minted ?? "0"), burned: 0n };
       const requested: ValidatorUpdate[] = genesis.validators.map((gv) => ({
         pubKey: { ed25519: new Uint8Array(Buffer.from(gv.pub_key.value, "base64")) },
         power: BigInt(gv.power),
@@ -229,7 +237,24 @@ export class Driver {
     this.pendingSequences.clear();
     const broken = this.app.checkInvariants();
     if (broken.length > 0) throw new Error(`invariant broken after height ${this.height}: ${broken.join("; ")}`);
+    this.checkSupply(response);
     return { results: response.txResults, response };
+  }
+
+  private checkSupply(response: ResponseFinalizeBlock): void {
+    const ledger = this.supplyLedger;
+    if (!ledger) return;
+    for (const e of [...response.events, ...response.txResults.flatMap((r) => r.events)]) {
+      if (e.type !== "burn") continue;
+      const m = /^([0-9]+)usoa$/.exec(e.attributes.find((a) => a.key === "amount")?.value ?? "");
+      if (m) ledger.burned += BigInt(m[1]);
+    }
+    const store = this.store;
+    const supply = this.app.keepers.bank.getSupply(store, "usoa");
+    const minted = this.app.keepers.mint.getMinted(store) - ledger.mintedAtGenesis;
+    if (supply !== ledger.genesis + minted - ledger.burned) {
+      throw new Error(`supply after height ${this.height}: ${supply} != genesis ${ledger.genesis} + minted ${minted} - burned ${ledger.burned}`);
+    }
   }
 
   /** Runs `n` empty blocks (options apply to each). */
@@ -308,3 +333,9 @@ function applyUpdate(set: Map<string, SetMember>, u: ValidatorUpdate): void {
   if (u.power === 0n) set.delete(hex(address));
   else set.set(hex(address), { address, pubKey, power: u.power });
 }
+
+/**
+ * Parameters for tests of exact fee amounts: emission off, so distribution, the community pool
+ * and balances move by fees alone (emission reaches the same paths; test/integration/rewards.test.ts).
+ */
+export const FEES_ONLY: ParamsOverride = { mint: { initial_block_reward: "0" } };

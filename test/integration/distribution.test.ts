@@ -21,7 +21,7 @@ import {
 import { MsgWithdrawDelegatorRewardResponse } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { encodeAddress, moduleAddress } from "../../src/types/address";
-import { Driver } from "../helpers/driver";
+import { Driver, FEES_ONLY } from "../helpers/driver";
 import { TestKey, msgSend } from "../helpers/keys";
 import {
   DEC,
@@ -53,7 +53,7 @@ const rewards = (d: Driver, del: string, valoper: string, height = 0) =>
 
 describe("distribution: fees to the validators that signed, community tax, commission, F1 withdrawals", () => {
   test("default parameters are the SDK's", async () => {
-    const d = await Driver.create({ validators: 1 });
+    const d = await Driver.create({ validators: 1, params: FEES_ONLY });
     await d.block();
     expect(query(d, Q + "Params", QueryParamsRequest, {}, QueryParamsResponse).params).toEqual({
       communityTax: (DEC / 50n).toString(),
@@ -65,7 +65,7 @@ describe("distribution: fees to the validators that signed, community tax, commi
   });
 
   test("a block's fees go, at the next block, 2% to the community pool and the rest to the commit's validators by power, absent ones too (as the SDK since v0.47)", async () => {
-    const d = await Driver.create({ validators: 4 });
+    const d = await Driver.create({ validators: 4, params: FEES_ONLY });
     await d.blocks(2);
     const [v0, v1, v2, v3] = d.validators;
     const poolBefore = communityPool(d);
@@ -92,7 +92,7 @@ describe("distribution: fees to the validators that signed, community tax, commi
   });
 
   test("withdrawRewards pays exactly what DelegationRewards reported at the previous height; the delegators split by stake", async () => {
-    const d = await Driver.create({ validators: 2 });
+    const d = await Driver.create({ validators: 2, params: FEES_ONLY });
     await d.block();
     const [v0] = d.validators;
     const [alice, bob] = d.keys;
@@ -125,7 +125,7 @@ describe("distribution: fees to the validators that signed, community tax, commi
   });
 
   test("commission withdrawal, withdraw addresses, funding the community pool; validator distribution info", async () => {
-    const d = await Driver.create({ validators: 1 });
+    const d = await Driver.create({ validators: 1, params: FEES_ONLY });
     await d.block();
     const [v0] = d.validators;
     const payee = new TestKey("payee");
@@ -151,7 +151,7 @@ describe("distribution: fees to the validators that signed, community tax, commi
   });
 
   test("bad input: unknown validator, no delegation, blocked withdraw address, empty commission", async () => {
-    const d = await Driver.create({ validators: 1 });
+    const d = await Driver.create({ validators: 1, params: FEES_ONLY });
     await d.block();
     const [v0] = d.validators;
     const ghost = encodeAddress(new TestKey("ghost").addressBytes, "soavaloper");
@@ -160,7 +160,7 @@ describe("distribution: fees to the validators that signed, community tax, commi
     expectCode(await d.exec(d.keys[0], [msgSetWithdrawAddress(d.keys[0].address, encodeAddress(moduleAddress("distribution")))]), "sdk", 4);
     expectCode(await d.exec(d.keys[0], [msgSetWithdrawAddress(d.keys[0].address, "soa1notanaddress")]), "sdk", 7);
     // Commission with nothing accumulated (block 1 had no fees; this is the validator's first block of fees).
-    const fresh = await Driver.create({ validators: 1, params: { distribution: { community_tax: "1" } } });
+    const fresh = await Driver.create({ validators: 1, params: { ...FEES_ONLY, distribution: { community_tax: "1" } } });
     await fresh.block();
     expectCode(await fresh.exec(fresh.validators[0].operator, [msgWithdrawCommission(fresh.validators[0].valoper)]), "distribution", 7);
     expect(() => query(d, Q + "ValidatorOutstandingRewards", QueryValidatorOutstandingRewardsRequest, { validatorAddress: ghost }, QueryValidatorOutstandingRewardsResponse)).toThrow(/distribution\/12/);

@@ -68,6 +68,8 @@ class Harness {
     this.delegators = Array.from({ length: nDelegators }, (_, i) => new TestKey(`f1-delegator-${i}`));
     const appState = defaultAppState() as Record<string, any>;
     appState.bank.balances = this.delegators.map((k) => ({ address: k.address, coins: [{ denom: "usoa", amount: String(10n ** 15n) }] }));
+    // No emission: the model pays fees only (emission reaches validators through the same path).
+    appState.mint.params.initial_block_reward = "0";
     const genesis: Genesis = { genesis_time: "2023-11-14T22:13:20Z", chain_id: "f1", initial_height: "1", consensus_params: {}, validators: [], app_hash: "", app_state: appState };
     applyParams(genesis, { staking: { unbonding_time: "20s" } });
     this.validators.forEach((v, i) => {

@@ -21,6 +21,8 @@ jest.setTimeout(300_000);
 const registry = createBlockaiRegistry();
 const FEE = 10_000n;
 const FEE_BPS = 300n;
+/** A non-zero payment pays at least 1 usoa of protocol fee. */
+const atLeastOne = (fee: bigint) => (fee < 1n ? 1n : fee);
 const GRACE = 3n;
 const MAX_DURATION = 40n;
 const BOND = 1_000n;
@@ -86,6 +88,8 @@ async function runSequence(ops: Op[], badSigs: boolean[]): Promise<void> {
       s.registry = { params: { min_model_bond: { denom: "usoa", amount: BOND.toString() }, bond_return_delay: "2", max_operators: 3 } };
       s.metering = { params: { protocol_fee_bps: Number(FEE_BPS), claim_grace: GRACE.toString(), max_escrow_duration: MAX_DURATION.toString() } };
       s.epochs = { params: { epoch_length: "7" } };
+      // No emission: the model checks account for fees and payments only.
+      s.mint.params.initial_block_reward = "0";
     },
   });
   try {
@@ -196,8 +200,8 @@ async function runSequence(ops: Op[], badSigs: boolean[]): Promise<void> {
           expectOutcome(r, ok, `claim on escrow ${e.id} (${e.claimed}/${e.deposit}) of ${amount}`);
           if (ok) {
             const paid = amount - e.claimed;
-            // On the cumulative amount, less what the earlier claims paid: splitting changes nothing.
-            const fee = (amount * FEE_BPS) / 10_000n - (e.claimed * FEE_BPS) / 10_000n;
+            // On the cumulative amount, less what the earlier claims paid, and at least 1 usoa.
+            const fee = atLeastOne((amount * FEE_BPS) / 10_000n - (e.claimed * FEE_BPS) / 10_000n);
             spend(owner, -(paid - fee));
             totalFees += fee;
             e.claimed = amount;
@@ -230,7 +234,7 @@ async function runSequence(ops: Op[], badSigs: boolean[]): Promise<void> {
           const r = await send(k, BlockaiMsgs.payForUsage(k.address, modelId, op.units, op.amount));
           expectOutcome(r, active, "pay");
           if (active) {
-            const fee = (op.amount * FEE_BPS) / 10_000n;
+            const fee = atLeastOne((op.amount * FEE_BPS) / 10_000n);
             spend(k, op.amount);
             spend(owner, -(op.amount - fee));
             totalFees += fee;

@@ -123,6 +123,8 @@ describe("metering module (in-process, invariants checked after every block)", (
         s.registry = { params: { min_model_bond: { denom: "usoa", amount: "1000" }, bond_return_delay: "3", max_operators: 5 } };
         s.metering = { params: { protocol_fee_bps: Number(FEE_BPS), claim_grace: GRACE.toString(), max_escrow_duration: "1000" } };
         s.epochs = { params: { epoch_length: EPOCH.toString() } };
+        // No emission: the community pool below receives protocol fees only.
+        s.mint.params.initial_block_reward = "0";
       },
     });
     [owner, operator, consumer, stranger] = d.keys;
@@ -372,16 +374,32 @@ describe("metering module (in-process, invariants checked after every block)", (
     expect(empty).toMatchObject({ modelId: 55n, units: 0n, payers: 0n, amountPaid: { amount: "0" } });
   });
 
-  test("claims split into small increments pay the same protocol fee as one claim of the total", async () => {
+  test("claims split into small increments pay at least the protocol fee of one claim of the total, and each at least 1 usoa", async () => {
     const id = await open(10_000n);
     const before = feesCollected();
-    // 20 claims of 39 usoa: each increment alone would round down to a fee of 0 at 2.5%.
+    // 20 claims of 39 usoa: each increment alone would round down to a fee of 0 at 2.5%; the fee is
+    // taken on the cumulative amount (less what earlier claims took), and never below 1 usoa.
+    let expected = 0n;
     for (let i = 1n; i <= 20n; i++) {
       const r = await send(d, operator, [BlockaiMsgs.claimUsage(operator.address, voucher(id, i, 39n * i))]);
       expect(r.log).toBe("");
+      const increment = feeOf(39n * i) - feeOf(39n * (i - 1n));
+      expected += increment < 1n ? 1n : increment;
     }
-    expect(feesCollected() - before).toBe(feeOf(20n * 39n));
+    expect(feesCollected() - before).toBe(expected);
+    expect(expected).toBeGreaterThanOrEqual(feeOf(20n * 39n));
     expect(feeOf(20n * 39n)).toBe(19n);
+  });
+
+  test("the protocol fee is at least 1 usoa on any non-zero payment (a 1 usoa payment or claim rounds to 0 at 2.5%)", async () => {
+    const before = feesCollected();
+    let r = await send(d, consumer, [BlockaiMsgs.payForUsage(consumer.address, modelId, 1n, 1n)]);
+    expect(r.log).toBe("");
+    expect(feesCollected() - before).toBe(1n);
+    const id = await open(10n);
+    r = await send(d, operator, [BlockaiMsgs.claimUsage(operator.address, voucher(id, 1n, 1n))]);
+    expect(responseOf(r, MsgClaimUsageResponse.decode).protocolFee!.amount).toBe("1");
+    expect(feesCollected() - before).toBe(2n);
   });
 
   test("a stranger's direct payment of 2^64 - 1 units cannot block the model's claims: the epoch's tally saturates", async () => {

@@ -108,7 +108,7 @@ describe("the miner (src/miner) against the in-process chain", () => {
   });
 
   test("a zero-balance miner: first certificate with account 0 / sequence 0, then pipelined ones; block limit respected; re-anchors; work grows", async () => {
-    await start({ anchor_window: "6", max_certs_per_block: "3", target_certs_per_epoch: "100" }, (1n << 244n) - 1n);
+    await start({ anchor_window: "6", max_certs_per_block: "3", max_certs_per_miner_per_block: "3", target_certs_per_epoch: "100" }, (1n << 244n) - 1n);
     const [owner] = d.keys;
     const fresh = new TestKey("mine-driver-fresh");
     const model = await registerModel(d, owner, [fresh.address]);
@@ -147,7 +147,7 @@ describe("the miner (src/miner) against the in-process chain", () => {
   });
 
   test("two miners compete for max_certs_per_block slots: pow/11 in CheckTx, kept for the next block, nothing lost", async () => {
-    await start({ anchor_window: "8", max_certs_per_block: "3", target_certs_per_epoch: "100" }, (1n << 246n) - 1n);
+    await start({ anchor_window: "8", max_certs_per_block: "3", max_certs_per_miner_per_block: "3", target_certs_per_epoch: "100" }, (1n << 246n) - 1n);
     const [owner, other] = d.keys;
     const model = await registerModel(d, owner, [other.address]);
     const miners = await Promise.all(
@@ -168,7 +168,7 @@ describe("the miner (src/miner) against the in-process chain", () => {
   });
 
   test("a miner that is neither owner nor operator stops with the chain's reason (pow/10)", async () => {
-    await start({ anchor_window: "6", max_certs_per_block: "3" }, (1n << 244n) - 1n);
+    await start({ anchor_window: "6", max_certs_per_block: "3", max_certs_per_miner_per_block: "3" }, (1n << 244n) - 1n);
     const [owner, outsider] = d.keys;
     const model = await registerModel(d, owner);
     const miner = new Miner({ chain, signer: await signerFor(outsider), modelId: model, workDigest: Buffer.alloc(32), threads: 1, pollMs: 20 });
@@ -177,7 +177,7 @@ describe("the miner (src/miner) against the in-process chain", () => {
   });
 
   test("stop() ends run() and terminates the workers, even mid-search at a hard target", async () => {
-    await start({ anchor_window: "6", max_certs_per_block: "3" }, 1n << 100n);
+    await start({ anchor_window: "6", max_certs_per_block: "3", max_certs_per_miner_per_block: "3" }, 1n << 100n);
     const [owner] = d.keys;
     const model = await registerModel(d, owner);
     const miner = new Miner({ chain, signer: await signerFor(owner), modelId: model, workDigest: Buffer.alloc(32), threads: 2, pollMs: 20, statusMs: 100 });

@@ -79,7 +79,7 @@ describe("pow: work certificates through the ABCI pipeline (in-process driver)",
       accounts: 3,
       appState: (s) => {
         s.pow = {
-          params: { anchor_window: W.toString(), max_certs_per_block: MAX_PER_BLOCK.toString(), target_certs_per_epoch: "10", min_target: targetToHex(1n), max_target: targetToHex((1n << 256n) - 1n) },
+          params: { anchor_window: W.toString(), max_certs_per_block: MAX_PER_BLOCK.toString(), max_certs_per_miner_per_block: MAX_PER_BLOCK.toString(), target_certs_per_epoch: "10", min_target: targetToHex(1n), max_target: targetToHex((1n << 256n) - 1n) },
           target: targetToHex(TARGET),
         };
         s.epochs = { params: { epoch_length: "1000" } };
@@ -377,7 +377,7 @@ describe("pow: retargeting at epoch end and genesis", () => {
     const d = await Driver.create({
       accounts: 2,
       appState: (s) => {
-        s.pow = { params: { anchor_window: "4", max_certs_per_block: "10", target_certs_per_epoch: "1" }, target: targetToHex(start) };
+        s.pow = { params: { anchor_window: "4", max_certs_per_block: "10", max_certs_per_miner_per_block: "10", target_certs_per_epoch: "1" }, target: targetToHex(start) };
         s.epochs = { params: { epoch_length: "4" } };
       },
     });
@@ -425,7 +425,7 @@ describe("pow: retargeting at epoch end and genesis", () => {
     const d = await Driver.create({
       accounts: 2,
       appState: (s) => {
-        s.pow = { params: { anchor_window: "4", max_certs_per_block: "10", target_certs_per_epoch: "1" }, target: targetToHex((1n << 248n) - 1n) };
+        s.pow = { params: { anchor_window: "4", max_certs_per_block: "10", max_certs_per_miner_per_block: "10", target_certs_per_epoch: "1" }, target: targetToHex((1n << 248n) - 1n) };
         s.epochs = { params: { epoch_length: "4" } };
       },
     });

@@ -1,4 +1,4 @@
-import { Driver } from "../helpers/driver";
+import { Driver, FEES_ONLY } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
@@ -18,7 +18,7 @@ describe("transaction pipeline (in-process ABCI driver)", () => {
     });
 
   beforeEach(async () => {
-    d = await Driver.create({ accounts: 3 });
+    d = await Driver.create({ accounts: 3, params: FEES_ONLY });
     [alice, bob] = d.keys;
     await d.block();
   });
@@ -96,7 +96,7 @@ describe("transaction pipeline (in-process ABCI driver)", () => {
     const gas = needed - 100n;
     const fee = (gas * 25n + 999n) / 1000n;
     const before = { a: d.balance(alice.address), b: d.balance(bob.address) };
-    const d2 = await Driver.create({ accounts: 3 }); // fresh check state (the probe above advanced it)
+    const d2 = await Driver.create({ accounts: 3, params: FEES_ONLY }); // fresh check state (the probe above advanced it)
     await d.close();
     d = d2;
     [alice, bob] = d.keys;

@@ -30,6 +30,7 @@ const params: Command = {
     const json = {
       anchor_window: String(p.anchorWindow),
       max_certs_per_block: String(p.maxCertsPerBlock),
+      max_certs_per_miner_per_block: String(p.maxCertsPerMinerPerBlock === 0n ? p.maxCertsPerBlock : p.maxCertsPerMinerPerBlock),
       target_certs_per_epoch: String(p.targetCertsPerEpoch),
       min_target: p.minTarget,
       max_target: p.maxTarget,

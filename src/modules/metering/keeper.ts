@@ -51,6 +51,15 @@ const amountOf = (c: { amount: string } | undefined) => BigInt(c?.amount ?? "0")
 const MAX_U64 = (1n << 64n) - 1n;
 
 /**
+ * Any non-zero payment pays at least 1 usoa of protocol fee (when the fee rate is not zero): the
+ * rounded-down fee of a payment below 10000 / protocol_fee_bps usoa is 0, so a wash of many small
+ * payments (or claims) would pay no fee at all while its usage counts for rewards.
+ */
+function withFeeFloor(paid: bigint, bps: bigint, fee: bigint): bigint {
+  return paid > 0n && bps > 0n && fee < 1n ? 1n : fee;
+}
+
+/**
  * Escrows, voucher claims, direct payments and per-epoch usage records. Reaches the registry,
  * bank, accounts and the epoch clock only through their small interfaces.
  */
@@ -214,9 +223,10 @@ export class MeteringKeeper {
     if (expiry - height > max) throw MeteringErrors.InvalidExpiry.wrap(`expiry_height ${expiry} is more than max_escrow_duration (${max}) blocks ahead of ${height}`);
   }
 
-  /** fee = floor(amount x protocol_fee_bps / 10000). */
+  /** fee = floor(amount x protocol_fee_bps / 10000), at least 1 usoa on a non-zero payment. */
   protocolFee(root: KVStore, amount: bigint): bigint {
-    return (amount * BigInt(this.getParams(root).protocolFeeBps)) / BPS_DENOMINATOR;
+    const bps = BigInt(this.getParams(root).protocolFeeBps);
+    return withFeeFloor(amount, bps, (amount * bps) / BPS_DENOMINATOR);
   }
 
   /** Moves `fee` from `from` into the fee account, where it waits for the end of the epoch. */
@@ -355,7 +365,7 @@ export class MeteringKeeper {
     // The fee on the cumulative amount, less the fee on what was claimed: the same total however
     // the provider splits its claims (rounding each increment down let many small claims pay none).
     const bps = BigInt(this.getParams(ctx.store).protocolFeeBps);
-    const fee = (v.cumulativeAmount * bps) / BPS_DENOMINATOR - (claimed * bps) / BPS_DENOMINATOR;
+    const fee = withFeeFloor(paid, bps, (v.cumulativeAmount * bps) / BPS_DENOMINATOR - (claimed * bps) / BPS_DENOMINATOR);
     const escrowAccount = moduleAddress(METERING_ESCROW_ACCOUNT);
     if (paid - fee > 0n) {
       this.bank.sendFromModule(ctx.store, ctx.events, METERING_ESCROW_ACCOUNT, decodeAddress(model.owner), [{ denom: BASE_DENOM, amount: paid - fee }]);

@@ -27,4 +27,6 @@ export const PowErrors = {
   UnauthorizedMiner: pow(10, "miner is neither the model's owner nor one of its operators"),
   /** max_certs_per_block certificates were already accepted in this block: retry in the next. */
   BlockCertLimit: pow(11, "block certificate limit reached"),
+  /** max_certs_per_miner_per_block certificates of this miner were accepted in this block. */
+  MinerBlockCertLimit: pow(12, "miner's block certificate limit reached"),
 } as const;

@@ -27,9 +27,15 @@ function readParams(value: unknown): PowParams {
       p.target_certs_per_epoch === undefined ? d.targetCertsPerEpoch : u64(p.target_certs_per_epoch, "pow.params.target_certs_per_epoch"),
     minTarget: p.min_target === undefined ? d.minTarget : parseTargetHex(str(p.min_target, "pow.params.min_target"), "pow.params.min_target"),
     maxTarget: p.max_target === undefined ? d.maxTarget : parseTargetHex(str(p.max_target, "pow.params.max_target"), "pow.params.max_target"),
+    maxCertsPerMinerPerBlock: 0n,
   };
+  // Absent: the default, but never above max_certs_per_block (a genesis that lowers only that).
+  params.maxCertsPerMinerPerBlock =
+    p.max_certs_per_miner_per_block === undefined
+      ? (d.maxCertsPerMinerPerBlock < params.maxCertsPerBlock ? d.maxCertsPerMinerPerBlock : params.maxCertsPerBlock)
+      : u64(p.max_certs_per_miner_per_block, "pow.params.max_certs_per_miner_per_block");
   for (const k of Object.keys(p)) {
-    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target"].includes(k)) {
+    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target", "max_certs_per_miner_per_block"].includes(k)) {
       throw new Error(`pow.params.${k}: unknown parameter`);
     }
   }
@@ -44,6 +50,7 @@ function paramsToJson(p: PowParams) {
     target_certs_per_epoch: p.targetCertsPerEpoch.toString(),
     min_target: targetToHex(p.minTarget),
     max_target: targetToHex(p.maxTarget),
+    max_certs_per_miner_per_block: p.maxCertsPerMinerPerBlock.toString(),
   };
 }
 

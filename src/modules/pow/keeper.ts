@@ -10,6 +10,8 @@ import type { EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
 import {
   ANCHOR_PREFIX,
   BLOCK_CERTS_KEY,
+  BLOCK_MINER_CERTS_PREFIX,
+  blockMinerCertsKey,
   EPOCH_WORK_PREFIX,
   LAST_RETARGET_KEY,
   MINER_MODEL_WORK_PREFIX,
@@ -163,6 +165,8 @@ export class PowKeeper {
   endBlock(ctx: Context): void {
     const store = this.store(ctx.store);
     if (store.has(BLOCK_CERTS_KEY)) store.delete(BLOCK_CERTS_KEY);
+    // At most max_certs_per_block entries: the miners of this block's certificates.
+    for (const [k] of store.range(Uint8Array.of(BLOCK_MINER_CERTS_PREFIX), Uint8Array.of(BLOCK_MINER_CERTS_PREFIX + 1))) store.delete(k);
     const { anchorWindow } = this.getParams(ctx.store);
     const firstKept = BigInt(ctx.block.height) + 1n - anchorWindow;
     if (firstKept <= 0n) return;
@@ -179,6 +183,30 @@ export class PowKeeper {
   blockCertificates(root: KVStore): bigint {
     const raw = this.store(root).get(BLOCK_CERTS_KEY);
     return raw ? readU64be(raw) : 0n;
+  }
+
+  minerBlockCertificates(root: KVStore, miner: Uint8Array): bigint {
+    const raw = this.store(root).get(blockMinerCertsKey(miner));
+    return raw ? readU64be(raw) : 0n;
+  }
+
+  /**
+   * For PrepareProposal: admits certificate txs in order while the block would accept them (the
+   * block limit and each miner's), so a proposal carries no certificate bound to fail.
+   */
+  certificateSelector(root: KVStore): (miners: readonly string[]) => boolean {
+    const params = this.getParams(root);
+    let total = 0n;
+    const perMiner = new Map<string, bigint>();
+    return (miners) => {
+      const next = new Map(perMiner);
+      for (const m of miners) next.set(m, (next.get(m) ?? 0n) + 1n);
+      if (total + BigInt(miners.length) > params.maxCertsPerBlock) return false;
+      for (const n of next.values()) if (n > params.maxCertsPerMinerPerBlock) return false;
+      total += BigInt(miners.length);
+      for (const [m, n] of next) perMiner.set(m, n);
+      return true;
+    };
   }
 
   /**
@@ -233,6 +261,10 @@ export class PowKeeper {
     if (inBlock >= params.maxCertsPerBlock) {
       throw PowErrors.BlockCertLimit.wrap(`${inBlock} of max_certs_per_block ${params.maxCertsPerBlock} already accepted; retry in the next block`);
     }
+    const mine = this.minerBlockCertificates(ctx.store, miner);
+    if (mine >= params.maxCertsPerMinerPerBlock) {
+      throw PowErrors.MinerBlockCertLimit.wrap(`${msg.miner} already has ${mine} of max_certs_per_miner_per_block ${params.maxCertsPerMinerPerBlock} in this block; retry in the next block`);
+    }
     return { miner, modelId: msg.modelId, anchorHeight: anchor, seal, target };
   }
 
@@ -241,6 +273,7 @@ export class PowKeeper {
     const store = this.store(ctx.store);
     store.set(usedSealKey(cert.anchorHeight, cert.seal), Uint8Array.of(1));
     store.set(BLOCK_CERTS_KEY, u64be(this.blockCertificates(ctx.store) + 1n));
+    store.set(blockMinerCertsKey(cert.miner), u64be(this.minerBlockCertificates(ctx.store, cert.miner) + 1n));
     const work = workForTarget(cert.target);
     const epoch = this.epochs.currentEpoch(ctx.store);
     for (const key of [epochWorkKey(epoch), minerWorkKey(epoch, cert.miner), modelWorkKey(epoch, cert.modelId), minerModelWorkKey(epoch, cert.miner, cert.modelId)]) {
@@ -334,6 +367,9 @@ export class PowKeeper {
     const target = this.getTarget(root);
     if (target < params.minTarget || target > params.maxTarget) broken.push(`pow: target ${targetToHex(target)} outside [min_target, max_target]`);
     if (store.has(BLOCK_CERTS_KEY)) broken.push("pow: the per-block certificate counter outlived its block");
+    if (store.range(Uint8Array.of(BLOCK_MINER_CERTS_PREFIX), Uint8Array.of(BLOCK_MINER_CERTS_PREFIX + 1), { limit: 1 }).length > 0) {
+      broken.push("pow: a per-miner block certificate counter outlived its block");
+    }
     const anchors = this.allAnchors(root);
     if (BigInt(anchors.length) > params.anchorWindow) broken.push(`pow: ${anchors.length} anchors kept, more than anchor_window ${params.anchorWindow}`);
     const anchorHeights = new Set(anchors.map((a) => a.height));

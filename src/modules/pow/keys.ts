@@ -14,6 +14,8 @@
  *   0x07 | epoch | len(miner) | miner       WorkTally of a miner in the epoch
  *   0x08 | epoch | model_id                 WorkTally of a model in the epoch
  *   0x09 | epoch | len(miner) | miner | model_id   WorkTally of (miner, model) in the epoch
+ *   0x0a | len(miner) | miner                certificates of a miner accepted in the current block
+ *                                           (u64 BE; transient: deleted at the end of every block)
  */
 import { concatBytes as concat, u64be } from "../../types/bytes";
 export const POW_STORE_PREFIX = new TextEncoder().encode("pow/");
@@ -28,6 +30,11 @@ export const EPOCH_WORK_PREFIX = 0x06;
 export const MINER_WORK_PREFIX = 0x07;
 export const MODEL_WORK_PREFIX = 0x08;
 export const MINER_MODEL_WORK_PREFIX = 0x09;
+export const BLOCK_MINER_CERTS_PREFIX = 0x0a;
+
+export function blockMinerCertsKey(miner: Uint8Array): Uint8Array {
+  return concat(Uint8Array.of(BLOCK_MINER_CERTS_PREFIX, miner.length), miner);
+}
 
 const lenPrefixed = (address: Uint8Array) => concat(Uint8Array.of(address.length), address);
 

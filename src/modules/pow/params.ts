@@ -8,6 +8,7 @@ export interface PowParams {
   targetCertsPerEpoch: bigint;
   minTarget: bigint;
   maxTarget: bigint;
+  maxCertsPerMinerPerBlock: bigint;
 }
 
 /** Defaults for a production chain (block ~6 s, epoch 14,400 blocks). */
@@ -17,6 +18,8 @@ export const DEFAULT_POW_PARAMS: PowParams = {
   targetCertsPerEpoch: 7_200n,
   minTarget: 1n,
   maxTarget: MAX_TARGET,
+  // A tenth of a block's slots: at least ten miners share every full block.
+  maxCertsPerMinerPerBlock: 2n,
 };
 /** Initial target: 2^232 - 1, i.e. 2^24 (~16.8 million) expected hashes per certificate. */
 export const DEFAULT_INITIAL_TARGET = (1n << 232n) - 1n;
@@ -31,6 +34,9 @@ export function validateParams(p: PowParams, where = "pow.params"): void {
   if (p.minTarget < 1n) throw new Error(`${where}.min_target must be >= 1`);
   if (p.maxTarget > MAX_TARGET) throw new Error(`${where}.max_target must be < 2^256`);
   if (p.minTarget > p.maxTarget) throw new Error(`${where}.min_target must be <= max_target`);
+  if (p.maxCertsPerMinerPerBlock < 1n || p.maxCertsPerMinerPerBlock > p.maxCertsPerBlock) {
+    throw new Error(`${where}.max_certs_per_miner_per_block must be in 1..max_certs_per_block`);
+  }
 }
 
 export function paramsToProto(p: PowParams): Params {
@@ -40,6 +46,7 @@ export function paramsToProto(p: PowParams): Params {
     targetCertsPerEpoch: p.targetCertsPerEpoch,
     minTarget: targetToHex(p.minTarget),
     maxTarget: targetToHex(p.maxTarget),
+    maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock,
   };
 }
 
@@ -50,5 +57,6 @@ export function paramsFromProto(p: Params): PowParams {
     targetCertsPerEpoch: p.targetCertsPerEpoch,
     minTarget: parseTargetHex(p.minTarget, "pow.params.min_target"),
     maxTarget: parseTargetHex(p.maxTarget, "pow.params.max_target"),
+    maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock === 0n ? p.maxCertsPerBlock : p.maxCertsPerMinerPerBlock,
   };
 }

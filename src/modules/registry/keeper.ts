@@ -17,6 +17,8 @@ import {
   REGISTRY_STORE_PREFIX,
   STATUS_INDEX_PREFIX,
   bondQueueKey,
+  digestIndexKey,
+  digestIndexPrefix,
   modelKey,
   ownerIndexKey,
   statusIndexKey,
@@ -92,6 +94,29 @@ export class RegistryKeeper {
     store.set(ownerIndexKey(decodeAddress(model.owner), model.id), INDEX_VALUE);
     store.set(statusIndexKey(model.status, model.id), INDEX_VALUE);
     store.set(taskIndexKey(model.task, model.id), INDEX_VALUE);
+    // The digest is immutable (MsgUpdateModel refuses a change), so its entry never moves.
+    store.set(digestIndexKey(model.artifactDigest, model.id), INDEX_VALUE);
+  }
+
+  /** Ids of the models registered with `digest`, ascending (the first is the original). */
+  modelsByDigest(root: KVStore, digest: Uint8Array): bigint[] {
+    const prefix = digestIndexPrefix(digest);
+    return this.store(root)
+      .range(prefix, prefixEnd(prefix))
+      .map(([k]) => readU64be(k, prefix.length));
+  }
+
+  /**
+   * The earliest ACTIVE model registered with `digest` (undefined if none): the one that earns the
+   * artifact's performance reward. Reads the digest's entries in id order up to the first active.
+   */
+  earliestActiveWithDigest(root: KVStore, digest: Uint8Array): bigint | undefined {
+    const prefix = digestIndexPrefix(digest);
+    for (const [k] of this.store(root).range(prefix, prefixEnd(prefix))) {
+      const id = readU64be(k, prefix.length);
+      if (this.getModel(root, id)?.status === ModelStatus.MODEL_STATUS_ACTIVE) return id;
+    }
+    return undefined;
   }
 
   /** Every model in id order (genesis export, invariants). */
@@ -232,6 +257,7 @@ export class RegistryKeeper {
     for (const m of this.allModels(root)) {
       if (m.id >= next) problems.push(`registry: model ${m.id} >= next_model_id ${next}`);
       if (!store.has(statusIndexKey(m.status, m.id))) problems.push(`registry: model ${m.id} missing from the status index`);
+      if (!store.has(digestIndexKey(m.artifactDigest, m.id))) problems.push(`registry: model ${m.id} missing from the artifact digest index`);
     }
     const indexed = store.range(Uint8Array.of(STATUS_INDEX_PREFIX), prefixEnd(Uint8Array.of(STATUS_INDEX_PREFIX))).length;
     const models = store.range(Uint8Array.of(MODEL_PREFIX), Uint8Array.of(MODEL_PREFIX + 1)).length;

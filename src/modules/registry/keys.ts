@@ -9,6 +9,7 @@
  *   0x04 | status u8 | id u64                    status index (value 0x01)
  *   0x05 | len(task) u8 | task (UTF-8) | id u64  task index (value 0x01)
  *   0x06 | release height u64 | id u64           bond return queue (value 0x01)
+ *   0x07 | artifact digest (32) | id u64         artifact digest index (value 0x01)
  * Integers are big-endian so keys sort numerically; owner is the 20- or 32-byte address.
  */
 import { concatBytes as concat, u64be } from "../../types/bytes";
@@ -20,6 +21,7 @@ export const OWNER_INDEX_PREFIX = 0x03;
 export const STATUS_INDEX_PREFIX = 0x04;
 export const TASK_INDEX_PREFIX = 0x05;
 export const BOND_QUEUE_PREFIX = 0x06;
+export const DIGEST_INDEX_PREFIX = 0x07;
 /** Value of index entries (state has no empty values). */
 export const INDEX_VALUE = Uint8Array.of(0x01);
 
@@ -50,6 +52,14 @@ export function taskIndexPrefix(task: string): Uint8Array {
 
 export function taskIndexKey(task: string, id: bigint): Uint8Array {
   return concat(taskIndexPrefix(task), u64be(id));
+}
+
+export function digestIndexPrefix(digest: Uint8Array): Uint8Array {
+  return concat(Uint8Array.of(DIGEST_INDEX_PREFIX), digest);
+}
+
+export function digestIndexKey(digest: Uint8Array, id: bigint): Uint8Array {
+  return concat(digestIndexPrefix(digest), u64be(id));
 }
 
 export function bondQueueKey(height: bigint, id: bigint): Uint8Array {

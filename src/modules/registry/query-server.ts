@@ -7,9 +7,9 @@ import { serveQueries } from "../../framework/query-server";
 import { ModelStatus } from "../../gen/blockai/registry/v1/registry";
 import { KVStore, PrefixStore } from "../../store/kv";
 import type { RegistryKeeper } from "./keeper";
-import { MODEL_PREFIX, REGISTRY_STORE_PREFIX, ownerIndexPrefix, statusIndexPrefix, taskIndexPrefix } from "./keys";
+import { MODEL_PREFIX, REGISTRY_STORE_PREFIX, digestIndexPrefix, ownerIndexPrefix, statusIndexPrefix, taskIndexPrefix } from "./keys";
 import { RegistryQuery } from "./service";
-import { checkTask } from "./validation";
+import { checkArtifactDigest, checkTask } from "./validation";
 
 export function registryQueryHandlers(keeper: RegistryKeeper): QueryHandler[] {
   const registryStore = (root: KVStore) => new PrefixStore(root, REGISTRY_STORE_PREFIX);
@@ -46,5 +46,15 @@ export function registryQueryHandlers(keeper: RegistryKeeper): QueryHandler[] {
       return { models: items, pagination: { nextKey: Buffer.from(pagination.nextKey), total: pagination.total } };
     },
     Params: (ctx) => ({ params: keeper.getParams(ctx.store) }),
+    ModelsByDigest(ctx, req) {
+      try {
+        checkArtifactDigest(req.artifactDigest);
+      } catch (e) {
+        throw SdkErrors.InvalidRequest.wrap((e as ChainError).message);
+      }
+      const view = new PrefixStore(registryStore(ctx.store), digestIndexPrefix(req.artifactDigest));
+      const { items, pagination } = paginate(view, new Uint8Array(), undefined, req.pagination, (k) => keeper.getModel(ctx.store, readU64be(k, k.length - 8)));
+      return { models: items, pagination: { nextKey: Buffer.from(pagination.nextKey), total: pagination.total } };
+    },
   });
 }

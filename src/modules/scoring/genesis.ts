@@ -48,7 +48,7 @@ const STATUS: Record<string, EpochStatus> = {
   EPOCH_STATUS_NO_QUORUM: EpochStatus.EPOCH_STATUS_NO_QUORUM,
 };
 
-export function defaultGenesis() {
+export function defaultScoringGenesis() {
   return { params: paramsToJson(DEFAULT_SCORING_PARAMS), scorers: [] };
 }
 

@@ -36,3 +36,4 @@ export function modelScoresReader(keeper: ScoringKeeper): ModelScores {
     epochAgreements: (root, epoch) => keeper.epochAgreements(root, epoch),
   };
 }
+export { defaultScoringGenesis } from "./genesis";

@@ -1,6 +1,6 @@
 import type { Context, Module } from "../../framework/module";
 import type { StakingReader } from "./expected-keepers";
-import { defaultGenesis, exportGenesis, initGenesis } from "./genesis";
+import { defaultScoringGenesis, exportGenesis, initGenesis } from "./genesis";
 import type { ScoringKeeper } from "./keeper";
 import { scoringMsgHandlers } from "./msg-server";
 import { scoringQueryHandlers } from "./query-server";
@@ -14,7 +14,7 @@ export function createScoringModule(keeper: ScoringKeeper, staking: StakingReade
     name: "scoring",
     msgs: scoringMsgHandlers(keeper),
     queries: scoringQueryHandlers(keeper),
-    defaultGenesis,
+    defaultGenesis: defaultScoringGenesis,
     initGenesis: (ctx: Context, genesis: unknown) => initGenesis(ctx, keeper, staking, genesis),
     exportGenesis: (ctx: Context) => exportGenesis(ctx, keeper),
     endBlock(ctx: Context) {

@@ -1,0 +1,17 @@
+import type { Context, Module } from "../../framework/module";
+import { defaultMintGenesis, exportMintGenesis, initMintGenesis } from "./genesis";
+import type { MintKeeper } from "./keeper";
+import { mintQueries } from "./query-server";
+
+/** The mint module: emission each begin block, its queries, its genesis. No messages yet. */
+export function createMintModule(keeper: MintKeeper): Module {
+  return {
+    name: "mint",
+    queries: mintQueries(keeper),
+    defaultGenesis: defaultMintGenesis,
+    initGenesis: (ctx: Context, genesis: unknown) => initMintGenesis(ctx, keeper, genesis),
+    exportGenesis: (ctx: Context) => exportMintGenesis(ctx, keeper),
+    beginBlock: (ctx: Context) => keeper.beginBlock(ctx),
+    invariants: (store) => keeper.invariants(store),
+  };
+}

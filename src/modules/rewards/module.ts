@@ -1,0 +1,19 @@
+import type { Context, Module } from "../../framework/module";
+import type { EpochsReader, RewardsRegistry } from "./expected-keepers";
+import { defaultRewardsGenesis, exportRewardsGenesis, initRewardsGenesis } from "./genesis";
+import type { RewardsKeeper } from "./keeper";
+import { rewardsMsgHandlers } from "./msg-server";
+import { rewardsQueries } from "./query-server";
+
+/** The rewards module. Its block work runs in mint's hook and its epoch work in the epoch hook. */
+export function createRewardsModule(keeper: RewardsKeeper, registry: RewardsRegistry, epochs: EpochsReader, isBlocked: (a: Uint8Array) => boolean): Module {
+  return {
+    name: "rewards",
+    msgs: rewardsMsgHandlers(keeper, registry, isBlocked),
+    queries: rewardsQueries(keeper, registry, epochs),
+    defaultGenesis: defaultRewardsGenesis,
+    initGenesis: (ctx: Context, genesis: unknown) => initRewardsGenesis(ctx, keeper, genesis),
+    exportGenesis: (ctx: Context) => exportRewardsGenesis(ctx, keeper),
+    invariants: (store) => keeper.invariants(store),
+  };
+}
