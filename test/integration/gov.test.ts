@@ -14,7 +14,7 @@ import * as betaTx from "cosmjs-types/cosmos/gov/v1beta1/tx";
 import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { decodeAddress, encodeAddress, moduleAddress } from "../../src/types/address";
-import { Driver } from "../helpers/driver";
+import { Driver, FEES_ONLY } from "../helpers/driver";
 import { TestKey, msgSend } from "../helpers/keys";
 import { eventAttr, expectCode, expectOk, msgDelegate, query } from "../helpers/pos";
 import {
@@ -40,8 +40,10 @@ const Q = "/cosmos.gov.v1.Query/";
 const PERIODS = { voting_period: "10s", max_deposit_period: "10s", expedited_voting_period: "5s" };
 
 async function govDriver(extra: Record<string, unknown> = {}, appState?: (s: Record<string, any>) => void): Promise<Driver> {
+  // No emission: the tests count every usoa the deposits burn against the supply.
   const d = await Driver.create({
     validators: 4,
+    params: FEES_ONLY,
     appState: (s) => {
       s.gov.params = { ...s.gov.params, ...PERIODS, ...extra };
       appState?.(s);
