@@ -14,7 +14,7 @@ import * as betaTx from "cosmjs-types/cosmos/gov/v1beta1/tx";
 import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { decodeAddress, encodeAddress, moduleAddress } from "../../src/types/address";
-import { Driver } from "../helpers/driver";
+import { Driver, FEES_ONLY } from "../helpers/driver";
 import { TestKey, msgSend } from "../helpers/keys";
 import { eventAttr, expectCode, expectOk, msgDelegate, query } from "../helpers/pos";
 import {
@@ -39,9 +39,11 @@ const Q = "/cosmos.gov.v1.Query/";
 /** Voting and deposit periods of seconds, as a localnet sets them in its genesis. */
 const PERIODS = { voting_period: "10s", max_deposit_period: "10s", expedited_voting_period: "5s" };
 
+/** Emission off: the supply then moves only by what gov burns, which the tests count. */
 async function govDriver(extra: Record<string, unknown> = {}, appState?: (s: Record<string, any>) => void): Promise<Driver> {
   const d = await Driver.create({
     validators: 4,
+    params: FEES_ONLY,
     appState: (s) => {
       s.gov.params = { ...s.gov.params, ...PERIODS, ...extra };
       appState?.(s);
