@@ -174,8 +174,12 @@ describe("MsgUpdateParams of every BLOCKAI and SDK module through gov", () => {
     const d = await govDriver();
     const p = ask(d, MintQuery.Params).params!;
     const mint = (c: Partial<typeof p>) => update("/blockai.mint.v1.MsgUpdateParams", mintTx.MsgUpdateParams, { ...p, ...c });
-    await pass(d, [mint({ stakerBps: 3_000, modelBps: 3_000 })]);
-    expect(ask(d, MintQuery.Params).params).toMatchObject({ stakerBps: 3_000, modelBps: 3_000 });
+    await pass(d, [mint({ stakerBps: 3_000, modelBps: 3_000, initialBlockReward: "7000000" })]);
+    expect(ask(d, MintQuery.Params).params).toMatchObject({ stakerBps: 3_000, modelBps: 3_000, initialBlockReward: "7000000" });
+    // In force from the next block: it mints the new reward.
+    const before = BigInt(ask(d, MintQuery.Minted).minted);
+    await d.block();
+    expect(BigInt(ask(d, MintQuery.Minted).minted) - before).toBe(7_000_000n);
     await refused(d, mint({ stakerBps: 7_000, minerBps: 3_001 }), /more than 10000/);
     await refused(d, mint({ halvingInterval: 0n }), /params.halving_interval: must be >= 1/);
     await refused(d, mint({ maxEmission: "" }), /params.max_emission: expected a non-negative decimal integer/);
@@ -185,7 +189,7 @@ describe("MsgUpdateParams of every BLOCKAI and SDK module through gov", () => {
 
     // Valid when submitted (one more block's reward of headroom); the blocks of the voting period
     // mint past it, so at execution it is refused and the proposal FAILED.
-    const reward = BigInt(p.initialBlockReward);
+    const reward = 7_000_000n;
     const id = await vote(d, await submit(d, [mint({ maxEmission: String(BigInt(ask(d, MintQuery.Minted).minted) + reward) })]));
     await d.block([], { advance: 11n });
     const failed = proposal(d, id);
