@@ -6,11 +6,18 @@
 import type { GeneratedType } from "@cosmjs/proto-signing";
 import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
-import { MsgClaimUsage, MsgCloseEscrow, MsgOpenEscrow, MsgPayForUsage, MsgTopUpEscrow } from "../gen/blockai/metering/v1/tx";
-import { MsgRegisterModel, MsgSetModelStatus, MsgUpdateModel } from "../gen/blockai/registry/v1/tx";
-import { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
-import { MsgCommitScores, MsgRevealScores, MsgSetScorer } from "../gen/blockai/scoring/v1/tx";
-import { MsgClaimRewards, MsgSetPayoutAddress } from "../gen/blockai/rewards/v1/tx";
+import { MsgUpdateParams as MsgUpdateAuthParams } from "cosmjs-types/cosmos/auth/v1beta1/tx";
+import { MsgUpdateParams as MsgUpdateBankParams } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { MsgUpdateParams as MsgUpdateDistributionParams } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import { MsgUpdateParams as MsgUpdateSlashingParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { MsgUpdateParams as MsgUpdateStakingParams } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { MsgUpdateParams as MsgUpdateEpochsParams } from "../gen/blockai/epochs/v1/tx";
+import { MsgUpdateParams as MsgUpdateMintParams } from "../gen/blockai/mint/v1/tx";
+import { MsgClaimUsage, MsgCloseEscrow, MsgOpenEscrow, MsgPayForUsage, MsgTopUpEscrow, MsgUpdateParams as MsgUpdateMeteringParams } from "../gen/blockai/metering/v1/tx";
+import { MsgRegisterModel, MsgSetModelStatus, MsgUpdateModel, MsgUpdateParams as MsgUpdateRegistryParams } from "../gen/blockai/registry/v1/tx";
+import { MsgSubmitWork, MsgUpdateParams as MsgUpdatePowParams } from "../gen/blockai/pow/v1/tx";
+import { MsgCommitScores, MsgRevealScores, MsgSetScorer, MsgUpdateParams as MsgUpdateScoringParams } from "../gen/blockai/scoring/v1/tx";
+import { MsgClaimRewards, MsgSetPayoutAddress, MsgUpdateParams as MsgUpdateRewardsParams } from "../gen/blockai/rewards/v1/tx";
 
 const t = (codec: unknown) => codec as GeneratedType;
 
@@ -19,21 +26,35 @@ export const BLOCKAI_TYPES: ReadonlyArray<[string, GeneratedType]> = [
   ["/blockai.registry.v1.MsgRegisterModel", t(MsgRegisterModel)],
   ["/blockai.registry.v1.MsgUpdateModel", t(MsgUpdateModel)],
   ["/blockai.registry.v1.MsgSetModelStatus", t(MsgSetModelStatus)],
+  ["/blockai.registry.v1.MsgUpdateParams", t(MsgUpdateRegistryParams)],
   // metering
   ["/blockai.metering.v1.MsgOpenEscrow", t(MsgOpenEscrow)],
   ["/blockai.metering.v1.MsgTopUpEscrow", t(MsgTopUpEscrow)],
   ["/blockai.metering.v1.MsgClaimUsage", t(MsgClaimUsage)],
   ["/blockai.metering.v1.MsgCloseEscrow", t(MsgCloseEscrow)],
   ["/blockai.metering.v1.MsgPayForUsage", t(MsgPayForUsage)],
+  ["/blockai.metering.v1.MsgUpdateParams", t(MsgUpdateMeteringParams)],
   // pow
   ["/blockai.pow.v1.MsgSubmitWork", t(MsgSubmitWork)],
+  ["/blockai.pow.v1.MsgUpdateParams", t(MsgUpdatePowParams)],
   // scoring
   ["/blockai.scoring.v1.MsgSetScorer", t(MsgSetScorer)],
   ["/blockai.scoring.v1.MsgCommitScores", t(MsgCommitScores)],
   ["/blockai.scoring.v1.MsgRevealScores", t(MsgRevealScores)],
+  ["/blockai.scoring.v1.MsgUpdateParams", t(MsgUpdateScoringParams)],
   // rewards
   ["/blockai.rewards.v1.MsgClaimRewards", t(MsgClaimRewards)],
   ["/blockai.rewards.v1.MsgSetPayoutAddress", t(MsgSetPayoutAddress)],
+  ["/blockai.rewards.v1.MsgUpdateParams", t(MsgUpdateRewardsParams)],
+  // epochs, mint
+  ["/blockai.epochs.v1.MsgUpdateParams", t(MsgUpdateEpochsParams)],
+  ["/blockai.mint.v1.MsgUpdateParams", t(MsgUpdateMintParams)],
+  // The SDK modules' MsgUpdateParams: not in CosmJS's default registry
+  ["/cosmos.auth.v1beta1.MsgUpdateParams", t(MsgUpdateAuthParams)],
+  ["/cosmos.bank.v1beta1.MsgUpdateParams", t(MsgUpdateBankParams)],
+  ["/cosmos.staking.v1beta1.MsgUpdateParams", t(MsgUpdateStakingParams)],
+  ["/cosmos.slashing.v1beta1.MsgUpdateParams", t(MsgUpdateSlashingParams)],
+  ["/cosmos.distribution.v1beta1.MsgUpdateParams", t(MsgUpdateDistributionParams)],
 ];
 
 /** A Registry with the Cosmos SDK's default messages (bank, staking, ...) and every BLOCKAI message. */

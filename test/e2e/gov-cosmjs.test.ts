@@ -1,7 +1,7 @@
 /**
  * Governance on the 4-validator localnet with unmodified CosmJS 0.39: MsgSubmitProposal and
  * MsgVote through signAndBroadcast with the default registry, reads through the stargate gov
- * extension (v1beta1 queries). A passed proposal changes gov's parameters; a vetoed one burns its
+ * extension (v1beta1 queries). A passed proposal changes the parameters of gov, pow and metering; a vetoed one burns its
  * deposit; another spends the community pool; an upgrade plan stops all 4 validators at the same height, and restarting them as a
  * binary with the plan's handler resumes with identical app hashes.
  */
@@ -18,6 +18,10 @@ import { MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { QueryAppliedPlanRequest, QueryAppliedPlanResponse } from "cosmjs-types/cosmos/upgrade/v1beta1/query";
 import { QueryParamsRequest, QueryParamsResponse } from "cosmjs-types/cosmos/gov/v1/query";
 import type { EncodeObject } from "@cosmjs/proto-signing";
+import { MsgUpdateParams as MsgUpdatePowParams } from "../../src/gen/blockai/pow/v1/tx";
+import { MsgUpdateParams as MsgUpdateMeteringParams } from "../../src/gen/blockai/metering/v1/tx";
+import { PowQuery } from "../../src/modules/pow/service";
+import { MeteringQuery } from "../../src/modules/metering/service";
 import { readPids, startNode, stopNode } from "../../src/node/network";
 import { isAlive, waitFor } from "../../src/node/process";
 import { rpc, status } from "../../src/node/rpc";
@@ -77,7 +81,11 @@ describe("end to end: governance with unmodified CosmJS on 4 validators", () => 
   }
 
   beforeAll(async () => {
-    net = await TestNetwork.start({ nodes: 4, params: { gov: { voting_period: `${VOTING_SECONDS}s`, max_deposit_period: "60s", expedited_voting_period: "3s" } } });
+    // Emission off, so that the supply moves only by what governance burns.
+    net = await TestNetwork.start({
+      nodes: 4,
+      params: { gov: { voting_period: `${VOTING_SECONDS}s`, max_deposit_period: "60s", expedited_voting_period: "3s" }, mint: { initial_block_reward: "0" } },
+    });
     comet = await Comet38Client.connect(net.rpc);
     queries = setup(comet);
   });
@@ -88,10 +96,26 @@ describe("end to end: governance with unmodified CosmJS on 4 validators", () => 
     await net?.stop();
   });
 
-  test("a proposal changing gov's quorum passes with the validators and a delegator who overrides its validator", async () => {
+  /** One Params query through the module's service table. */
+  async function ask<Res>(m: { path: string; request: { encode(r: object): { finish(): Uint8Array } }; response: { decode(b: Uint8Array): Res } }): Promise<Res> {
+    const r = await comet.abciQuery({ path: m.path, data: m.request.encode({}).finish() });
+    if (r.code !== 0) throw new Error(`${m.path}: code ${r.code} ${r.log}`);
+    return m.response.decode(r.value);
+  }
+
+  test("a proposal changing gov's quorum, pow's target_certs_per_epoch and metering's protocol_fee_bps passes with the validators and a delegator who overrides its validator", async () => {
     const params = QueryParamsResponse.decode((await comet.abciQuery({ path: "/cosmos.gov.v1.Query/Params", data: QueryParamsRequest.encode({ paramsType: "" }).finish() })).value).params!;
     const update = { typeUrl: "/cosmos.gov.v1.MsgUpdateParams", value: MsgUpdateParams.encode({ authority: GOV_AUTHORITY, params: { ...params, quorum: "0.300000000000000000" } }).finish() };
-    const id = await submit([update], "lower the quorum");
+    const pow = (await ask(PowQuery.Params)).params!;
+    const metering = (await ask(MeteringQuery.Params)).params!;
+    const newTargetCerts = pow.targetCertsPerEpoch + 17n;
+    const newFeeBps = metering.protocolFeeBps + 150;
+    const powUpdate = { typeUrl: "/blockai.pow.v1.MsgUpdateParams", value: MsgUpdatePowParams.encode({ authority: GOV_AUTHORITY, params: { ...pow, targetCertsPerEpoch: newTargetCerts } }).finish() };
+    const meteringUpdate = {
+      typeUrl: "/blockai.metering.v1.MsgUpdateParams",
+      value: MsgUpdateMeteringParams.encode({ authority: GOV_AUTHORITY, params: { ...metering, protocolFeeBps: newFeeBps } }).finish(),
+    };
+    const id = await submit([update, powUpdate, meteringUpdate], "lower the quorum, retune pow and the protocol fee");
     expect((await queries.gov.proposals(ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD, "", "")).proposals.map((p) => p.proposalId)).toContain(id);
     // A delegator of validator 3 votes no; validators 0..2 yes, 3 no.
     const delegator = net.layout.accounts[1];
@@ -107,6 +131,8 @@ describe("end to end: governance with unmodified CosmJS on 4 validators", () => 
     await waitStatus(id, ProposalStatus.PROPOSAL_STATUS_PASSED);
     const tallying = await queries.gov.params("tallying");
     expect(new TextDecoder().decode(tallying.tallyParams.quorum)).toBe("300000000000000000");
+    expect((await ask(PowQuery.Params)).params).toEqual({ ...pow, targetCertsPerEpoch: newTargetCerts });
+    expect((await ask(MeteringQuery.Params)).params).toEqual({ ...metering, protocolFeeBps: newFeeBps });
   });
 
   test("a vetoed proposal burns its deposit", async () => {

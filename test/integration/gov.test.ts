@@ -39,6 +39,7 @@ const Q = "/cosmos.gov.v1.Query/";
 /** Voting and deposit periods of seconds, as a localnet sets them in its genesis. */
 const PERIODS = { voting_period: "10s", max_deposit_period: "10s", expedited_voting_period: "5s" };
 
+/** Emission off: the supply then moves only by what gov burns, which the tests count. */
 async function govDriver(extra: Record<string, unknown> = {}, appState?: (s: Record<string, any>) => void): Promise<Driver> {
   // No emission: the tests count every usoa the deposits burn against the supply.
   const d = await Driver.create({

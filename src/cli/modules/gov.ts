@@ -10,6 +10,7 @@ import { encodeAddress, moduleAddress } from "../../types/address";
 import { coinsToProto } from "../../types/coins";
 import { parseDec } from "../../types/dec";
 import { GovQuery } from "../../modules/gov/service";
+import { BLOCKAI_TYPES } from "../../client";
 import { parseCoinsArg } from "../amount";
 import { UsageError } from "../args";
 import type { Command, ModuleCli } from "../command";
@@ -190,6 +191,9 @@ export const UPDATE_PARAMS_TYPES: Record<string, string> = {
   registry: "/blockai.registry.v1.MsgUpdateParams",
   metering: "/blockai.metering.v1.MsgUpdateParams",
   pow: "/blockai.pow.v1.MsgUpdateParams",
+  scoring: "/blockai.scoring.v1.MsgUpdateParams",
+  mint: "/blockai.mint.v1.MsgUpdateParams",
+  rewards: "/blockai.rewards.v1.MsgUpdateParams",
 };
 
 /** A proposal file changing `module`'s parameters, filled with the genesis defaults to edit. */
@@ -472,5 +476,8 @@ export const govCli: ModuleCli = {
     ["/cosmos.distribution.v1beta1.MsgCommunityPoolSpend", MsgCommunityPoolSpend],
     ["/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", MsgSoftwareUpgrade],
     ["/cosmos.upgrade.v1beta1.MsgCancelUpgrade", MsgCancelUpgrade],
+    // The other modules' MsgUpdateParams (auth, bank, epochs, mint and the rest): a module with no
+    // CLI of its own still gets its draft read back.
+    ...BLOCKAI_TYPES.filter(([url]) => url.endsWith(".MsgUpdateParams")),
   ],
 };

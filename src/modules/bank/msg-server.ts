@@ -1,4 +1,6 @@
-import { MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse, MsgUpdateParams } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { updateParamsHandler } from "../../framework/params";
+import type { BankParams } from "./params";
 import { decodeAddress } from "../../types/address";
 import { Coin, addCoins, coinsFromProto } from "../../types/coins";
 import { SdkErrors } from "../../types/errors";
@@ -71,5 +73,25 @@ function msgMultiSendHandler(keeper: BankKeeper): MsgHandler<MsgMultiSend> {
 }
 
 export function bankMsgHandlers(keeper: BankKeeper): MsgHandler<any>[] {
-  return [msgSendHandler(keeper), msgMultiSendHandler(keeper)];
+  return [msgSendHandler(keeper), msgMultiSendHandler(keeper), updateParamsHandlerOf(keeper)];
+}
+
+/**
+ * BLOCKAI keeps only the global send switch: per-denom send_enabled entries are refused rather
+ * than accepted and silently dropped (genesis exports them empty).
+ */
+export function bankParamsFromMsg(msg: MsgUpdateParams): BankParams {
+  const p = msg.params;
+  if (!p) throw new Error("params must be set");
+  if (p.sendEnabled.length > 0) throw new Error("params.send_enabled: per-denom entries are not supported (only default_send_enabled)");
+  return { defaultSendEnabled: p.defaultSendEnabled };
+}
+
+function updateParamsHandlerOf(keeper: BankKeeper): MsgHandler<MsgUpdateParams> {
+  return updateParamsHandler<MsgUpdateParams, BankParams>({
+    typeUrl: "/cosmos.bank.v1beta1.MsgUpdateParams",
+    codec: MsgUpdateParams,
+    read: bankParamsFromMsg,
+    set: (ctx, p) => keeper.setSendEnabled(ctx.store, p.defaultSendEnabled),
+  });
 }

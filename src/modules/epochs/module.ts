@@ -1,3 +1,4 @@
+import { epochsMsgHandlers } from "./msg-server";
 import type { Module } from "../../framework/module";
 import { defaultEpochsGenesis, exportEpochsGenesis, initEpochsGenesis } from "./genesis";
 import type { EpochsKeeper } from "./keeper";
@@ -6,6 +7,7 @@ import { epochsQueryHandlers } from "./query-server";
 export function createEpochsModule(keeper: EpochsKeeper): Module {
   return {
     name: "epochs",
+    msgs: epochsMsgHandlers(keeper),
     queries: epochsQueryHandlers(keeper),
     defaultGenesis: defaultEpochsGenesis,
     initGenesis: (ctx, genesis) => initEpochsGenesis(keeper, ctx, genesis),

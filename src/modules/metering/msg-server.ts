@@ -1,3 +1,7 @@
+import { MsgUpdateParams as MsgUpdateMeteringParams } from "../../gen/blockai/metering/v1/tx";
+import type { Params as MeteringParams } from "../../gen/blockai/metering/v1/metering";
+import { updateParamsHandler } from "../../framework/params";
+import { validateMeteringParams } from "./params";
 import { canonicalAddress } from "../../types/address";
 import { BASE_DENOM, checkUsoa } from "../../types/coins";
 import { SdkErrors } from "../../types/errors";
@@ -139,5 +143,26 @@ function payHandler(keeper: MeteringKeeper): MsgHandler<MsgPayForUsage> {
 }
 
 export function meteringMsgHandlers(keeper: MeteringKeeper): MsgHandler<any>[] {
-  return [openHandler(keeper), topUpHandler(keeper), claimHandler(keeper), closeHandler(keeper), payHandler(keeper)];
+  return [openHandler(keeper), topUpHandler(keeper), claimHandler(keeper), closeHandler(keeper), payHandler(keeper), updateParamsHandlerOf(keeper)];
+}
+
+export function meteringParamsFromMsg(msg: MsgUpdateMeteringParams): MeteringParams {
+  const p = msg.params;
+  if (!p) throw new Error("params must be set");
+  const out: MeteringParams = { protocolFeeBps: p.protocolFeeBps, claimGrace: p.claimGrace, maxEscrowDuration: p.maxEscrowDuration };
+  validateMeteringParams(out, "params");
+  return out;
+}
+
+/**
+ * The fee applies to payments from the next block; escrows already open keep their expiry (a
+ * shorter max_escrow_duration bounds only later opens and extensions).
+ */
+function updateParamsHandlerOf(keeper: MeteringKeeper): MsgHandler<MsgUpdateMeteringParams> {
+  return updateParamsHandler<MsgUpdateMeteringParams, MeteringParams>({
+    typeUrl: "/blockai.metering.v1.MsgUpdateParams",
+    codec: MsgUpdateMeteringParams,
+    read: meteringParamsFromMsg,
+    set: (ctx, p) => keeper.setParams(ctx.store, p),
+  });
 }

@@ -1,12 +1,14 @@
 import type { Context, Module } from "../../framework/module";
 import { defaultMintGenesis, exportMintGenesis, initMintGenesis } from "./genesis";
 import type { MintKeeper } from "./keeper";
+import { mintMsgHandlers } from "./msg-server";
 import { mintQueries } from "./query-server";
 
-/** The mint module: emission each begin block, its queries, its genesis. No messages yet. */
+/** The mint module: emission each begin block, its queries, its genesis. MsgUpdateParams. */
 export function createMintModule(keeper: MintKeeper): Module {
   return {
     name: "mint",
+    msgs: mintMsgHandlers(keeper),
     queries: mintQueries(keeper),
     defaultGenesis: defaultMintGenesis,
     initGenesis: (ctx: Context, genesis: unknown) => initMintGenesis(ctx, keeper, genesis),

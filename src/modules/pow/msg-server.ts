@@ -1,3 +1,7 @@
+import { MsgUpdateParams as MsgUpdatePowParams } from "../../gen/blockai/pow/v1/tx";
+import { updateParamsHandler } from "../../framework/params";
+import { PowParams, validateParams as validatePowParams } from "./params";
+import { parseTargetHex } from "./seal";
 import { MsgSubmitWork, MsgSubmitWorkResponse } from "../../gen/blockai/pow/v1/tx";
 import { decodeAddress } from "../../types/address";
 import type { MsgHandler } from "../../framework/module";
@@ -52,5 +56,40 @@ function msgSubmitWorkHandler(keeper: PowKeeper): MsgHandler<MsgSubmitWork> {
 }
 
 export function powMsgHandlers(keeper: PowKeeper): MsgHandler<any>[] {
-  return [msgSubmitWorkHandler(keeper)];
+  return [msgSubmitWorkHandler(keeper), updateParamsHandlerOf(keeper)];
+}
+
+/** Every field given: a 0 max_certs_per_miner_per_block is refused here, not read as "the block cap". */
+export function powParamsFromMsg(msg: MsgUpdatePowParams): PowParams {
+  const p = msg.params;
+  if (!p) throw new Error("params must be set");
+  const out: PowParams = {
+    anchorWindow: p.anchorWindow,
+    maxCertsPerBlock: p.maxCertsPerBlock,
+    targetCertsPerEpoch: p.targetCertsPerEpoch,
+    minTarget: parseTargetHex(p.minTarget, "params.min_target"),
+    maxTarget: parseTargetHex(p.maxTarget, "params.max_target"),
+    maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock,
+  };
+  validatePowParams(out, "params");
+  return out;
+}
+
+/**
+ * A new [min_target, max_target] that excludes the current target clamps it into the range at
+ * once (what the next retarget would do anyway), so the invariant "target within bounds" holds
+ * from the next block and no block is ever checked against a target outside them.
+ */
+function updateParamsHandlerOf(keeper: PowKeeper): MsgHandler<MsgUpdatePowParams> {
+  return updateParamsHandler<MsgUpdatePowParams, PowParams>({
+    typeUrl: "/blockai.pow.v1.MsgUpdateParams",
+    codec: MsgUpdatePowParams,
+    read: powParamsFromMsg,
+    set(ctx, p) {
+      keeper.setParams(ctx.store, p);
+      const target = keeper.getTarget(ctx.store);
+      const clamped = target < p.minTarget ? p.minTarget : target > p.maxTarget ? p.maxTarget : target;
+      if (clamped !== target) keeper.setTarget(ctx.store, clamped);
+    },
+  });
 }

@@ -1,3 +1,7 @@
+import { MsgUpdateParams as MsgUpdateRegistryParams } from "../../gen/blockai/registry/v1/tx";
+import type { Params as RegistryParams } from "../../gen/blockai/registry/v1/registry";
+import { updateParamsHandler } from "../../framework/params";
+import { validateRegistryParams } from "./params";
 import { SdkErrors } from "../../types/errors";
 import { canonicalAddress, decodeAddress } from "../../types/address";
 import { BASE_DENOM, checkUsoa } from "../../types/coins";
@@ -147,5 +151,26 @@ function setStatusHandler(keeper: RegistryKeeper): MsgHandler<MsgSetModelStatus>
 }
 
 export function registryMsgHandlers(keeper: RegistryKeeper): MsgHandler<any>[] {
-  return [registerHandler(keeper), updateHandler(keeper), setStatusHandler(keeper)];
+  return [registerHandler(keeper), updateHandler(keeper), setStatusHandler(keeper), updateParamsHandlerOf(keeper)];
+}
+
+export function registryParamsFromMsg(msg: MsgUpdateRegistryParams): RegistryParams {
+  const p = msg.params;
+  if (!p) throw new Error("params must be set");
+  const out: RegistryParams = { minModelBond: p.minModelBond, bondReturnDelay: p.bondReturnDelay, maxOperators: p.maxOperators };
+  validateRegistryParams(out, "params");
+  return out;
+}
+
+/**
+ * Models registered before keep their bond and operators: min_model_bond and max_operators bound
+ * the next registration or update, as in genesis.
+ */
+function updateParamsHandlerOf(keeper: RegistryKeeper): MsgHandler<MsgUpdateRegistryParams> {
+  return updateParamsHandler<MsgUpdateRegistryParams, RegistryParams>({
+    typeUrl: "/blockai.registry.v1.MsgUpdateParams",
+    codec: MsgUpdateRegistryParams,
+    read: registryParamsFromMsg,
+    set: (ctx, p) => keeper.setParams(ctx.store, p),
+  });
 }

@@ -1,3 +1,6 @@
+import { MsgUpdateParams as MsgUpdateRewardsParams } from "../../gen/blockai/rewards/v1/tx";
+import { updateParamsHandler } from "../../framework/params";
+import { RewardsParams, validateRewardsParams } from "./params";
 import { MsgClaimRewards, MsgClaimRewardsResponse, MsgSetPayoutAddress, MsgSetPayoutAddressResponse } from "../../gen/blockai/rewards/v1/tx";
 import { decodeAddress, encodeAddress } from "../../types/address";
 import { SdkErrors } from "../../types/errors";
@@ -81,5 +84,22 @@ function setPayoutHandler(keeper: RewardsKeeper, registry: RewardsRegistry, isBl
 }
 
 export function rewardsMsgHandlers(keeper: RewardsKeeper, registry: RewardsRegistry, isBlocked: (a: Uint8Array) => boolean): MsgHandler<any>[] {
-  return [claimHandler(keeper), setPayoutHandler(keeper, registry, isBlocked)];
+  return [claimHandler(keeper), setPayoutHandler(keeper, registry, isBlocked), updateParamsHandlerOf(keeper)];
+}
+
+export function rewardsParamsFromMsg(msg: MsgUpdateRewardsParams): RewardsParams {
+  const p = msg.params;
+  if (!p) throw new Error("params must be set");
+  const out: RewardsParams = { usageShareBps: BigInt(p.usageShareBps), usageCapBps: BigInt(p.usageCapBps), claimEpochs: p.claimEpochs };
+  validateRewardsParams(out, "params");
+  return out;
+}
+
+function updateParamsHandlerOf(keeper: RewardsKeeper): MsgHandler<MsgUpdateRewardsParams> {
+  return updateParamsHandler<MsgUpdateRewardsParams, RewardsParams>({
+    typeUrl: "/blockai.rewards.v1.MsgUpdateParams",
+    codec: MsgUpdateRewardsParams,
+    read: rewardsParamsFromMsg,
+    set: (ctx, p) => keeper.setParams(ctx.store, p),
+  });
 }

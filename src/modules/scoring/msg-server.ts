@@ -1,3 +1,6 @@
+import { MsgUpdateParams as MsgUpdateScoringParams } from "../../gen/blockai/scoring/v1/tx";
+import { updateParamsHandler } from "../../framework/params";
+import { Params as ScoringParams, validateParams as validateScoringParams } from "./params";
 import {
   MsgCommitScores,
   MsgCommitScoresResponse,
@@ -87,5 +90,30 @@ function revealHandler(keeper: ScoringKeeper): MsgHandler<MsgRevealScores> {
 }
 
 export function scoringMsgHandlers(keeper: ScoringKeeper): MsgHandler<any>[] {
-  return [setScorerHandler(keeper), commitHandler(keeper), revealHandler(keeper)];
+  return [setScorerHandler(keeper), commitHandler(keeper), revealHandler(keeper), updateParamsHandlerOf(keeper)];
+}
+
+export function scoringParamsFromMsg(msg: MsgUpdateScoringParams): ScoringParams {
+  const p = msg.params;
+  if (!p) throw new Error("params must be set");
+  const out: ScoringParams = {
+    revealWindow: p.revealWindow,
+    maxScoresPerReveal: p.maxScoresPerReveal,
+    minRevealStakeFractionPpm: p.minRevealStakeFractionPpm,
+  };
+  validateScoringParams(out, "params");
+  return out;
+}
+
+/**
+ * A reveal window already open keeps the end height fixed when it opened; the new reveal_window
+ * applies from the next epoch's window.
+ */
+function updateParamsHandlerOf(keeper: ScoringKeeper): MsgHandler<MsgUpdateScoringParams> {
+  return updateParamsHandler<MsgUpdateScoringParams, ScoringParams>({
+    typeUrl: "/blockai.scoring.v1.MsgUpdateParams",
+    codec: MsgUpdateScoringParams,
+    read: scoringParamsFromMsg,
+    set: (ctx, p) => keeper.setParams(ctx.store, p),
+  });
 }
