@@ -162,7 +162,7 @@ describe("the miner (src/miner) against the in-process chain", () => {
     expect(miners.map((m) => m.status().accepted)).toEqual([6, 6]);
     expect(rejected).toEqual([]);
     expect(chain.refusals).toContain("pow/11");
-    expect(chain.refusals.every((r) => r === "pow/11")).toBe(true);
+    expect(chain.refusals.filter((r) => r !== "pow/11")).toEqual([]); // names any other refusal
     for (const r of blockResults) expect(r.length).toBeLessThanOrEqual(3);
     expect(d.app.keepers.pow.epochWork(d.app.committedStore()!, 0n).certificates).toBe(12n);
   });

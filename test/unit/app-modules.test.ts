@@ -14,7 +14,7 @@ describe("the module manager (src/app/modules.ts)", () => {
     expect(JSON.stringify(genesis)).toBe(JSON.stringify(fromModules));
   });
 
-  test("epoch-end hooks run in the order modules.ts registers them: metering, then pow, then any registered later", () => {
+  test("epoch-end hooks run in the order modules.ts registers them: metering, pow, scoring (silent with no commitments), rewards, then any registered later", () => {
     const { keepers, modules } = createModules();
     const store = new StoreBranch(new BTree<string, Uint8Array>());
     const events = new EventManager();
@@ -33,6 +33,6 @@ describe("the module manager (src/app/modules.ts)", () => {
     keepers.metering.setUsage(store, { modelId: 1n, epoch: 0n, units: 1n, amountPaid: usoa, protocolFees: usoa, payers: 1n, payments: 1n });
     keepers.epochs.onEpochEnd("probe", () => events.emit("probe", {}));
     keepers.epochs.endBlock(ctx(1));
-    expect(events.events.map((e) => e.type)).toEqual(["model_usage", "pow_retarget", "probe", "epoch_end"]);
+    expect(events.events.map((e) => e.type)).toEqual(["model_usage", "pow_retarget", "rewards_epoch_allocation", "probe", "epoch_end"]);
   });
 });
