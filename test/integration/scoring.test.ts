@@ -346,4 +346,24 @@ describe("scoring: determinism", () => {
       await b.close();
     }
   });
+  test("a reveal window longer than the next epoch is cut to that epoch: its consensus is final before rewards pays by it", async () => {
+    const long = await Driver.create({
+      validators: 1,
+      appState: (s) => {
+        s.epochs = { params: { epoch_length: EPOCH_LENGTH.toString() } };
+        s.scoring = { params: { reveal_window: (EPOCH_LENGTH * 3n).toString(), max_scores_per_reveal: "3", min_reveal_stake_fraction_ppm: "500000" } };
+      },
+    });
+    try {
+      await long.block();
+      const e = currentEpoch(long).number;
+      await untilEpoch(long, e + 1n);
+      const next = currentEpoch(long);
+      const result = long.app.keepers.scoring.getEpochResult(long.store, e)!;
+      expect(result.revealStartHeight).toBe(next.startHeight);
+      expect(result.revealEndHeight).toBe(next.endHeight);
+    } finally {
+      await long.close();
+    }
+  });
 });

@@ -17,6 +17,8 @@ export interface ModelDirectory {
 /** The epoch clock: the current epoch with its bounds, and the epoch-end hook. */
 export interface EpochClock {
   current(root: KVStore): { readonly number: bigint; readonly startHeight: bigint; readonly endHeight: bigint };
+  /** epochs' params; the epoch that starts after an epoch-end hook has this length. */
+  getParams(root: KVStore): { readonly epochLength: bigint };
 }
 
 export type EpochEndHook = (ctx: Context, epoch: bigint) => void;

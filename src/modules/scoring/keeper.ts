@@ -225,7 +225,11 @@ export class ScoringKeeper {
       store.set(key, Commitment.encode({ ...Commitment.decode(value), power }).finish());
     }
     const height = BigInt(ctx.block.height);
-    const end = height + this.getParams(ctx.store).revealWindow;
+    // The window never outlasts the next epoch: its consensus is then final before that epoch's
+    // end, when rewards pays by it (docs/rewards.md), whatever reveal_window and epoch_length are.
+    const revealWindow = this.getParams(ctx.store).revealWindow;
+    const nextEpochLength = this.epochs.getParams(ctx.store).epochLength;
+    const end = height + (revealWindow < nextEpochLength ? revealWindow : nextEpochLength);
     this.setEpochResult(ctx.store, {
       epoch,
       status: EpochStatus.EPOCH_STATUS_REVEALING,
