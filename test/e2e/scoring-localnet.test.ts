@@ -84,7 +84,11 @@ describe("scoring on a 4-validator localnet", () => {
 
     // Start the scorers at a fresh epoch, so that all four commit in it.
     const start = (await q(["epochs", "current"])).number;
-    while ((await q(["epochs", "current"])).number === start) await sleep(300);
+    let fresh = await q(["epochs", "current"]);
+    while (fresh.number === start) {
+      await sleep(300);
+      fresh = await q(["epochs", "current"]);
+    }
     const scorers = net.layout.nodes.map((node, i) => {
       const state = path.join(home, `state-${i}.json`);
       return cli(["scorer", "--from", `op${i}`, "--evaluator", "http", "--eval-set", setFile, "--sample", "20", "--state", state, "--stop-after", "reveal", "--poll", "300", "--node", node.rpc, ...keyFlags, "--output", "json"]);
@@ -102,6 +106,10 @@ describe("scoring on a 4-validator localnet", () => {
     const epochs = logs.map((events) => events.find((e) => e.event === "commit").epoch as string);
     expect(new Set(epochs).size).toBe(1);
     const epoch = epochs[0];
+    // Each scorer opens two escrows and commits within the first half of the epoch it started in
+    // (about 6 blocks here), not near its end where a slower block would make it late.
+    expect(epoch).toBe(fresh.number);
+    for (const events of logs) expect(events.find((e) => e.event === "commit").height - Number(fresh.start_height)).toBeLessThanOrEqual(10);
 
     let result = await q(["scoring", "epoch-scores", epoch]);
     while (result.status === "revealing") {
