@@ -96,7 +96,7 @@ export const scorerCommand: Command = {
     { name: "escrow-deposit", value: "USOA", description: "http evaluator: deposit of the escrow opened per model", default: "1000000" },
     { name: "state", value: "FILE", description: "salts and scores per epoch, kept across restarts", default: "HOME/scorer-state.json" },
     { name: "gas-prices", value: "PRICE", description: "gas price of the score txs", default: "0.025usoa" },
-    { name: "poll", value: "MS", description: "how often the chain is polled", default: "1000" },
+    { name: "poll", value: "MS", description: "how often the chain is polled (also for a sent tx's inclusion)", default: "1000" },
     { name: "stop-after", value: "commit|reveal", description: "stop after the first commit or reveal (scripts, tests)" },
     HOME,
     KEYRING_BACKEND,
@@ -144,7 +144,9 @@ export const scorerCommand: Command = {
     const wallet = await walletFromMnemonic(mnemonic);
     const privateKey = http ? await privateKeyFromMnemonic(mnemonic) : undefined;
     const comet = await Comet38Client.connect(nodeUrl(ctx));
-    const client = SigningStargateClient.createWithSigner(comet, wallet, { registry: ctx.registry, gasPrice: GasPrice.fromString(ctx.flag("gas-prices") ?? "0.025usoa") });
+    // CosmJS polls for a tx's inclusion every 3 s unless told otherwise: on short epochs the
+    // escrows opened before the first commit then eat most of the epoch, so --poll governs it too.
+    const client = SigningStargateClient.createWithSigner(comet, wallet, { registry: ctx.registry, gasPrice: GasPrice.fromString(ctx.flag("gas-prices") ?? "0.025usoa"), broadcastPollIntervalMs: pollMs });
     const abci = async <T>(p: string, data: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> => {
       const r = await comet.abciQuery({ path: p, data });
       if (r.code !== 0) throw Object.assign(new Error(`${p}: ${r.log}`), { code: r.code });

@@ -10,9 +10,8 @@ import type { Io } from "../../src/cli/command";
 import { ScriptedPrompter } from "../../src/cli/prompt";
 import { run } from "../../src/cli/run";
 import { UsageError } from "../../src/cli/args";
-import * as http from "node:http";
+import { RIGHT_40, RIGHT_90, startModelServers, writeEvalSet } from "../helpers/model-servers";
 import { TestNetwork } from "../helpers/network";
-import { freePorts } from "../helpers/ports";
 
 jest.setTimeout(240_000);
 
@@ -140,26 +139,13 @@ describe("blockai tx/query scoring (CLI against a real network)", () => {
     const valoper = (await q(["staking", "validators"])).validators[0].operator_address as string;
     // The eval set: 20 cases; server "good" answers all but every tenth right, "bad" 4 in 10.
     const setFile = path.join(home, "eval.jsonl");
-    fs.writeFileSync(setFile, Array.from({ length: 20 }, (_, i) => JSON.stringify({ input: { n: i }, expected: `Answer ${i}` })).join("\n") + "\n");
-    const ports = await freePorts(2);
-    const vouchers: Array<Array<unknown>> = [[], []];
-    const servers = ports.map((port, k) =>
-      http.createServer((req, res) => {
-        let body = "";
-        req.on("data", (d) => (body += d)).on("end", () => {
-          vouchers[k].push(JSON.parse(String(req.headers["x-blockai-voucher"])));
-          const n = JSON.parse(body).input.n as number;
-          const right = k === 0 ? n % 10 !== 0 : n % 10 < 4;
-          res.setHeader("content-type", "application/json");
-          res.end(JSON.stringify({ output: right ? ` answer ${n}` : "no idea" }));
-        });
-      }),
-    );
-    await Promise.all(servers.map((srv, k) => new Promise<void>((r) => srv.listen(ports[k], "127.0.0.1", () => r()))));
+    writeEvalSet(setFile, 20);
+    const models = await startModelServers([RIGHT_90, RIGHT_40]);
+    const vouchers = models.servers.map((s) => s.vouchers);
     try {
       const ids: string[] = [];
       for (const [k, name] of ["good-server", "bad-server"].entries()) {
-        const r = await tx(["registry", "register-model", "owner", "--name", name, "--version", "1", "--task", "text-generation", "--artifact-digest", "ef".repeat(32), "--price", "1000usoa", "--unit", "call", "--bond", "10SOA", "--endpoint", `http://127.0.0.1:${ports[k]}/`]);
+        const r = await tx(["registry", "register-model", "owner", "--name", name, "--version", "1", "--task", "text-generation", "--artifact-digest", "ef".repeat(32), "--price", "1000usoa", "--unit", "call", "--bond", "10SOA", "--endpoint", models.servers[k].endpoint]);
         expect(r.code).toBe(0);
         ids.push((await q(["registry", "models"])).models.find((m: { name: string }) => m.name === name).id);
       }
@@ -196,7 +182,7 @@ describe("blockai tx/query scoring (CLI against a real network)", () => {
         expect(usage).toMatchObject({ units: String(n), amount_paid: String(1000 * n) });
       }
     } finally {
-      await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+      await models.close();
     }
   });
 });
