@@ -290,32 +290,31 @@ export class Chain {
       const w = (await this.q(PowQuery.EpochWork, { epoch: e })).total;
       history.push({ epoch: e, certificates: w?.certificates ?? 0n, work: BigInt(w?.work || "0") });
     }
-    // The target in force during each epoch: the new target of the retarget event at the end of
-    // the epoch before (block results of that height), the current one for this epoch.
+    // The target in force during each past epoch: the old target of the retarget event at its
+    // last block (block results); the current one for this epoch.
     for (const h of history) {
       if (h.epoch === epoch.number) {
         h.target = target.target;
         continue;
       }
-      const endOfPrevious = epoch.startHeight - (epoch.number - h.epoch + 1n) * epoch.length + epoch.length - 1n;
-      if (endOfPrevious < 1n) continue;
-      const results = await this.comet.blockResults(Number(endOfPrevious)).catch(() => undefined);
+      const end = epoch.startHeight - (epoch.number - h.epoch) * epoch.length + epoch.length - 1n;
+      const results = await this.comet.blockResults(Number(end)).catch(() => undefined);
       const ev = results?.finalizeBlockEvents.find((x) => x.type === "pow_retarget");
-      h.target = ev?.attributes.find((a) => a.key === "new_target")?.value;
+      h.target = ev?.attributes.find((a) => a.key === "old_target")?.value;
     }
-    // Hashrate: the work of the last full epoch (or this one so far) over its duration.
-    const last = history.length > 1 ? history[history.length - 2] : history[history.length - 1];
-    const lastStart = epoch.startHeight - (epoch.number - last.epoch) * epoch.length;
-    const lastEnd = last.epoch === epoch.number ? BigInt(status.height) : lastStart + epoch.length - 1n;
-    const [t0, t1] = await Promise.all([this.blockTimeAt(lastStart > 1n ? lastStart - 1n : 1n), this.blockTimeAt(lastEnd)]);
+    // Hashrate: the certified work of the epochs shown over the time they took (from the first
+    // block of the first to the latest block).
+    const firstStart = epoch.startHeight - (epoch.number - first) * epoch.length;
+    const totalWork = history.reduce((a, h) => a + h.work, 0n);
+    const [t0, t1] = await Promise.all([this.blockTimeAt(firstStart > 1n ? firstStart - 1n : 1n), this.blockTimeAt(BigInt(status.height))]);
     const seconds = t0 !== undefined && t1 !== undefined && t1 > t0 ? (t1 - t0) / 1000 : undefined;
-    const hashrate = seconds === undefined ? undefined : Number(last.work) / seconds;
-    const top = await this.optional("miners (certificate txs)", () => this.topMiners(epoch.number));
-    return { height: status.height, epoch: epoch.number, target, history, hashrateEpoch: last.epoch, hashrate, top: top ?? [] };
+    const hashrate = seconds === undefined ? undefined : Number(totalWork) / seconds;
+    const top = await this.optional("miners (certificate txs)", () => this.topMiners(history.map((h) => h.epoch)));
+    return { height: status.height, epoch: epoch.number, target, history, firstEpoch: first, hashrate, top: top ?? [] };
   }
 
-  /** Miners seen in recent certificate txs, with their certified work this epoch and the last. */
-  async topMiners(epoch: bigint) {
+  /** Miners seen in recent certificate txs, with their certified work in `epochs` (this one last). */
+  async topMiners(epochs: bigint[]) {
     const r = await this.comet.txSearch({ query: "message.action='/blockai.pow.v1.MsgSubmitWork'", order_by: "desc", per_page: 100 });
     const miners = new Set<string>();
     for (const t of r.txs) {
@@ -323,14 +322,22 @@ export class Chain {
         if (any.typeUrl === "/blockai.pow.v1.MsgSubmitWork") miners.add((this.registry.decode(any) as { miner: string }).miner);
       }
     }
+    const current = epochs[epochs.length - 1];
     const rows = await Promise.all(
       [...miners].map(async (miner) => {
-        const now = (await this.q(PowQuery.MinerWork, { miner, epoch })).total;
-        const prev = epoch > 0n ? (await this.q(PowQuery.MinerWork, { miner, epoch: epoch - 1n })).total : undefined;
-        return { miner, certificates: now?.certificates ?? 0n, work: BigInt(now?.work || "0"), previousCertificates: prev?.certificates ?? 0n, previousWork: BigInt(prev?.work || "0") };
+        let certificates = 0n;
+        let work = 0n;
+        let now = 0n;
+        for (const epoch of epochs) {
+          const t = (await this.q(PowQuery.MinerWork, { miner, epoch })).total;
+          certificates += t?.certificates ?? 0n;
+          work += BigInt(t?.work || "0");
+          if (epoch === current) now = t?.certificates ?? 0n;
+        }
+        return { miner, certificates, work, current: now };
       }),
     );
-    return rows.sort((a, b) => (b.work + b.previousWork > a.work + a.previousWork ? 1 : b.work + b.previousWork < a.work + a.previousWork ? -1 : a.miner.localeCompare(b.miner)));
+    return rows.sort((a, b) => (b.work > a.work ? 1 : b.work < a.work ? -1 : a.miner.localeCompare(b.miner)));
   }
 
   // ---- validators -------------------------------------------------------------------------------

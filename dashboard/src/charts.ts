@@ -11,14 +11,14 @@ export interface Series {
 const charts = new Set<uPlot>();
 
 /** A chart of `series` over integer x values (epochs), in `el`. */
-export function lineChart(el: HTMLElement, title: string, xLabel: string, xs: number[], series: Series[], opts: { bars?: boolean; yLabel?: string } = {}): uPlot {
+export function lineChart(el: HTMLElement, title: string, xLabel: string, xs: number[], series: Series[], opts: { bars?: boolean; yLabel?: string; yRange?: [number, number] } = {}): uPlot {
   const width = Math.max(240, el.clientWidth || 320);
   const chart = new uPlot(
     {
       title,
       width,
       height: 220,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, ...(opts.yRange ? { y: { range: opts.yRange } } : {}) },
       axes: [
         { label: xLabel, incrs: [1, 2, 5, 10, 20, 50, 100], values: (_u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : "")) },
         { label: opts.yLabel, size: 60 },

@@ -74,14 +74,14 @@ async function overview(c: Chain): Promise<string> {
 }
 
 type ModelRow = Awaited<ReturnType<Chain["models"]>>["rows"][number];
-const MODEL_COLUMNS: Array<{ key: string; label: string; sort: (r: ModelRow) => bigint | number | string }> = [
+const MODEL_COLUMNS: Array<{ key: string; label: string; numeric?: boolean; sort: (r: ModelRow) => bigint | number | string }> = [
   { key: "id", label: "ID", sort: (r) => r.id },
   { key: "name", label: "Model", sort: (r) => r.name.toLowerCase() },
   { key: "status", label: "Status", sort: (r) => r.status },
-  { key: "score", label: "Consensus score", sort: (r) => r.score ?? -1 },
-  { key: "units", label: "Usage (units)", sort: (r) => r.units },
-  { key: "paid", label: "Paid", sort: (r) => r.paid },
-  { key: "rewards", label: "Rewards", sort: (r) => r.rewards ?? -1n },
+  { key: "score", label: "Consensus score", numeric: true, sort: (r) => r.score ?? -1 },
+  { key: "units", label: "Usage (units)", numeric: true, sort: (r) => r.units },
+  { key: "paid", label: "Paid", numeric: true, sort: (r) => r.paid },
+  { key: "rewards", label: "Rewards", numeric: true, sort: (r) => r.rewards ?? -1n },
 ];
 let modelSort = { key: "score", desc: true };
 
@@ -95,7 +95,7 @@ async function models(c: Chain): Promise<string> {
     return modelSort.desc ? -order : order;
   });
   const head = MODEL_COLUMNS.map(
-    (x) => `<th data-sort="${x.key}" class="sortable${x.key === modelSort.key ? (modelSort.desc ? " desc" : " asc") : ""}" aria-sort="${x.key === modelSort.key ? (modelSort.desc ? "descending" : "ascending") : "none"}">${esc(x.label)}</th>`,
+    (x) => `<th data-sort="${x.key}" class="sortable${x.numeric ? " n" : ""}${x.key === modelSort.key ? (modelSort.desc ? " desc" : " asc") : ""}" aria-sort="${x.key === modelSort.key ? (modelSort.desc ? "descending" : "ascending") : "none"}">${esc(x.label)}</th>`,
   ).join("");
   const body = rows
     .map(
@@ -124,7 +124,7 @@ async function modelPage(c: Chain, id: bigint): Promise<string> {
   if (!m) return `<h1>Model ${esc(id)}</h1><p class="empty" data-k="not-found">No model ${esc(id)} on this chain.</p><p><a href="#/models">All models</a></p>`;
   const model = m.model;
   const evals = m.evaluations.length
-    ? `<div class="scroll"><table><thead><tr><th>Epoch</th><th>Validator</th><th>Score</th><th>Revealed at</th></tr></thead><tbody>${m.evaluations
+    ? `<div class="scroll"><table><thead><tr><th>Epoch</th><th>Validator</th><th class="n">Score</th><th class="n">Revealed at height</th></tr></thead><tbody>${m.evaluations
         .map((e) => `<tr data-eval="${e.epoch}-${esc(e.scorer)}"><td>${num("eval-epoch", e.epoch, String(e.epoch))}</td><td title="${esc(e.scorer)}">${esc(e.validator)}</td><td class="n">${num("eval-score", e.scorePpm, ppm(e.scorePpm))}</td><td class="n">${groupDigits(e.height)}</td></tr>`)
         .join("")}</tbody></table></div>`
     : `<p class="empty" data-k="no-evaluations">No validator has revealed a score for this model in the recent score reveals.</p>`;
@@ -151,7 +151,7 @@ async function modelPage(c: Chain, id: bigint): Promise<string> {
     </dl>
     <h2>History (last ${HISTORY_EPOCHS} epochs)</h2>
     <div class="charts"><div id="chart-score" class="chart"></div><div id="chart-usage" class="chart"></div></div>
-    <div class="scroll"><table class="history"><thead><tr><th>Epoch</th><th>Consensus score</th><th>Usage (units)</th><th>Paid</th><th>Rewards</th></tr></thead><tbody>${history}</tbody></table></div>
+    <div class="scroll"><table class="history"><thead><tr><th>Epoch</th><th class="n">Consensus score</th><th class="n">Usage (units)</th><th class="n">Paid</th><th class="n">Rewards</th></tr></thead><tbody>${history}</tbody></table></div>
     <h2>Evaluations by validator</h2>
     ${evals}
     ${missingNote(c.missing)}
@@ -162,15 +162,15 @@ function drawModelCharts(): void {
   const el = document.getElementById("chart-data");
   if (!el) return;
   const d = JSON.parse(el.dataset.json!) as { xs: number[]; score: Array<number | null>; units: number[] };
-  lineChart(document.getElementById("chart-score")!, "Consensus score (%)", "epoch", d.xs, [{ label: "score %", values: d.score, color: "#2b7bd6" }]);
+  lineChart(document.getElementById("chart-score")!, "Consensus score (%)", "epoch", d.xs, [{ label: "score %", values: d.score, color: "#2b7bd6" }], { yRange: [0, 100] });
   lineChart(document.getElementById("chart-usage")!, "Usage (units per epoch)", "epoch", d.xs, [{ label: "units", values: d.units, color: "#d6762b" }], { bars: true });
 }
 
 async function miners(c: Chain): Promise<string> {
   const m = await c.miners();
   const top = m.top.length
-    ? `<div class="scroll"><table class="miners"><thead><tr><th>Miner</th><th>Certificates (epoch ${m.epoch})</th><th>Certificates (epoch ${m.epoch > 0n ? m.epoch - 1n : "–"})</th><th>Work (both)</th></tr></thead><tbody>${m.top
-        .map((r) => `<tr data-miner="${esc(r.miner)}"><td title="${esc(r.miner)}"><code>${esc(shortAddress(r.miner))}</code></td><td class="n">${num("m-certs", r.certificates, groupDigits(r.certificates))}</td><td class="n">${num("m-prev-certs", r.previousCertificates, groupDigits(r.previousCertificates))}</td><td class="n">${num("m-work", r.work + r.previousWork, groupDigits(r.work + r.previousWork))}</td></tr>`)
+    ? `<div class="scroll"><table class="miners"><thead><tr><th>Miner</th><th class="n">Certificates (epochs ${m.firstEpoch}–${m.epoch})</th><th class="n">Work</th><th class="n">This epoch</th></tr></thead><tbody>${m.top
+        .map((r) => `<tr data-miner="${esc(r.miner)}"><td title="${esc(r.miner)}"><code>${esc(shortAddress(r.miner))}</code></td><td class="n">${num("m-certs", r.certificates, groupDigits(r.certificates))}</td><td class="n">${num("m-work", r.work, groupDigits(r.work))}</td><td class="n">${num("m-current", r.current, groupDigits(r.current))}</td></tr>`)
         .join("")}</tbody></table></div>`
     : `<p class="empty" data-k="no-miners">No certificate in the recent txs (<code>blockai mine --model ID --from KEY</code>).</p>`;
   const history = m.history.map((h) => `<tr data-epoch="${h.epoch}"><td>${h.epoch}</td><td class="n">${num("h-certs", h.certificates, groupDigits(h.certificates))}</td><td class="n">${num("h-work", h.work, groupDigits(h.work))}</td></tr>`).join("");
@@ -178,7 +178,7 @@ async function miners(c: Chain): Promise<string> {
   return `
     <h1>Miners</h1>
     <section class="cards" data-height="${m.height}">
-      ${card("Hashrate (estimate)", num("hashrate", m.hashrate === undefined ? undefined : Math.round(m.hashrate), m.hashrate === undefined ? "–" : hashrate(m.hashrate)), `certified work of epoch ${m.hashrateEpoch} over its duration`)}
+      ${card("Hashrate (estimate)", num("hashrate", m.hashrate === undefined ? undefined : Math.round(m.hashrate), m.hashrate === undefined ? "–" : hashrate(m.hashrate)), `certified work of epochs ${num("hashrate-from", m.firstEpoch, String(m.firstEpoch))}–${m.epoch} over their time`)}
       ${card("Certificates this epoch", num("epoch-certs", m.target.epochCertificates, groupDigits(m.target.epochCertificates)), `epoch ${num("epoch", m.epoch, String(m.epoch))}`)}
       ${card("Work per certificate", num("work-per-cert", m.target.workPerCertificate, groupDigits(m.target.workPerCertificate)), "expected hashes at the current target")}
       ${card("Target", `<code class="target" data-k="target" data-v="${esc(m.target.target)}">${esc(m.target.target.replace(/^0x/, "").slice(0, 16))}…</code>`, "a seal below it is a certificate")}
@@ -187,7 +187,7 @@ async function miners(c: Chain): Promise<string> {
     <h2>Top miners</h2>
     ${top}
     <h2>Certificates per epoch</h2>
-    <div class="scroll"><table class="history"><thead><tr><th>Epoch</th><th>Certificates</th><th>Work</th></tr></thead><tbody>${history}</tbody></table></div>
+    <div class="scroll"><table class="history"><thead><tr><th>Epoch</th><th class="n">Certificates</th><th class="n">Work</th></tr></thead><tbody>${history}</tbody></table></div>
     ${missingNote(c.missing)}
     <div hidden id="chart-data" data-json="${esc(JSON.stringify({ xs: m.history.map((h) => Number(h.epoch)), certs: m.history.map((h) => Number(h.certificates)), target: targets }))}"></div>`;
 }
@@ -232,7 +232,7 @@ async function validators(c: Chain): Promise<string> {
   return `
     <h1>Validators</h1>
     <p class="sub" data-height="${v.height}">Uptime over the last ${num("window", v.window, v.window === undefined ? "–" : String(v.window))} blocks (slashing's signing window); agreement with the consensus score of epoch ${v.scoredEpoch === undefined ? "– (none yet)" : num("score-epoch", v.scoredEpoch, String(v.scoredEpoch))}.</p>
-    <div class="scroll"><table class="validators"><thead><tr><th>Validator</th><th>Status</th><th>Power</th><th>Commission</th><th>Uptime</th><th>Agreement</th><th>Rewards (outstanding)</th></tr></thead><tbody>${rows}</tbody></table></div>
+    <div class="scroll"><table class="validators"><thead><tr><th>Validator</th><th>Status</th><th class="n">Power</th><th class="n">Commission</th><th class="n">Uptime</th><th class="n">Agreement</th><th class="n">Rewards (outstanding)</th></tr></thead><tbody>${rows}</tbody></table></div>
     ${missingNote(c.missing)}`;
 }
 
@@ -252,7 +252,7 @@ async function txs(c: Chain): Promise<string> {
   return `
     <h1>Transactions <small class="live">live</small></h1>
     <p class="sub">The ${list.length} most recent transactions, newest first (refreshed every ${REFRESH_MS / 1000} s).</p>
-    ${list.length ? `<div class="scroll"><table class="txs"><thead><tr><th>Height</th><th>Hash</th><th>Type</th><th>Signer</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table></div>` : `<p class="empty">No transaction yet.</p>`}`;
+    ${list.length ? `<div class="scroll"><table class="txs"><thead><tr><th class="n">Height</th><th>Hash</th><th>Type</th><th>Signer</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table></div>` : `<p class="empty">No transaction yet.</p>`}`;
 }
 
 async function txPage(c: Chain, hash: string): Promise<string> {
