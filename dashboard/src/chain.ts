@@ -48,8 +48,9 @@ export interface Missing {
 
 function reason(e: unknown): string {
   if (e instanceof BlockaiQueryError) {
-    // A query path the chain does not serve: its module has not landed on this chain.
-    if (/unknown query path|not found|unknown service|unimplemented/i.test(e.log) && !/model|escrow|epoch|score|reward/i.test(e.log)) return `this chain does not serve ${e.path} (its module is not on this chain yet)`;
+    // The app answers a path no module serves with sdk/6 "unknown query path": the module has
+    // not landed on this chain (the view shows it once it has).
+    if (e.codespace === "sdk" && e.code === 6) return `this chain does not serve ${e.path} yet (its module has not landed)`;
     return `${e.codespace}/${e.code}: ${e.log}`;
   }
   return e instanceof Error ? e.message : String(e);
@@ -89,7 +90,8 @@ export class Chain {
     try {
       return await read();
     } catch (e) {
-      this.missing.push({ what, why: reason(e) });
+      const why = reason(e);
+      if (!this.missing.some((m) => m.what === what && m.why === why)) this.missing.push({ what, why });
       return undefined;
     }
   }
@@ -120,8 +122,12 @@ export class Chain {
   /** The latest epoch before `current` whose score consensus is set (looking back a few epochs). */
   async lastScoredEpoch(current: bigint): Promise<bigint | undefined> {
     for (let e = current - 1n; e >= 0n && e >= current - 6n; e--) {
-      // An epoch whose reveal window is still open has no result yet (NotFound).
-      const r = await this.q(ScoringQuery.EpochScores, { epoch: e, pagination: { limit: 1n } }).catch(() => undefined);
+      // An epoch whose reveal window is still open has no result yet (NotFound); anything else
+      // (no scoring module on this chain) is for the caller to report.
+      const r = await this.q(ScoringQuery.EpochScores, { epoch: e, pagination: { limit: 1n } }).catch((err) => {
+        if (err instanceof BlockaiQueryError && err.codespace === "sdk" && err.code === 6) throw err;
+        return undefined;
+      });
       if (r?.result?.status === EPOCH_STATUS_CONSENSUS) return e;
     }
     return undefined;
@@ -190,7 +196,7 @@ export class Chain {
       models.map(async (m) => {
         const usage = (await this.q(MeteringQuery.ModelUsage, { modelId: m.id, epoch: epoch.number })).usage;
         const score = scoredEpoch === undefined ? undefined : (await this.q(ScoringQuery.ModelScore, { modelId: m.id, epoch: scoredEpoch })).score?.scorePpm;
-        const rewards = rewardsEpoch === undefined ? undefined : await this.optional(`rewards of model ${m.id}`, () => this.modelReward(m.id, rewardsEpoch));
+        const rewards = rewardsEpoch === undefined ? undefined : await this.optional("rewards (rewards module)", () => this.modelReward(m.id, rewardsEpoch));
         return {
           id: m.id,
           name: m.name,
@@ -205,7 +211,7 @@ export class Chain {
         };
       }),
     );
-    if (scoredEpoch === undefined && !this.missing.length) this.missing.push({ what: "consensus scores", why: "no epoch has a score consensus yet (validators commit scores in one epoch and reveal them in the next)" });
+    if (scoredEpoch === undefined && !this.missing.some((x) => x.what.startsWith("consensus scores"))) this.missing.push({ what: "consensus scores", why: "no epoch has a score consensus yet (validators commit scores in one epoch and reveal them in the next)" });
     return { epoch: epoch.number, scoredEpoch, rewardsEpoch, rows };
   }
 

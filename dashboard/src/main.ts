@@ -91,8 +91,9 @@ async function models(c: Chain): Promise<string> {
   const rows = [...m.rows].sort((a, b) => {
     const x = col.sort(a);
     const y = col.sort(b);
-    const order = x < y ? -1 : x > y ? 1 : Number(a.id - b.id);
-    return modelSort.desc ? -order : order;
+    // Ties in model id order, whichever the direction.
+    if (x === y) return Number(a.id - b.id);
+    return (x < y ? -1 : 1) * (modelSort.desc ? -1 : 1);
   });
   const head = MODEL_COLUMNS.map(
     (x) => `<th data-sort="${x.key}" class="sortable${x.numeric ? " n" : ""}${x.key === modelSort.key ? (modelSort.desc ? " desc" : " asc") : ""}" aria-sort="${x.key === modelSort.key ? (modelSort.desc ? "descending" : "ascending") : "none"}">${esc(x.label)}</th>`,

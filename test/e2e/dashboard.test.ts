@@ -91,6 +91,8 @@ describe("dashboard: every view in headless chromium against a localnet with act
   let modelA: bigint;
   let modelB: bigint;
   let scored: bigint;
+  /** The models view read before any epoch had a score consensus. */
+  let beforeConsensus: Shown;
   /** The consumer's client (pays for models). */
   let consumer: BlockaiClient;
 
@@ -116,6 +118,16 @@ describe("dashboard: every view in headless chromium against a localnet with act
     dashboardUrl = net.layout.nodes[0].dashboard!;
     reader = await BlockaiClient.connect(net.rpc);
     clients.push(reader);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("console", (m) => {
+      if (m.type() === "error") consoleErrors.push(`console: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message}`));
+    // A navigation cancels the previous page's reads (net::ERR_ABORTED); any other failure counts.
+    page.on("requestfailed", (r) => {
+      if (!/ERR_ABORTED/.test(r.failure()?.errorText ?? "")) consoleErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`);
+    });
 
     // ---- activity ----
     const [ownerAcc, consumerAcc] = net.layout.accounts;
@@ -124,6 +136,10 @@ describe("dashboard: every view in headless chromium against a localnet with act
     const digest = (b: number) => new Uint8Array(32).fill(b);
     modelA = (await owner.registerModel(ownerAcc.address, { name: "sentiment-en", version: "1.2", task: "text-classification", artifactDigest: digest(1), endpoint: "https://models.example/sentiment", pricePerUnit: 1000n, unit: "call", bond: 10_000_000n }, FEE)).modelId;
     modelB = (await owner.registerModel(ownerAcc.address, { name: "summarizer", version: "0.9", task: "summarization", artifactDigest: digest(2), pricePerUnit: 5000n, unit: "call", bond: 10_000_000n }, FEE)).modelId;
+
+    // Before any score consensus, the models view shows the models and says the scores are missing.
+    await open("models", "models");
+    beforeConsensus = await shown(page);
 
     // Escrow and vouchers for model A: 3 calls signed off chain, the last voucher claimed.
     const height = await reader.getHeight();
@@ -171,16 +187,6 @@ describe("dashboard: every view in headless chromium against a localnet with act
     expect({ code: await minerExit, minerErr }).toEqual({ code: 0, minerErr: "" });
     await waitFor("the scores' consensus", 60_000, async () => ((await epochInfo()).number > scored + 1n ? true : undefined));
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("console", (m) => {
-      if (m.type() === "error") consoleErrors.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message}`));
-    // A navigation cancels the previous page's reads (net::ERR_ABORTED); any other failure counts.
-    page.on("requestfailed", (r) => {
-      if (!/ERR_ABORTED/.test(r.failure()?.errorText ?? "")) consoleErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`);
-    });
   });
 
   afterAll(async () => {
@@ -234,6 +240,12 @@ describe("dashboard: every view in headless chromium against a localnet with act
     expect(Number(one(s, "block-time").v)).toBeGreaterThan(0);
     expect(one(s, "minted").v).toBe((await reader.query(MintQuery.Minted, {}, at)).minted);
     await shot("overview");
+  });
+
+  test("before any consensus the models view lists the models and says what is missing", () => {
+    expect(beforeConsensus.values.filter((x) => x.k === "id").map((x) => x.v)).toEqual([modelA.toString(), modelB.toString()]);
+    expect(beforeConsensus.values.filter((x) => x.k === "score").map((x) => x.v)).toEqual([null, null]);
+    expect(one(beforeConsensus, "missing").text).toMatch(/consensus scores: no epoch has a score consensus yet/);
   });
 
   test("models: the table's scores, usage, payments and rewards are the chain's; sorting; click to the model page", async () => {
