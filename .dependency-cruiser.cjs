@@ -3,9 +3,10 @@
  * Every rule name below is what a failing import reports; ARCHITECTURE.md says why each exists.
  * Paths are matched relative to the directory depcruise runs in (the repository root).
  *
- * "Project" means src/, localnet/ and test/: npm packages and node built-ins are always allowed.
+ * "Project" means src/, localnet/, dashboard/ and test/: npm packages and node built-ins are always
+ * allowed.
  */
-const PROJECT = "^(src|localnet|test)/";
+const PROJECT = "^(src|localnet|dashboard|test)/";
 const LEAF = "src/(types|gen|proto)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -127,9 +128,16 @@ module.exports = {
     {
       name: "src-not-tests-or-scripts",
       severity: "error",
-      comment: "Code under src/ never imports localnet/ or test/.",
+      comment: "Code under src/ never imports localnet/, dashboard/ or test/.",
       from: { path: "^src/" },
-      to: { path: "^(localnet|test)/" },
+      to: { path: "^(localnet|dashboard|test)/" },
+    },
+    {
+      name: "dashboard-reads-client",
+      severity: "error",
+      comment: "The dashboard (a browser app) reads the chain through the client SDK only: src/client and itself.",
+      from: { path: "^dashboard/" },
+      to: { path: PROJECT, pathNot: "^(src/client|dashboard)/" },
     },
 
     // ---- whole tree ----

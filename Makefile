@@ -5,7 +5,7 @@ COMETBFT ?= $(BIN_DIR)/cometbft
 NODES ?= 4
 export COMETBFT
 
-.PHONY: all install deps proto cometbft abci-cli build typecheck lint test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
+.PHONY: all install deps proto cometbft abci-cli build dashboard browser typecheck lint test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
 
 all: build
 
@@ -54,24 +54,49 @@ proto: src/gen/.stamp
 
 build: deps proto
 	npx tsc -p tsconfig.json
+	@$(MAKE) --no-print-directory dashboard
 
 typecheck: deps proto
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p dashboard/tsconfig.json
+
+# The dashboard (dashboard/): type-checked with the DOM's types, bundled for browsers by esbuild
+# into dist/dashboard (index.html, app.js, styles), which `blockai start` serves at dashboard_address
+# and any static host can serve as well.
+dashboard: deps proto
+	npx tsc -p dashboard/tsconfig.json
+	@mkdir -p dist/dashboard
+	npx esbuild dashboard/src/main.ts --bundle --format=esm --platform=browser --target=es2020 --minify --sourcemap --legal-comments=none --log-level=warning --outfile=dist/dashboard/app.js
+	cp dashboard/index.html dashboard/style.css node_modules/uplot/dist/uPlot.min.css dist/dashboard/
+
+# Debian's chromium for the dashboard's browser test (playwright-core drives it; no browser is
+# downloaded by npm). Quick when it is installed; CHROMIUM=/path/to/chrome uses another one.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then \
+	  echo "chromium: $(CHROMIUM)"; \
+	else \
+	  command -v apt-get >/dev/null || { echo "$(CHROMIUM) not found and no apt-get: install Chromium and set CHROMIUM=/path/to/it"; exit 1; }; \
+	  echo "installing Debian's chromium with apt-get"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	fi
 
 # The layer rules of ARCHITECTURE.md (.dependency-cruiser.cjs). A wrong import fails with the rule's
 # name and the import, e.g. "error module-face: src/modules/a/keeper.ts → src/modules/b/keeper.ts".
 # It needs src/gen to resolve the codecs' imports.
 lint: deps proto
-	@npx depcruise src localnet --config .dependency-cruiser.cjs --output-type err || \
+	@npx depcruise src localnet dashboard --config .dependency-cruiser.cjs --output-type err || \
 	  { echo "make lint: imports break the layer rules above (see ARCHITECTURE.md)"; exit 1; }
 
-test: install lint build
+test: install browser lint build
 	npx jest --ci $(JEST_ARGS)
 
 test-unit: deps proto
 	npx jest --ci test/unit
 
-test-e2e: install build
+test-e2e: install browser build
 	npx jest --ci test/e2e
 
 # The same young-generation size as the app processes (src/node/network.ts APP_NODE_FLAGS).

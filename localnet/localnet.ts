@@ -5,7 +5,9 @@
  * Environment (for tests and for running several networks side by side):
  *   BLOCKAI_LOCALNET_DIR    data directory instead of localnet/.data
  *   BLOCKAI_LOCALNET_PORTS  comma-separated ports, three per node (rpc,p2p,grpc), instead of
- *                           26657+100i / 26656+100i / 9090+i
+ *                           26657+100i / 26656+100i / 9090+i; with it, node0 serves the
+ *                           dashboard only on BLOCKAI_LOCALNET_DASHBOARD_PORT, if set
+ *   BLOCKAI_LOCALNET_DASHBOARD_PORT  node0's dashboard port instead of 26680 ("0": none)
  */
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -46,12 +48,22 @@ function shown(p: string): string {
 
 function portsFor(nodes: number): (i: number) => NodePorts {
   const raw = process.env.BLOCKAI_LOCALNET_PORTS;
-  if (!raw) return localnetPorts;
+  const dashboardEnv = process.env.BLOCKAI_LOCALNET_DASHBOARD_PORT;
+  const dashboard = dashboardEnv === undefined || dashboardEnv === "" ? undefined : Number(dashboardEnv);
+  if (dashboard !== undefined && (!Number.isInteger(dashboard) || dashboard < 0 || dashboard > 65535)) {
+    throw new Error(`BLOCKAI_LOCALNET_DASHBOARD_PORT must be a port (0: no dashboard), got "${dashboardEnv}"`);
+  }
+  const withDashboard = (p: NodePorts, i: number): NodePorts => {
+    const { dashboard: fallback, ...rest } = p;
+    const port = dashboard ?? fallback;
+    return i === 0 && port !== undefined && port !== 0 ? { ...rest, dashboard: port } : rest;
+  };
+  if (!raw) return (i) => withDashboard(localnetPorts(i), i);
   const ports = raw.split(",").map((p) => Number(p.trim()));
   if (ports.length < 3 * nodes || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
     throw new Error(`BLOCKAI_LOCALNET_PORTS needs ${3 * nodes} ports (rpc,p2p,grpc per node), got "${raw}"`);
   }
-  return (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] });
+  return (i) => withDashboard({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] }, i);
 }
 
 /** Fails early and clearly when a port is taken, instead of timing out on a node that cannot bind. */
@@ -134,6 +146,7 @@ async function start(nodes: number): Promise<number> {
       await checkPortFree(p.rpc, `node${i} RPC`);
       await checkPortFree(p.p2p, `node${i} P2P`);
       await checkPortFree(p.grpc, `node${i} gRPC`);
+      if (p.dashboard !== undefined) await checkPortFree(p.dashboard, `node${i} dashboard`);
     }
     wipeData();
     console.log(`Creating a ${nodes}-validator network in ${shown(DATA_DIR)} ...`);
@@ -156,6 +169,8 @@ async function start(nodes: number): Promise<number> {
     const rows = [["node", "rpc", "p2p", "grpc", "home"]];
     for (const n of layout.nodes) rows.push([n.moniker, n.rpc, n.p2p, n.grpc, shown(n.home)]);
     console.log(table(rows));
+    const dashboard = layout.nodes.find((n) => n.dashboard)?.dashboard;
+    if (dashboard) console.log(`\ndashboard: ${dashboard}`);
     console.log(`\nchain id: ${CHAIN_ID}`);
     console.log(`test accounts (mnemonics): ${shown(path.join(DATA_DIR, "accounts.json"))}`);
     for (const a of layout.accounts) console.log(`  ${a.name}  ${a.address}`);

@@ -7,6 +7,7 @@ import { parseDecCoins } from "../types/coins";
 import { createLogger, Logger } from "../app/logger";
 import { GrpcQueryServer } from "../grpc/server";
 import { AppConfig, appDataDir, readAppConfig } from "../node/config";
+import { DashboardServer } from "../node/dashboard-server";
 import { genesisPath } from "../node/home";
 import { cometbftBinary } from "../node/paths";
 import { sleep } from "../node/process";
@@ -92,6 +93,19 @@ export async function startNode(opts: StartOptions): Promise<void> {
     logger.info("gRPC server listening", { address: config.grpc_address, services: grpcServer.services.length });
   }
 
+  let dashboard: DashboardServer | undefined;
+  if (config.dashboard_address !== "") {
+    try {
+      dashboard = await DashboardServer.start({ address: config.dashboard_address, rpcUrl: cometRpcUrl(home) });
+    } catch (e) {
+      await grpcServer?.close();
+      await server.close();
+      await app.close();
+      throw new Error(`${(e as Error).message} (set dashboard_address in ${path.join(home, "config", "app.json")}; "" disables the dashboard)`);
+    }
+    logger.info("dashboard listening", { url: dashboard.url });
+  }
+
   const progress = new Progress(process.stderr);
   const pidFile = path.join(home, "cometbft.pid");
   let comet: ChildProcess | undefined;
@@ -110,6 +124,7 @@ export async function startNode(opts: StartOptions): Promise<void> {
       clearTimeout(t);
     }
     fs.rmSync(pidFile, { force: true });
+    await dashboard?.close();
     await grpcServer?.close();
     await server.close();
     await app.close();
@@ -155,16 +170,16 @@ export async function startNode(opts: StartOptions): Promise<void> {
     if (last) process.stderr.write(`last lines of ${logFile}:\n${last}\n`);
     void shutdown(1);
   });
-  void watchStartup(cometRpcUrl(home), progress, () => stopping, config.grpc_address);
+  void watchStartup(cometRpcUrl(home), progress, () => stopping, config.grpc_address, dashboard?.url);
 }
 
 /** Progress on stderr until the node has a block and is not catching up. */
-async function watchStartup(rpcUrl: string, progress: Progress, stopped: () => boolean, grpcAddress: string): Promise<void> {
+async function watchStartup(rpcUrl: string, progress: Progress, stopped: () => boolean, grpcAddress: string, dashboardUrl?: string): Promise<void> {
   while (!stopped()) {
     try {
       const s = await status(rpcUrl);
       if (s.height >= 1 && !s.catchingUp) {
-        progress.done(`node running: chain ${s.network}, height ${s.height}, RPC ${rpcUrl}${grpcAddress ? `, gRPC ${grpcAddress}` : ""} (Ctrl-C to stop)`);
+        progress.done(`node running: chain ${s.network}, height ${s.height}, RPC ${rpcUrl}${grpcAddress ? `, gRPC ${grpcAddress}` : ""}${dashboardUrl ? `, dashboard ${dashboardUrl}` : ""} (Ctrl-C to stop)`);
         return;
       }
       progress.update(s.catchingUp ? `syncing with peers: at height ${s.height} ({s})` : `waiting for the first block ({s})`);

@@ -29,3 +29,6 @@ export { MeteringQuery } from "../modules/metering/service";
 export { PowQuery } from "../modules/pow/service";
 export { GovQuery, GovQueryV1beta1 } from "../modules/gov/service";
 export { UpgradeQuery } from "../modules/upgrade/service";
+export { MintQuery } from "../modules/mint/service";
+export { ScoringQuery } from "../modules/scoring/service";
+export { RewardsQuery } from "../modules/rewards/service";

@@ -21,6 +21,11 @@ export interface AppConfig {
    * indexer indexes, e.g. ["message.sender", "transfer.recipient"]; empty = all (the default).
    */
   index_events: string[];
+  /**
+   * Where `blockai start` serves the dashboard (dist/dashboard) with CometBFT's RPC proxied under
+   * /rpc, e.g. "127.0.0.1:26680"; "" (the default) serves nothing.
+   */
+  dashboard_address: string;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -31,6 +36,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   check_invariants: false,
   verify_threads: Math.min(2, os.availableParallelism()),
   index_events: [],
+  dashboard_address: "",
 };
 
 export function appConfigPath(home: string): string {

@@ -15,6 +15,8 @@ export interface NodePorts {
   rpc: number;
   p2p: number;
   grpc: number;
+  /** The node serves the dashboard on this port (app.json dashboard_address); absent: it does not. */
+  dashboard?: number;
 }
 
 export interface NetworkOptions {
@@ -79,6 +81,8 @@ export interface NodeInfo {
   p2p: string;
   grpc: string;
   abci: string;
+  /** The dashboard's URL when this node serves it. */
+  dashboard?: string;
 }
 
 export interface NetworkLayout {
@@ -95,9 +99,15 @@ export interface NodePids {
   comet?: number;
 }
 
-/** The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC). */
+/** The localnet's dashboard, served by node0. */
+export const LOCALNET_DASHBOARD_PORT = 26680;
+
+/**
+ * The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC);
+ * node0 serves the dashboard at 26680.
+ */
 export function localnetPorts(i: number): NodePorts {
-  return { rpc: 26657 + 100 * i, p2p: 26656 + 100 * i, grpc: 9090 + i };
+  return { rpc: 26657 + 100 * i, p2p: 26656 + 100 * i, grpc: 9090 + i, ...(i === 0 ? { dashboard: LOCALNET_DASHBOARD_PORT } : {}) };
 }
 
 export const DEFAULT_ACCOUNT_BALANCE = 10n ** 13n;
@@ -132,9 +142,23 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
         grpc_address: `127.0.0.1:${ports.grpc}`,
         minimum_gas_prices: opts.minimumGasPrices ?? "0.025usoa",
         check_invariants: opts.checkInvariants ?? false,
+        dashboard_address: ports.dashboard === undefined ? "" : `127.0.0.1:${ports.dashboard}`,
       },
     });
-    nodes.push({ index: i, moniker, home, rpc: `http://127.0.0.1:${ports.rpc}`, p2p: `127.0.0.1:${ports.p2p}`, grpc: `127.0.0.1:${ports.grpc}`, abci });
+    // A development network's RPC answers pages of any origin, so the dashboard opened from a
+    // static host (or a file) can read it directly; the node's own dashboard needs no CORS.
+    const configFile = path.join(home, "config", "config.toml");
+    fs.writeFileSync(configFile, setTomlValue(fs.readFileSync(configFile, "utf8"), "rpc", "cors_allowed_origins", '["*"]'));
+    nodes.push({
+      index: i,
+      moniker,
+      home,
+      rpc: `http://127.0.0.1:${ports.rpc}`,
+      p2p: `127.0.0.1:${ports.p2p}`,
+      grpc: `127.0.0.1:${ports.grpc}`,
+      abci,
+      ...(ports.dashboard === undefined ? {} : { dashboard: `http://127.0.0.1:${ports.dashboard}/` }),
+    });
   }
 
   // One genesis for all: node0's, with every node as a validator bonded by its own operator key.

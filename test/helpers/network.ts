@@ -11,18 +11,20 @@ import { freePorts } from "./ports";
 export class TestNetwork {
   private constructor(readonly layout: NetworkLayout) {}
 
-  static async start(opts: Partial<Omit<NetworkOptions, "dir" | "ports">> & { nodes?: number } = {}): Promise<TestNetwork> {
+  /** `dashboard`: node0 serves the dashboard (dist/dashboard) on a free port. */
+  static async start(opts: Partial<Omit<NetworkOptions, "dir" | "ports">> & { nodes?: number; dashboard?: boolean } = {}): Promise<TestNetwork> {
+    const { dashboard, ...networkOpts } = opts;
     const nodes = opts.nodes ?? 1;
-    const ports = await freePorts(nodes * 3);
+    const ports = await freePorts(nodes * 3 + 1);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-e2e-"));
     const layout = await createNetwork({
       chainId: "blockai-e2e",
       accounts: 5,
       checkInvariants: true,
-      ...opts,
+      ...networkOpts,
       nodes,
       dir,
-      ports: (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] }),
+      ports: (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2], ...(dashboard && i === 0 ? { dashboard: ports[3 * nodes] } : {}) }),
     });
     const net = new TestNetwork(layout);
     try {
