@@ -29,3 +29,4 @@ export { MeteringQuery } from "../modules/metering/service";
 export { PowQuery } from "../modules/pow/service";
 export { GovQuery, GovQueryV1beta1 } from "../modules/gov/service";
 export { UpgradeQuery } from "../modules/upgrade/service";
+export * from "./amino";
