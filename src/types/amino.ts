@@ -52,7 +52,10 @@ export interface AminoCodec {
 /** One message type's amino JSON: its amino name and how its fields differ from the rule. */
 export interface AminoMsgType {
   readonly typeUrl: string;
-  /** The amino name ("cosmos-sdk/MsgSend", "blockai/MsgRegisterModel"); at most 39 characters. */
+  /**
+   * The amino name ("cosmos-sdk/MsgSend", "blockai/MsgRegisterModel"). The SDK holds new names to
+   * 39 characters; older ones CosmJS still uses (cosmos-sdk/MsgWithdrawValidatorCommission) are longer.
+   */
   readonly aminoType: string;
   readonly codec: AminoCodec;
   readonly fields?: AminoFieldRules;
@@ -71,7 +74,6 @@ export interface AminoMsg {
 
 /** An amino table entry, with the rules of its fields if any. */
 export function aminoType(typeUrl: string, aminoName: string, codec: AminoCodec, fields?: AminoFieldRules): AminoMsgType {
-  if (aminoName.length > 39) throw new Error(`amino name ${aminoName} is longer than 39 characters`);
   return { typeUrl, aminoType: aminoName, codec, fields };
 }
 
@@ -223,8 +225,12 @@ function encodeValue(v: unknown, rule: AminoFieldRule | undefined, resolve: Amin
     }
     case "duration":
       return nanosString(v as { seconds?: bigint; nanos?: number });
-    case "timestamp":
-      return rfc3339((v ?? {}) as { seconds?: bigint; nanos?: number });
+    case "timestamp": {
+      // cosmjs-types fills an absent non-nullable Timestamp with 1970-01-01: Go decodes it as its
+      // zero time, and so does this.
+      const t = v as { seconds?: bigint; nanos?: number };
+      return !t.seconds && !t.nanos ? ZERO_TIME : rfc3339(t);
+    }
   }
   if (typeof v === "bigint") return v.toString();
   if (v instanceof Uint8Array) return toBase64(v);
