@@ -16,6 +16,8 @@ import { CHAIN_AMINO } from "../../src/app/amino";
 import { BLOCKAI_AMINO_NAMES, createBlockaiAminoConverters, createBlockaiAminoTypes, createBlockaiRegistry } from "../../src/client";
 import { aminoSignBytes, decFromAtomics, decToAtomics, sortedAminoJson, toAminoMsg } from "../../src/types/amino";
 import { TestKey } from "../helpers/keys";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 const a = new TestKey("amino-a").address;
 const b = new TestKey("amino-b").address;
@@ -186,6 +188,21 @@ describe("LEGACY_AMINO_JSON sign bytes", () => {
     const names = Object.values(BLOCKAI_AMINO_NAMES);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names.filter((n) => n.startsWith("blockai/"))) expect(n.length).toBeLessThanOrEqual(39);
+  });
+
+  test("BLOCKAI's amino names are the amino.name options of proto/blockai/*/v1/tx.proto", () => {
+    const root = path.join(__dirname, "../../proto/blockai");
+    const fromProto: Record<string, string> = {};
+    for (const mod of fs.readdirSync(root)) {
+      const file = path.join(root, mod, "v1/tx.proto");
+      if (!fs.existsSync(file)) continue;
+      for (const m of fs.readFileSync(file, "utf8").matchAll(/^message (\w+) \{\n\s*option \(amino\.name\) = "([^"]+)";/gm)) {
+        fromProto[`/blockai.${mod}.v1.${m[1]}`] = m[2];
+      }
+    }
+    const blockai = routed.map((r) => r.typeUrl).filter((t) => t.startsWith("/blockai."));
+    expect(Object.keys(fromProto).sort()).toEqual(blockai.sort());
+    for (const t of blockai) expect([t, BLOCKAI_AMINO_NAMES[t]]).toEqual([t, fromProto[t]]);
   });
 
   test.each(routed.map((r) => r.typeUrl))("%s: the chain's sign bytes are CosmJS's, and fromAmino gives the message back", (typeUrl) => {
