@@ -15,6 +15,25 @@ import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { AuthInfo, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { BlockaiMsgs, RegistryQuery, createBlockaiAminoTypes, createBlockaiRegistry } from "../../src/client";
 import { TestNetwork } from "../helpers/network";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { blockaiEntry } from "../../src/node/paths";
+
+/** Runs the built `blockai` command with `input` on stdin. */
+function cli(args: string[], input = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [blockaiEntry(), ...args], { env: { ...process.env, BLOCKAI_HOME: undefined }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
 
 jest.setTimeout(180_000);
 
@@ -134,5 +153,28 @@ describe("end to end: CosmJS with an amino signer (LEGACY_AMINO_JSON) against Co
     expect(r.log).toMatch(/signature verification failed/);
     const ok = await client.broadcastTx(TxRaw.encode(good).finish());
     expect(ok.code).toBe(0);
+  });
+
+  test("the CLI signs in amino JSON with --sign-mode amino-json", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-amino-cli-"));
+    try {
+      const account = net.layout.accounts[4];
+      const added = await cli(["keys", "add", "carol", "--recover", "--home", home, "--keyring-backend", "test", "--output", "json"], account.mnemonic + "\n");
+      expect([added.code, added.stderr]).toEqual([0, expect.anything()]);
+      expect(JSON.parse(added.stdout).address).toBe(account.address);
+      const { client } = await aminoClient(net.layout.accounts[0].mnemonic);
+      const chainId = await client.getChainId();
+      const args = ["tx", "bank", "send", "carol", net.layout.accounts[0].address, "77usoa", "--home", home, "--keyring-backend", "test", "--node", net.rpc, "--chain-id", chainId, "--yes", "--output", "json"];
+      const bad = await cli([...args, "--sign-mode", "textual"]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--sign-mode must be "direct" or "amino-json", got "textual"/);
+      const sent = await cli([...args, "--sign-mode", "amino-json"]);
+      expect([sent.code, sent.stderr.split("\n").filter((l) => l.startsWith("Error"))]).toEqual([0, []]);
+      const { txhash, code } = JSON.parse(sent.stdout);
+      expect(code).toBe(0);
+      expect(await signModeOf(client, txhash)).toBe(SignMode.SIGN_MODE_LEGACY_AMINO_JSON);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });
