@@ -13,6 +13,8 @@ import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import fc from "fast-check";
 import { BlockaiMsgs, createBlockaiAminoTypes, createBlockaiRegistry } from "../../src/client";
+import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import * as cryptoModule from "../../src/framework/crypto";
 import { Driver } from "../helpers/driver";
 import { TestKey, msgSend, signTx } from "../helpers/keys";
 import { GOV_AUTHORITY, VoteOption, msgSubmitProposal } from "../helpers/gov";
@@ -197,5 +199,27 @@ describe("LEGACY_AMINO_JSON signatures from CosmJS", () => {
       ),
       { numRuns: 15 },
     );
+  });
+
+  test("amino signatures go through the verification threads and the verdict cache: each verified once, never on the main thread when prefetched", async () => {
+    await d.block();
+    const account = d.account(receiver.address)!;
+    const send: EncodeObject = { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: receiver.address, toAddress: sender.address, amount: [{ denom: "usoa", amount: "3" }] } };
+    // A batch large enough for the pool (small batches are verified inline).
+    const txs: Uint8Array[] = [];
+    for (let i = 0n; i < 8n; i++) txs.push(bytes(await signAmino(d, receiver, [send], account.sequence + i, `pooled ${i}`)));
+    const spy = jest.spyOn(cryptoModule, "verifySecp256k1");
+    try {
+      const requests = txs.map((tx) => ({ tx, type: CheckTxType.NEW }));
+      d.app.prefetch(requests.map((checkTx) => ({ checkTx })));
+      const answers = await Promise.all(requests.map((r) => d.app.checkTx(r)));
+      expect(answers.map((r) => [r.code, r.log])).toEqual(txs.map(() => [0, ""]));
+      const { results } = await d.block(txs);
+      expect(results.map((r) => r.code)).toEqual(txs.map(() => 0));
+      // Verified by the pool ahead of CheckTx; CheckTx and the block reused that verdict.
+      expect(spy).toHaveBeenCalledTimes(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
