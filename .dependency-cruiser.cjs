@@ -74,9 +74,9 @@ module.exports = {
       name: "module-browser-safe-files",
       severity: "error",
       comment:
-        "A module's keys.ts and service.ts are read by src/client (browser-safe): they import the " +
-        "leaf layer only.",
-      from: { path: "^src/modules/[^/]+/(keys|service)\\.ts$" },
+        "A module's keys.ts, service.ts and amino.ts are read by src/client (browser-safe): they " +
+        "import the leaf layer only.",
+      from: { path: "^src/modules/[^/]+/(keys|service|amino)\\.ts$" },
       to: { path: PROJECT, pathNot: `^${LEAF}` },
     },
 
@@ -101,12 +101,12 @@ module.exports = {
       name: "layer5-client",
       severity: "error",
       comment:
-        "src/client (browser-safe SDK) imports the leaf layer and modules' keys.ts and service.ts " +
-        "only.",
+        "src/client (browser-safe SDK) imports the leaf layer and modules' keys.ts, service.ts and " +
+        "amino.ts only.",
       from: { path: "^src/client/" },
       to: {
         path: PROJECT,
-        pathNot: `^src/client/|^${LEAF}|^src/modules/[^/]+/(keys|service)\\.ts$`,
+        pathNot: `^src/client/|^${LEAF}|^src/modules/[^/]+/(keys|service|amino)\\.ts$`,
       },
     },
 

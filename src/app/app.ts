@@ -38,6 +38,7 @@ import type { UpgradeHandler } from "../modules/upgrade";
 import { MSG_SUBMIT_WORK_TYPE_URL } from "../modules/pow";
 import type { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
 import { SignaturePool } from "./sigverify";
+import { CHAIN_AMINO } from "./amino";
 import { collectSignatures, DecodedTxCache, PendingSignature, runTx, TxPipelineDeps, TxResult } from "./tx";
 
 export const APP_NAME = "blockai";
@@ -168,6 +169,7 @@ export class BlockaiApp implements AbciApplication {
       maxTxBytes: this.limits.maxBytes,
       maxBlockGas: this.limits.maxGas,
       decoded: this.decodedTxs,
+      amino: CHAIN_AMINO,
     };
   }
 

@@ -17,6 +17,7 @@ import type { BlockInfo, Context, ExecMode, MsgHandler } from "../framework/modu
 import { type Account, type AuthParams, SECP256K1_PUBKEY_TYPE_URL } from "../modules/auth";
 import { secp256k1Address, verifySecp256k1 } from "../framework/crypto";
 import type { SignatureItem } from "./sigverify";
+import { aminoSignBytes, toAminoMsg, type AminoMsg, type AminoResolver } from "../types/amino";
 
 export { FEE_COLLECTOR } from "../framework/accounts";
 import { FEE_COLLECTOR } from "../framework/accounts";
@@ -51,6 +52,11 @@ export interface DecodedTx {
    * and the block all fill and read it, so no signature is verified twice.
    */
   readonly signatureChecks: Map<string, SignatureCheck>;
+  /**
+   * The messages in amino JSON, built on the first LEGACY_AMINO_JSON signature check (one for all
+   * signers), or why they have none.
+   */
+  aminoMsgs?: AminoMsg[] | ChainError;
 }
 
 /** One signer's sign bytes for one (account number, chain id), and the verdict once known. */
@@ -127,18 +133,77 @@ export function decodeTx(bytes: Uint8Array, router: MsgRouter): DecodedTx {
   return { raw, body, authInfo, msgs, signers, fee: feeCoins, gasLimit: fee?.gasLimit ?? 0n, signatureChecks: new Map() };
 }
 
-/** The check of signer `index` of `tx` with `pubkey` for this account number and chain. */
-function signatureCheck(tx: DecodedTx, index: number, pubkey: Uint8Array, accountNumber: bigint, chainId: string): SignatureCheck {
+/**
+ * The check of signer `index` of `tx` with `pubkey` for this account number and chain. The
+ * signer's sign mode and sequence are part of the tx, so they need not be part of the key.
+ * Throws a ChainError when the tx cannot be signed in the signer's mode (amino JSON only).
+ */
+function signatureCheck(tx: DecodedTx, index: number, pubkey: Uint8Array, accountNumber: bigint, chainId: string, amino: AminoResolver | undefined): SignatureCheck {
   const key = `${index}/${accountNumber}/${chainId}`;
   let check = tx.signatureChecks.get(key);
   // The key is fixed by the signer's address (checked against it), so a different key here is
   // a different question: answered afresh rather than from another key's verdict.
   if (!check || !equalBytes(check.pubkey, pubkey)) {
-    const signBytes = SignDoc.encode({ bodyBytes: tx.raw.bodyBytes, authInfoBytes: tx.raw.authInfoBytes, chainId, accountNumber }).finish();
+    const signBytes =
+      tx.authInfo.signerInfos[index]?.modeInfo?.single?.mode === SignMode.SIGN_MODE_LEGACY_AMINO_JSON
+        ? aminoSignBytesOf(tx, index, accountNumber, chainId, amino)
+        : SignDoc.encode({ bodyBytes: tx.raw.bodyBytes, authInfoBytes: tx.raw.authInfoBytes, chainId, accountNumber }).finish();
     check = { pubkey, signBytes };
     tx.signatureChecks.set(key, check);
   }
   return check;
+}
+
+/**
+ * The StdSignDoc bytes signer `index` signed in LEGACY_AMINO_JSON. The amino doc does not cover
+ * the body and auth info bytes themselves, only what they decode to; so an amino-signed tx must
+ * be in the one canonical encoding of its content, else the same signature would fit many txs
+ * (many hashes for one signed tx, and bytes such as unknown fields no signer ever saw).
+ */
+function aminoSignBytesOf(tx: DecodedTx, index: number, accountNumber: bigint, chainId: string, amino: AminoResolver | undefined): Uint8Array {
+  if (tx.aminoMsgs === undefined) tx.aminoMsgs = aminoMsgsOf(tx, amino);
+  if (tx.aminoMsgs instanceof ChainError) throw tx.aminoMsgs;
+  const fee = tx.authInfo.fee;
+  return aminoSignBytes({
+    chainId,
+    accountNumber,
+    sequence: tx.authInfo.signerInfos[index].sequence,
+    fee: { amount: fee?.amount ?? [], gas: (fee?.gasLimit ?? 0n).toString(), payer: fee?.payer, granter: fee?.granter },
+    memo: tx.body.memo,
+    msgs: tx.aminoMsgs,
+    timeoutHeight: tx.body.timeoutHeight,
+  });
+}
+
+function aminoMsgsOf(tx: DecodedTx, amino: AminoResolver | undefined): AminoMsg[] | ChainError {
+  if (!equalBytes(TxBody.encode(tx.body).finish(), tx.raw.bodyBytes) || !equalBytes(AuthInfo.encode(tx.authInfo).finish(), tx.raw.authInfoBytes)) {
+    return SdkErrors.TxDecode.wrap("a SIGN_MODE_LEGACY_AMINO_JSON tx must be in canonical protobuf encoding");
+  }
+  const msgs: AminoMsg[] = [];
+  for (const [i, m] of tx.msgs.entries()) {
+    if (!equalBytes(m.handler.codec.encode(m.msg).finish(), tx.body.messages[i].value)) {
+      return SdkErrors.TxDecode.wrap(`a SIGN_MODE_LEGACY_AMINO_JSON tx must be in canonical protobuf encoding (message ${i}, ${m.typeUrl})`);
+    }
+    const type = amino?.(m.typeUrl);
+    if (!type) return SdkErrors.NotSupported.wrap(`${m.typeUrl} has no amino JSON encoding; sign it with SIGN_MODE_DIRECT`);
+    try {
+      msgs.push(toAminoMsg(type, m.msg, amino!));
+    } catch (e) {
+      return SdkErrors.NotSupported.wrap(`message ${i} (${m.typeUrl}) has no amino JSON encoding: ${(e as Error).message}; sign it with SIGN_MODE_DIRECT`);
+    }
+  }
+  return msgs;
+}
+
+/** Refuses sign modes other than single-signer DIRECT and LEGACY_AMINO_JSON, naming the mode. */
+function checkSignMode(info: { modeInfo?: { single?: { mode: SignMode }; multi?: unknown } }, signer: string): void {
+  const single = info.modeInfo?.single;
+  if (!single) throw SdkErrors.NotSupported.wrap(`signer ${signer}: only single-signer sign modes are supported (no multisig)`);
+  if (single.mode === SignMode.SIGN_MODE_DIRECT || single.mode === SignMode.SIGN_MODE_LEGACY_AMINO_JSON) return;
+  if (single.mode === SignMode.SIGN_MODE_TEXTUAL) {
+    throw SdkErrors.NotSupported.wrap(`signer ${signer}: SIGN_MODE_TEXTUAL is not supported; sign with SIGN_MODE_DIRECT or SIGN_MODE_LEGACY_AMINO_JSON`);
+  }
+  throw SdkErrors.NotSupported.wrap(`signer ${signer}: sign mode ${single.mode} is not supported; sign with SIGN_MODE_DIRECT or SIGN_MODE_LEGACY_AMINO_JSON`);
 }
 
 /** What the ante handler needs of auth: params, and the signers' and fee payer's accounts. */
@@ -168,6 +233,8 @@ export interface TxPipelineDeps {
   readonly maxBlockGas: bigint;
   /** Txs already decoded on this node (CheckTx, RECHECK and the block see the same bytes). */
   readonly decoded?: DecodedTxCache;
+  /** Amino JSON encodings by type URL, for SIGN_MODE_LEGACY_AMINO_JSON (without it: DIRECT only). */
+  readonly amino?: AminoResolver;
 }
 
 /**
@@ -429,11 +496,8 @@ function runAnte(
       throw SdkErrors.WrongSequence.wrap(`account sequence mismatch, expected ${account.sequence}, got ${info.sequence}`);
     }
     if (!simulate && mode !== "recheck") {
-      const single = info.modeInfo?.single;
-      if (!single || single.mode !== SignMode.SIGN_MODE_DIRECT) {
-        throw SdkErrors.NotSupported.wrap(`signer ${signer}: only single-signer SIGN_MODE_DIRECT is supported`);
-      }
-      const check = signatureCheck(tx, i, account.pubKey!, account.accountNumber, block.chainId);
+      checkSignMode(info, signer);
+      const check = signatureCheck(tx, i, account.pubKey!, account.accountNumber, block.chainId, deps.amino);
       check.verdict ??= verifySecp256k1(check.pubkey, check.signBytes, tx.raw.signatures[i]);
       if (!check.verdict) {
         throw SdkErrors.Unauthorized.wrap(
@@ -501,7 +565,8 @@ export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chai
   tx.signers.forEach((signer, i) => {
     const info = tx.authInfo.signerInfos[i];
     const signature = tx.raw.signatures[i];
-    if (!info || !signature || signature.length !== 64 || info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) return;
+    const mode = info?.modeInfo?.single?.mode;
+    if (!info || !signature || signature.length !== 64 || (mode !== SignMode.SIGN_MODE_DIRECT && mode !== SignMode.SIGN_MODE_LEGACY_AMINO_JSON)) return;
     let address: Uint8Array;
     try {
       address = decodeAddress(signer, "signer");
@@ -518,7 +583,12 @@ export function collectSignatures(deps: TxPipelineDeps, state: StoreBranch, chai
       }
     }
     if (!pubkey || pubkey.length !== 33) return;
-    const check = signatureCheck(tx, i, pubkey, account?.accountNumber ?? 0n, chainId);
+    let check: SignatureCheck;
+    try {
+      check = signatureCheck(tx, i, pubkey, account?.accountNumber ?? 0n, chainId, deps.amino);
+    } catch {
+      return; // not signable in its mode: runTx reports why
+    }
     if (check.verdict === undefined) items.push({ pubkey, message: check.signBytes, signature, check });
   });
   return items;

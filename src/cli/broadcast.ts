@@ -16,7 +16,8 @@ import { openKeyring } from "./keys-context";
 import { KeyInfo } from "./keyring";
 import { Progress, formatCoinsHuman, indent, keyValues } from "./output";
 import { confirm } from "./prompt";
-import { KeyringSigner } from "./signer";
+import { KeyringAminoSigner, KeyringSigner } from "./signer";
+import { createBlockaiAminoTypes } from "../client";
 
 export interface TxOptions {
   gas: "auto" | bigint;
@@ -26,6 +27,8 @@ export interface TxOptions {
   memo: string;
   yes: boolean;
   mode: "commit" | "sync";
+  /** direct: SIGN_MODE_DIRECT; amino-json: SIGN_MODE_LEGACY_AMINO_JSON. */
+  signMode: "direct" | "amino-json";
 }
 
 export interface TxRequest {
@@ -56,8 +59,9 @@ export async function broadcast(ctx: CommandContext, req: TxRequest, opts: TxOpt
   const key = keyring.get(req.from);
   const msgs = req.msgs(key.address);
   return withNode(ctx, async (node) => {
-    const signer = new KeyringSigner(keyring, key);
-    const client = SigningStargateClient.createWithSigner(node.client.comet, signer, { registry: ctx.registry });
+    // CosmJS signs in amino JSON when the signer has no signDirect.
+    const signer = opts.signMode === "amino-json" ? new KeyringAminoSigner(keyring, key) : new KeyringSigner(keyring, key);
+    const client = SigningStargateClient.createWithSigner(node.client.comet, signer, { registry: ctx.registry, aminoTypes: createBlockaiAminoTypes() });
     if ((await node.client.queryOptional(AuthQuery.Account, { address: key.address }, { codespace: "sdk", code: 22 })) === undefined) {
       throw new Error(`account ${key.address} (key "${key.name}") does not exist on chain ${node.chainId}: it has never received funds`);
     }

@@ -29,6 +29,12 @@ export const TX_FLAGS: readonly FlagSpec[] = [
   { name: "gas-adjustment", value: "X", description: "multiplier of the simulated gas", default: "1.4" },
   { name: "gas-prices", value: "PRICE", description: "fee per unit of gas, e.g. 0.025usoa", default: "0.025usoa" },
   { name: "memo", value: "TEXT", description: "memo of the transaction" },
+  {
+    name: "sign-mode",
+    value: "direct|amino-json",
+    description: "SIGN_MODE_DIRECT, or SIGN_MODE_LEGACY_AMINO_JSON (what Ledger signs; docs/signing.md)",
+    default: "direct",
+  },
   { name: "broadcast-mode", value: "commit|sync", description: "commit: wait until the tx is in a block; sync: return after the mempool check", default: "commit" },
   YES,
   OUTPUT,

@@ -1,3 +1,4 @@
+import { Secp256k1HdWallet } from "@cosmjs/amino";
 import { DirectSecp256k1HdWallet, makeCosmoshubPath } from "@cosmjs/proto-signing";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -66,11 +67,20 @@ export function normalizeMnemonic(text: string): string {
 }
 
 export async function walletFromMnemonic(mnemonic: string): Promise<DirectSecp256k1HdWallet> {
+  return fromMnemonic(mnemonic, (words, options) => DirectSecp256k1HdWallet.fromMnemonic(words, options));
+}
+
+/** The same key as walletFromMnemonic, as CosmJS's amino wallet (SIGN_MODE_LEGACY_AMINO_JSON). */
+export async function aminoWalletFromMnemonic(mnemonic: string): Promise<Secp256k1HdWallet> {
+  return fromMnemonic(mnemonic, (words, options) => Secp256k1HdWallet.fromMnemonic(words, options));
+}
+
+async function fromMnemonic<W>(mnemonic: string, make: (words: string, options: { prefix: string; hdPaths: ReturnType<typeof makeCosmoshubPath>[] }) => Promise<W>): Promise<W> {
   const words = normalizeMnemonic(mnemonic);
   const count = words === "" ? 0 : words.split(" ").length;
   if (![12, 15, 18, 21, 24].includes(count)) throw new KeyringError(`invalid mnemonic: ${count} words, expected 12, 15, 18, 21 or 24`);
   try {
-    return await DirectSecp256k1HdWallet.fromMnemonic(words, { prefix: ACCOUNT_PREFIX, hdPaths: [makeCosmoshubPath(0)] });
+    return await make(words, { prefix: ACCOUNT_PREFIX, hdPaths: [makeCosmoshubPath(0)] });
   } catch (e) {
     // Not the library's message as is: "Unknown word: <word>" would print part of a secret.
     throw new KeyringError(`invalid mnemonic: ${(e as Error).message.split(":")[0].trim().toLowerCase()}`);

@@ -33,7 +33,9 @@ export function txOptions(ctx: CommandContext): TxOptions {
   const mode = ctx.flag("broadcast-mode") ?? "commit";
   if (mode !== "commit" && mode !== "sync") throw new UsageError(`--broadcast-mode must be "commit" or "sync", got "${mode}"`);
   const memo = ctx.flag("memo") ?? "";
-  return { gas, adjustment, fees, gasPrice: prices[0], memo, yes: ctx.bool("yes"), mode };
+  const signMode = ctx.flag("sign-mode") ?? "direct";
+  if (signMode !== "direct" && signMode !== "amino-json") throw new UsageError(`--sign-mode must be "direct" or "amino-json", got "${signMode}"`);
+  return { gas, adjustment, fees, gasPrice: prices[0], memo, yes: ctx.bool("yes"), mode, signMode };
 }
 
 /** The signing key of a tx command: the positional FROM (if the command has one) or --from. */

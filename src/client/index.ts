@@ -32,3 +32,4 @@ export { UpgradeQuery } from "../modules/upgrade/service";
 export { MintQuery } from "../modules/mint/service";
 export { ScoringQuery } from "../modules/scoring/service";
 export { RewardsQuery } from "../modules/rewards/service";
+export * from "./amino";

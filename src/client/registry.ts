@@ -8,8 +8,14 @@ import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { MsgUpdateParams as MsgUpdateAuthParams } from "cosmjs-types/cosmos/auth/v1beta1/tx";
 import { MsgUpdateParams as MsgUpdateBankParams } from "cosmjs-types/cosmos/bank/v1beta1/tx";
-import { MsgUpdateParams as MsgUpdateDistributionParams } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
-import { MsgUpdateParams as MsgUpdateSlashingParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import {
+  MsgCommunityPoolSpend,
+  MsgDepositValidatorRewardsPool,
+  MsgUpdateParams as MsgUpdateDistributionParams,
+} from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import { MsgCancelProposal } from "cosmjs-types/cosmos/gov/v1/tx";
+import { MsgUnjail, MsgUpdateParams as MsgUpdateSlashingParams } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { MsgCancelUpgrade, MsgSoftwareUpgrade } from "cosmjs-types/cosmos/upgrade/v1beta1/tx";
 import { MsgUpdateParams as MsgUpdateStakingParams } from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import { MsgUpdateParams as MsgUpdateEpochsParams } from "../gen/blockai/epochs/v1/tx";
 import { MsgUpdateParams as MsgUpdateMintParams } from "../gen/blockai/mint/v1/tx";
@@ -55,6 +61,13 @@ export const BLOCKAI_TYPES: ReadonlyArray<[string, GeneratedType]> = [
   ["/cosmos.staking.v1beta1.MsgUpdateParams", t(MsgUpdateStakingParams)],
   ["/cosmos.slashing.v1beta1.MsgUpdateParams", t(MsgUpdateSlashingParams)],
   ["/cosmos.distribution.v1beta1.MsgUpdateParams", t(MsgUpdateDistributionParams)],
+  // The SDK messages the chain accepts that CosmJS's default registry lacks
+  ["/cosmos.distribution.v1beta1.MsgCommunityPoolSpend", t(MsgCommunityPoolSpend)],
+  ["/cosmos.distribution.v1beta1.MsgDepositValidatorRewardsPool", t(MsgDepositValidatorRewardsPool)],
+  ["/cosmos.slashing.v1beta1.MsgUnjail", t(MsgUnjail)],
+  ["/cosmos.gov.v1.MsgCancelProposal", t(MsgCancelProposal)],
+  ["/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", t(MsgSoftwareUpgrade)],
+  ["/cosmos.upgrade.v1beta1.MsgCancelUpgrade", t(MsgCancelUpgrade)],
 ];
 
 /** A Registry with the Cosmos SDK's default messages (bank, staking, ...) and every BLOCKAI message. */

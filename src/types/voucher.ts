@@ -20,8 +20,9 @@
  * whose address is the escrow's consumer), 64 bytes r||s, s <= n/2 (low-S; high-S is refused), the
  * same scheme as Cosmos transaction signatures. RFC 6979 nonces make signing deterministic.
  *
- * Domain separation: transaction sign bytes (a protobuf SignDoc) always start with 0x0a, voucher
- * sign bytes with 0x62 ('b'), so neither signature can be replayed as the other.
+ * Domain separation: transaction sign bytes start with 0x0a (a protobuf SignDoc, SIGN_MODE_DIRECT)
+ * or 0x7b ('{', an amino JSON StdSignDoc), voucher sign bytes with 0x62 ('b'), so no signature
+ * can be replayed as another kind.
  */
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { secp256k1 } from "@noble/curves/secp256k1.js";

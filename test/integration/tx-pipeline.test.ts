@@ -61,7 +61,9 @@ describe("transaction pipeline (in-process ABCI driver)", () => {
     ["memo too long", () => sign({ memo: "x".repeat(257) }), 12],
     ["timeout height passed", () => sign({ timeoutHeight: 1n }), 30],
     ["unknown message type", () => sign({ msgs: [{ typeUrl: "/cosmos.nothing.v1.MsgNothing", value: new Uint8Array() }] }), 2],
-    ["unsupported sign mode", () => sign({ signMode: SignMode.SIGN_MODE_LEGACY_AMINO_JSON }), 37],
+    ["unsupported sign mode (TEXTUAL)", () => sign({ signMode: SignMode.SIGN_MODE_TEXTUAL }), 37],
+    // DIRECT sign bytes under an amino claim: the amino doc is another document.
+    ["DIRECT signature claimed as LEGACY_AMINO_JSON", () => sign({ signMode: SignMode.SIGN_MODE_LEGACY_AMINO_JSON }), 4],
     ["zero gas", () => sign({ gas: 0n, fee: [] }), 41],
     ["out of gas in the ante handler", () => sign({ gas: 1000n, fee: [{ denom: "usoa", amount: "25" }] }), 11],
     ["invalid recipient", () => sign({ msgs: [msgSend(alice.address, "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqnrql8a", 1n)] }), 7],

@@ -6,3 +6,4 @@ export { BankAttributes, BankEvents } from "./events";
 export { type BankParams, DEFAULT_BANK_PARAMS } from "./params";
 export { defaultBankGenesis } from "./genesis";
 export type { BankAccountKeeper } from "./expected-keepers";
+export { BankAmino } from "./amino";

@@ -13,3 +13,4 @@ export type { DistributionParams } from "./params";
 export { amountOfDec } from "./deccoins";
 export type { DecCoin, DecCoins } from "./deccoins";
 export { defaultDistributionGenesis } from "./genesis";
+export { DistributionAmino } from "./amino";

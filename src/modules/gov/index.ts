@@ -7,3 +7,4 @@ export { GOV_TYPE_URLS } from "./msg-server";
 export { DEFAULT_GOV_PARAMS, MAX_PROPOSAL_MSGS } from "./params";
 export type { GovParams } from "./params";
 export { defaultGovGenesis } from "./genesis";
+export { GovAmino } from "./amino";

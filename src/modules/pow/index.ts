@@ -29,3 +29,4 @@ export {
   targetToHex,
   workForTarget,
 } from "./seal";
+export { PowAmino } from "./amino";

@@ -7,3 +7,4 @@ export { REGISTRY_TYPE_URLS } from "./msg-server";
 export { DEFAULT_REGISTRY_PARAMS, validateRegistryParams } from "./params";
 export { defaultRegistryGenesis } from "./genesis";
 export type { RegistryBank } from "./expected-keepers";
+export { RegistryAmino } from "./amino";

@@ -5,3 +5,4 @@ export { REWARDS_TYPE_URLS } from "./msg-server";
 export { NO_SCORES, type ModelPerformance, type RewardsModel, type RewardsRegistry } from "./expected-keepers";
 export { DEFAULT_REWARDS_PARAMS, type RewardsParams } from "./params";
 export { defaultRewardsGenesis } from "./genesis";
+export { RewardsAmino } from "./amino";

@@ -37,3 +37,4 @@ export function modelScoresReader(keeper: ScoringKeeper): ModelScores {
   };
 }
 export { defaultScoringGenesis } from "./genesis";
+export { ScoringAmino } from "./amino";

@@ -11,3 +11,4 @@ export { SlashReasons, SlashingAttributes, SlashingEvents } from "./events";
 export { DEFAULT_SLASHING_PARAMS, slashingParamsToJson, validateSlashingParams } from "./params";
 export type { SlashingParams } from "./params";
 export { defaultSlashingGenesis } from "./genesis";
+export { SlashingAmino } from "./amino";

@@ -30,3 +30,4 @@ export {
 } from "./types";
 export type { Delegation, Redelegation, UnbondingDelegation, Validator } from "./types";
 export { defaultStakingGenesis } from "./genesis";
+export { StakingAmino } from "./amino";
