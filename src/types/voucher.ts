@@ -129,6 +129,20 @@ export interface EscrowView {
   readonly accepted: bigint;
   /** Units of that voucher. */
   readonly acceptedUnits?: bigint;
+  /** The escrow's bound provider (Escrow.provider); "" or absent: unbound. */
+  readonly boundProvider?: string;
+}
+
+/**
+ * Who is about to serve: with it, checkVoucher also enforces provider binding (docs/models.md,
+ * "Provider binding"). An escrow bound to another provider never pays this one; an unbound escrow
+ * is served only when no other address can claim it (the model has no operators and this is the
+ * owner), else the consumer could hand the same cumulative voucher to two operators.
+ */
+export interface ServingProvider {
+  readonly address: string;
+  /** True when another address (owner or operator) could also claim an unbound escrow. */
+  readonly othersCanClaimUnbound: boolean;
 }
 
 export type VoucherCheck = { ok: true; increment: bigint } | { ok: false; reason: string };
@@ -140,11 +154,18 @@ export type VoucherCheck = { ok: true; increment: bigint } | { ok: false; reason
  * more than what was accepted before (units not decreasing), within the deposit. A provider serves
  * a call only for a voucher that passes; `increment` is what the voucher adds.
  */
-export function checkVoucher(signed: SignedVoucher, escrow: EscrowView, servedModelId: bigint): VoucherCheck {
+export function checkVoucher(signed: SignedVoucher, escrow: EscrowView, servedModelId: bigint, provider?: ServingProvider): VoucherCheck {
   const v = signed.voucher;
   if (v.chainId !== escrow.chainId) return { ok: false, reason: `voucher is for chain "${v.chainId}", not "${escrow.chainId}"` };
   if (v.escrowId !== escrow.escrowId) return { ok: false, reason: `voucher is for escrow ${v.escrowId}, not ${escrow.escrowId}` };
   if (escrow.modelId !== servedModelId) return { ok: false, reason: `escrow ${escrow.escrowId} pays for model ${escrow.modelId}, not model ${servedModelId}` };
+  if (provider) {
+    const bound = escrow.boundProvider ?? "";
+    if (bound !== "" && bound !== provider.address) return { ok: false, reason: `escrow ${escrow.escrowId} is bound to provider ${bound}, not ${provider.address}` };
+    if (bound === "" && provider.othersCanClaimUnbound) {
+      return { ok: false, reason: `escrow ${escrow.escrowId} is not bound to a provider and another operator could claim it; open an escrow with provider ${provider.address}` };
+    }
+  }
   if (!verifyVoucher(v, signed.signature, escrow.consumerPublicKey)) return { ok: false, reason: "signature does not verify with the consumer's key" };
   if (v.cumulativeAmount <= escrow.accepted) return { ok: false, reason: `cumulative_amount ${v.cumulativeAmount} is not above ${escrow.accepted}` };
   if (escrow.acceptedUnits !== undefined && v.cumulativeUnits < escrow.acceptedUnits) {

@@ -65,9 +65,11 @@ function openHandler(keeper: MeteringKeeper): MsgHandler<MsgOpenEscrow> {
       checkUsoa(msg.deposit, "deposit", false);
       checkHeight(msg.expiryHeight, "expiry_height");
       if (msg.expiryHeight === 0n) throw MeteringErrors.InvalidExpiry.wrap("expiry_height must be set");
+      if (msg.provider !== "") canonicalAddress(msg.provider, "provider");
     },
     execute(ctx, msg) {
-      const id = keeper.openEscrow(ctx, canonicalAddress(msg.consumer, "consumer"), msg.modelId, checkUsoa(msg.deposit, "deposit", false), msg.expiryHeight);
+      const provider = msg.provider === "" ? "" : canonicalAddress(msg.provider, "provider");
+      const id = keeper.openEscrow(ctx, canonicalAddress(msg.consumer, "consumer"), msg.modelId, checkUsoa(msg.deposit, "deposit", false), msg.expiryHeight, provider);
       return response(METERING_TYPE_URLS.MsgOpenEscrow, MsgOpenEscrowResponse.encode({ escrowId: id }).finish());
     },
   };
