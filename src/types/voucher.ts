@@ -154,7 +154,14 @@ export type VoucherCheck = { ok: true; increment: bigint } | { ok: false; reason
  * more than what was accepted before (units not decreasing), within the deposit. A provider serves
  * a call only for a voucher that passes; `increment` is what the voucher adds.
  */
-export function checkVoucher(signed: SignedVoucher, escrow: EscrowView, servedModelId: bigint, provider?: ServingProvider): VoucherCheck {
+export function checkVoucher(
+  signed: SignedVoucher,
+  escrow: EscrowView,
+  servedModelId: bigint,
+  provider?: ServingProvider,
+  /** Signature check; a server may pass a native one (same rules: 64 bytes r||s, low-S). */
+  verify: (voucher: Voucher, signature: Uint8Array, publicKey: Uint8Array) => boolean = verifyVoucher,
+): VoucherCheck {
   const v = signed.voucher;
   if (v.chainId !== escrow.chainId) return { ok: false, reason: `voucher is for chain "${v.chainId}", not "${escrow.chainId}"` };
   if (v.escrowId !== escrow.escrowId) return { ok: false, reason: `voucher is for escrow ${v.escrowId}, not ${escrow.escrowId}` };
@@ -166,13 +173,23 @@ export function checkVoucher(signed: SignedVoucher, escrow: EscrowView, servedMo
       return { ok: false, reason: `escrow ${escrow.escrowId} is not bound to a provider and another operator could claim it; open an escrow with provider ${provider.address}` };
     }
   }
-  if (!verifyVoucher(v, signed.signature, escrow.consumerPublicKey)) return { ok: false, reason: "signature does not verify with the consumer's key" };
+  if (!verify(v, signed.signature, escrow.consumerPublicKey)) return { ok: false, reason: "signature does not verify with the consumer's key" };
   if (v.cumulativeAmount <= escrow.accepted) return { ok: false, reason: `cumulative_amount ${v.cumulativeAmount} is not above ${escrow.accepted}` };
   if (escrow.acceptedUnits !== undefined && v.cumulativeUnits < escrow.acceptedUnits) {
     return { ok: false, reason: `cumulative_units ${v.cumulativeUnits} is below ${escrow.acceptedUnits}` };
   }
   if (v.cumulativeAmount > escrow.deposit) return { ok: false, reason: `cumulative_amount ${v.cumulativeAmount} exceeds the deposit ${escrow.deposit}` };
   return { ok: true, increment: v.cumulativeAmount - escrow.accepted };
+}
+
+/** True iff two signed vouchers are the same bytes (fields and signature). */
+export function equalVouchers(a: SignedVoucher, b: SignedVoucher): boolean {
+  const x = a.voucher;
+  const y = b.voucher;
+  if (x.chainId !== y.chainId || x.escrowId !== y.escrowId || x.cumulativeUnits !== y.cumulativeUnits || x.cumulativeAmount !== y.cumulativeAmount) return false;
+  if (a.signature.length !== b.signature.length) return false;
+  for (let i = 0; i < a.signature.length; i++) if (a.signature[i] !== b.signature[i]) return false;
+  return true;
 }
 
 /** The protobuf form (blockai.metering.v1.Voucher): amount as a decimal string. */
