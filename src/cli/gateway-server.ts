@@ -16,6 +16,7 @@ import {
   OWED_UNITS_HEADER,
   PRICE_HEADER,
   RECEIPT_PREFIX,
+  SETTLE_PATH,
   SseScanner,
   UNITS_HEADER,
   VOUCHER_HEADER,
@@ -311,7 +312,7 @@ export class Gateway {
    * The checks before a call is served (docs/gateway.md, "What the gateway checks"); on success
    * the call's bound is reserved on the escrow and the voucher, if new, is on disk.
    */
-  private async admit(header: string | string[] | undefined): Promise<{ s: EscrowState; id: bigint }> {
+  private async admit(header: string | string[] | undefined, forCall = true): Promise<{ s: EscrowState; id: bigint }> {
     if (header === undefined) throw this.paymentRequired("voucher_required", `this model is paid per call: send ${VOUCHER_HEADER} with a voucher on an escrow bound to ${this.config.provider}`, null);
     if (Array.isArray(header)) throw new HttpError(400, "invalid_voucher", `send one ${VOUCHER_HEADER} header`);
     if (Buffer.byteLength(header) > MAX_VOUCHER_HEADER_BYTES) throw new HttpError(431, "voucher_too_large", `${VOUCHER_HEADER} is larger than ${MAX_VOUCHER_HEADER_BYTES} bytes`);
@@ -375,7 +376,7 @@ export class Gateway {
       if (v.cumulativeAmount < need || v.cumulativeUnits < needUnits) {
         throw this.paymentRequired("payment_required", `the calls served on escrow ${e.id} cost ${need}usoa (${needUnits} units); the voucher signs ${v.cumulativeAmount}usoa (${v.cumulativeUnits} units)`, e.id, s, v);
       }
-      if (need + this.maxCallPrice > e.deposit) {
+      if (forCall && need + this.maxCallPrice > e.deposit) {
         throw this.paymentRequired("escrow_insufficient", `escrow ${e.id} holds ${e.deposit}usoa; this call may bring the total to ${need + this.maxCallPrice}usoa: top it up`, e.id, s, v);
       }
       if (!held && (v.cumulativeAmount > s.accepted || s.voucher === undefined)) {
@@ -385,8 +386,10 @@ export class Gateway {
         // On disk before the call is served: a restart loses no payment already accepted.
         await this.store.put(e.id, this.record(s), true);
       }
-      s.inflight += this.maxCallPrice;
-      s.inflightUnits += this.config.maxCallUnits;
+      if (forCall) {
+        s.inflight += this.maxCallPrice;
+        s.inflightUnits += this.config.maxCallUnits;
+      }
       return { s, id: e.id };
     });
   }
@@ -432,6 +435,12 @@ export class Gateway {
     }
     if (req.method === "GET" && path === "/healthz") return sendJson(res, 200, { ok: true });
     if (req.method === "GET" && path === "/v1/blockai/terms") return sendJson(res, 200, this.terms());
+    if (req.method === "POST" && path === SETTLE_PATH) {
+      // A voucher without a call: the consumer pays for its last call (pay after use leaves one
+      // call unpaid until the next request) so that the provider can claim everything served.
+      const { s } = await this.admit(req.headers[VOUCHER_HEADER], false);
+      return sendJson(res, 200, { accepted: s.accepted.toString(), accepted_units: s.acceptedUnits.toString(), owed: s.owed.toString(), owed_units: s.owedUnits.toString() });
+    }
     if (!(METERED_PATHS as readonly string[]).includes(path)) throw new HttpError(404, "not_found", `no route ${req.method} ${path}: the gateway meters POST ${METERED_PATHS.join(", ")}`);
     if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", `${path} takes POST`);
     const raw = await readBody(req, this.config.maxBodyBytes);

@@ -18,6 +18,8 @@ export const MAX_CALL_PRICE_HEADER = "x-blockai-max-call-price";
 export const RECEIPT_PREFIX = ": blockai-receipt ";
 /** Largest X-Blockai-Voucher value accepted (bytes). */
 export const MAX_VOUCHER_HEADER_BYTES = 1024;
+/** POST with only a voucher: pays for the calls served so far, serves nothing. */
+export const SETTLE_PATH = "/v1/blockai/settle";
 /** The paths metered by token usage. */
 export const METERED_PATHS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"] as const;
 
@@ -214,6 +216,24 @@ export class VoucherPayer {
     );
     return run.then((r) => r.response);
   };
+
+  /**
+   * Sends a voucher for everything served so far to `baseUrl`'s settle path (no call): the
+   * provider can then claim the last call too. Returns the gateway's answer (accepted, owed).
+   */
+  async settle(baseUrl: string): Promise<{ accepted: string; owed: string }> {
+    const run = this.queue.then(async () => {
+      const res = await this.fetchImpl(`${baseUrl.replace(/\/$/, "").replace(/\/v1$/, "")}${SETTLE_PATH}`, {
+        method: "POST",
+        headers: { [VOUCHER_HEADER]: await this.sign(this.owed, this.owedUnits) },
+      });
+      const body = (await res.json()) as { accepted: string; owed: string; error?: { message: string } };
+      if (!res.ok) throw new PaymentError(`settle: HTTP ${res.status}: ${body.error?.message ?? ""}`);
+      return body;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   private async sign(amount: bigint, units: bigint): Promise<string> {
     if (this.o.maxSpend !== undefined && amount > this.o.maxSpend) {

@@ -355,6 +355,20 @@ describe("gateway request handler", () => {
     expect(gateway.metrics.calls).toBe(3n);
   });
 
+  test("settle: a voucher without a call pays the last call; it must cover what was served", async () => {
+    expect((await call(voucher(0n, 0n))).status).toBe(200);
+    let r = await call(voucher(0n, 0n), {}, "/v1/blockai/settle");
+    expect([r.status, r.json.error.code]).toEqual([402, "payment_required"]);
+    r = await call(voucher(70n, 7n), {}, "/v1/blockai/settle");
+    expect([r.status, r.json]).toEqual([200, { accepted: "70", accepted_units: "7", owed: "70", owed_units: "7" }]);
+    expect(upstream.calls).toBeGreaterThan(0);
+    expect(gateway.metrics.calls).toBe(1n);
+    // The library does the same on shutdown.
+    const payer = createPayingFetch({ chainId: CHAIN, escrowId: 1n, pricePerUnit: PRICE, sign: (v) => signVoucher(v, consumerKey).signature, owed: 70n, owedUnits: 7n });
+    await payer(base + "/v1/chat/completions", { method: "POST", body: "{}" });
+    expect(await payer.payer.settle(base + "/v1")).toMatchObject({ accepted: "140", owed: "140" });
+  });
+
   test("the consumer library reconciles a 402 within one call's bound, and refuses beyond it", async () => {
     // The gateway served a call this consumer lost track of (a restart without its state).
     await call(voucher(0n, 0n));
