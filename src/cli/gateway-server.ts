@@ -376,6 +376,8 @@ export class Gateway {
       if (v.cumulativeAmount < need || v.cumulativeUnits < needUnits) {
         throw this.paymentRequired("payment_required", `the calls served on escrow ${e.id} cost ${need}usoa (${needUnits} units); the voucher signs ${v.cumulativeAmount}usoa (${v.cumulativeUnits} units)`, e.id, s, v);
       }
+      // The escrow may come from a cache: a top-up that just landed is read again before refusing.
+      if (forCall && need + this.maxCallPrice > e.deposit) e.deposit = (await this.chain.escrow(e.id, true))?.deposit ?? e.deposit;
       if (forCall && need + this.maxCallPrice > e.deposit) {
         throw this.paymentRequired("escrow_insufficient", `escrow ${e.id} holds ${e.deposit}usoa; this call may bring the total to ${need + this.maxCallPrice}usoa: top it up`, e.id, s, v);
       }
