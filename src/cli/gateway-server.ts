@@ -26,7 +26,7 @@ import {
   type PaymentRequiredBody,
   type PaymentTerms,
 } from "../client/payment";
-import { checkVoucher, equalVouchers, signedVoucherFromJson, signedVoucherToJson, voucherSignBytes, type SignedVoucher, type SignedVoucherJson, type Voucher } from "../types/voucher";
+import { checkVoucher, equalVouchers, signedVoucherFromJson, signedBytesOf, signedVoucherToJson, type SignedVoucher, type SignedVoucherJson, type Voucher, type VoucherSignatureKind } from "../types/voucher";
 import { verifySecp256k1 } from "../framework/crypto";
 
 /** An escrow as the gateway needs it (from the chain, possibly cached for a moment). */
@@ -203,9 +203,9 @@ export function errorBody(code: string, message: string, type = "invalid_request
   return { error: { message, type, code, param: null } };
 }
 
-const verifyNative = (v: Voucher, signature: Uint8Array, publicKey: Uint8Array): boolean => {
+const verifyNative = (v: Voucher, signature: Uint8Array, publicKey: Uint8Array, kind: VoucherSignatureKind): boolean => {
   try {
-    return verifySecp256k1(publicKey, voucherSignBytes(v), signature);
+    return verifySecp256k1(publicKey, signedBytesOf(v, kind, publicKey), signature);
   } catch {
     return false;
   }

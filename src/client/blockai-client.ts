@@ -22,7 +22,7 @@ import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
 import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { EpochInfo } from "../gen/blockai/epochs/v1/epochs";
-import { Escrow, EscrowStatus, Params as MeteringParams, UsageRecord } from "../gen/blockai/metering/v1/metering";
+import { Escrow, EscrowStatus, Params as MeteringParams, SignatureKind, UsageRecord } from "../gen/blockai/metering/v1/metering";
 import { MsgClaimUsage, MsgClaimUsageResponse, MsgCloseEscrow, MsgCloseEscrowResponse, MsgOpenEscrow, MsgOpenEscrowResponse, MsgPayForUsage, MsgPayForUsageResponse, MsgTopUpEscrow } from "../gen/blockai/metering/v1/tx";
 import type { PageRequest, PageResponse } from "../gen/cosmos/base/query/v1beta1/pagination";
 import { Model, ModelStatus, Params as RegistryParams } from "../gen/blockai/registry/v1/registry";
@@ -147,7 +147,8 @@ export const BlockaiMsgs = {
     return { typeUrl: "/blockai.metering.v1.MsgTopUpEscrow", value };
   },
   claimUsage(provider: string, signed: SignedVoucher): EncodeObject {
-    const value: MsgClaimUsage = { provider, voucher: voucherToProto(signed.voucher), signature: bytes(signed.signature) };
+    const signatureKind = signed.kind === "adr036" ? SignatureKind.SIGNATURE_KIND_ADR036 : SignatureKind.SIGNATURE_KIND_UNSPECIFIED;
+    const value: MsgClaimUsage = { provider, voucher: voucherToProto(signed.voucher), signature: bytes(signed.signature), signatureKind };
     return { typeUrl: "/blockai.metering.v1.MsgClaimUsage", value };
   },
   closeEscrow(sender: string, escrowId: bigint): EncodeObject {

@@ -4,7 +4,7 @@
  * function that pays each call with a voucher, and an OpenAI-style wrapper. Browser-safe: only
  * the leaf layer, Web APIs (fetch, ReadableStream, TextEncoder) and nothing of Node.
  */
-import { signedVoucherFromJson, signedVoucherToJson, VoucherError, type SignedVoucher, type Voucher } from "../types/voucher";
+import { signedVoucherFromJson, signedVoucherToJson, VoucherError, type SignedVoucher, type Voucher, type VoucherSignatureKind } from "../types/voucher";
 
 /** Request header: the consumer's newest signed cumulative voucher, as the JSON wire form. */
 export const VOUCHER_HEADER = "x-blockai-voucher";
@@ -160,6 +160,11 @@ export interface PayingFetchOptions {
   /** Most one call may cost; learned from the gateway (headers, 402) when absent. */
   maxCallPrice?: bigint;
   sign: VoucherSignFn;
+  /**
+   * What `sign` signs: "raw" (the default) the voucher's SHA-256 digest; "adr036" the ADR-036 sign
+   * doc of adr036SignBytes, as a wallet's signArbitrary does (Keplr: see docs/gateway.md).
+   */
+  signatureKind?: VoucherSignatureKind;
   /** Never sign a cumulative amount above this (usoa); calls that would need more are refused. */
   maxSpend?: bigint;
   /** Where the owed amount starts (a restart): defaults to 0. */
@@ -240,7 +245,8 @@ export class VoucherPayer {
       throw new PaymentError(`spending limit: signing ${amount}usoa would exceed --max-spend ${this.o.maxSpend}usoa`);
     }
     const voucher: Voucher = { chainId: this.o.chainId, escrowId: this.o.escrowId, cumulativeUnits: units, cumulativeAmount: amount };
-    const signed: SignedVoucher = { voucher, signature: await this.o.sign(voucher) };
+    const signature = await this.o.sign(voucher);
+    const signed: SignedVoucher = this.o.signatureKind === "adr036" ? { voucher, signature, kind: "adr036" } : { voucher, signature };
     return JSON.stringify(signedVoucherToJson(signed));
   }
 

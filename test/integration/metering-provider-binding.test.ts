@@ -8,7 +8,8 @@
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
-import { BlockaiMsgs, checkVoucher, createBlockaiRegistry, signVoucher, unboundClaimableByOthers, voucherPublicKey, type EscrowView } from "../../src/client";
+import { BlockaiMsgs, checkVoucher, createBlockaiRegistry, signVoucher, signVoucherAdr036, unboundClaimableByOthers, voucherPublicKey, type EscrowView } from "../../src/client";
+import { MsgClaimUsage } from "../../src/gen/blockai/metering/v1/tx";
 import { MsgClaimUsageResponse, MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
 import { Driver } from "../helpers/driver";
@@ -130,6 +131,25 @@ describe("metering: escrows bound to one provider", () => {
     expect(checkVoucher(v, view(id), modelId, { address: owner.address, othersCanClaimUnbound: false })).toEqual({ ok: true, increment: 10n });
     // The chain still honours unbound escrows (opened before binding existed): any provider claims.
     expect((await send(d, opB, [BlockaiMsgs.claimUsage(opB.address, v)])).code).toBe(0);
+  });
+
+  test("ADR-036 signatures (what Keplr's signArbitrary makes) are claimable; a signature of one kind never passes as the other", async () => {
+    const id = await open(opA.address);
+    const a = signVoucherAdr036({ chainId: d.chainId, escrowId: id, cumulativeUnits: 3n, cumulativeAmount: 30n }, consumer.privateKey);
+    // The same signature declared raw: refused (metering/8).
+    let r = await send(d, opA, [BlockaiMsgs.claimUsage(opA.address, { ...a, kind: undefined })]);
+    expect({ code: r.code, codespace: r.codespace }).toEqual({ code: 8, codespace: "metering" });
+    // A raw signature declared adr036: refused too.
+    const raw = signVoucher({ chainId: d.chainId, escrowId: id, cumulativeUnits: 3n, cumulativeAmount: 30n }, consumer.privateKey);
+    r = await send(d, opA, [BlockaiMsgs.claimUsage(opA.address, { ...raw, kind: "adr036" })]);
+    expect({ code: r.code, codespace: r.codespace }).toEqual({ code: 8, codespace: "metering" });
+    // An unknown kind: metering/7 before the fee.
+    const unknown = BlockaiMsgs.claimUsage(opA.address, a);
+    (unknown.value as MsgClaimUsage).signatureKind = 9 as never;
+    r = await send(d, opA, [unknown]);
+    expect({ code: r.code, codespace: r.codespace }).toEqual({ code: 7, codespace: "metering" });
+    r = await send(d, opA, [BlockaiMsgs.claimUsage(opA.address, a)]);
+    expect(responseOf(r, MsgClaimUsageResponse.decode).paid?.amount).toBe("30");
   });
 
   test("binding to an address that is neither owner nor operator, or not an address, is refused", async () => {

@@ -12,6 +12,7 @@ import {
   PaymentError,
   signedVoucherToJson,
   signVoucher,
+  signVoucherAdr036,
   voucherPublicKey,
   type PaymentRequiredBody,
   type Voucher,
@@ -353,6 +354,27 @@ describe("gateway request handler", () => {
     // The next call would need a voucher of 210 > max spend 200: refused before anything is sent.
     await expect(post(false)).rejects.toBeInstanceOf(PaymentError);
     expect(gateway.metrics.calls).toBe(3n);
+  });
+
+  test("ADR-036 vouchers (signature_kind adr036) pay like raw ones, through the library too; declared as raw they are forged", async () => {
+    const adr = (amount: bigint, units: bigint) => JSON.stringify(signedVoucherToJson(signVoucherAdr036({ chainId: CHAIN, escrowId: 1n, cumulativeUnits: units, cumulativeAmount: amount }, consumerKey)));
+    expect((await call(adr(0n, 0n))).status).toBe(200);
+    const asRaw = JSON.parse(adr(70n, 7n));
+    delete asRaw.signature_kind;
+    expect((await call(JSON.stringify(asRaw))).json.error.code).toBe("invalid_signature");
+    expect((await call(adr(70n, 7n))).status).toBe(200);
+    expect((await store.get(1n))!.voucher).toMatchObject({ cumulative_amount: "70", signature_kind: "adr036" });
+    const payer = createPayingFetch({
+      chainId: CHAIN,
+      escrowId: 1n,
+      pricePerUnit: PRICE,
+      owed: 140n,
+      owedUnits: 14n,
+      signatureKind: "adr036",
+      sign: (v) => signVoucherAdr036(v, consumerKey).signature,
+    });
+    expect((await payer(base + "/v1/chat/completions", { method: "POST", body: "{}" })).status).toBe(200);
+    expect(payer.payer.state.owed).toBe(210n);
   });
 
   test("settle: a voucher without a call pays the last call; it must cover what was served", async () => {

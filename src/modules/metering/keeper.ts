@@ -4,7 +4,7 @@ import { concatBytes, readU64be, u64be } from "../../types/bytes";
 import { verifySecp256k1 } from "../../framework/crypto";
 import { SdkErrors } from "../../types/errors";
 import type { Context } from "../../framework/module";
-import { voucherSignBytes, type Voucher } from "../../types/voucher";
+import { adr036SignBytes, voucherSignBytes, type Voucher, type VoucherSignatureKind } from "../../types/voucher";
 import { Escrow, EscrowStatus, Params, UsageRecord } from "../../gen/blockai/metering/v1/metering";
 import { ModelStatus } from "../../gen/blockai/registry/v1/registry";
 import { KVStore, PrefixStore } from "../../store/kv";
@@ -338,7 +338,7 @@ export class MeteringKeeper {
   }
 
   /** Redeems a voucher. Returns what it paid, the fee and the unit increment. */
-  claim(ctx: Context, provider: string, v: Voucher, signature: Uint8Array): { paid: bigint; fee: bigint; units: bigint; epoch: bigint } {
+  claim(ctx: Context, provider: string, v: Voucher, signature: Uint8Array, kind: VoucherSignatureKind = "raw"): { paid: bigint; fee: bigint; units: bigint; epoch: bigint } {
     if (v.chainId !== ctx.block.chainId) throw MeteringErrors.WrongChain.wrap(`voucher chain_id "${v.chainId}", this chain is "${ctx.block.chainId}"`);
     const e = this.mustGetEscrow(ctx.store, v.escrowId);
     if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) throw MeteringErrors.EscrowClosed.wrap(`escrow ${e.id} was closed at height ${e.closedHeight}`);
@@ -354,7 +354,8 @@ export class MeteringKeeper {
     ctx.gasMeter.consume(VOUCHER_VERIFY_GAS, "voucher signature");
     let signBytes: Uint8Array;
     try {
-      signBytes = voucherSignBytes(v);
+      // The ADR-036 kind signs a sign doc naming the escrow's consumer as the signer.
+      signBytes = kind === "adr036" ? adr036SignBytes(v, e.consumer) : voucherSignBytes(v);
     } catch (err) {
       throw MeteringErrors.InvalidVoucher.wrap((err as Error).message);
     }
