@@ -9,6 +9,7 @@ import { keysCommand } from "./commands/keys";
 import { nodeCommands } from "./commands/node";
 import { mineCommand } from "./mine";
 import { scorerCommand } from "./scorer";
+import { consumeCommand, gatewayCommand } from "./gateway";
 import { MODULE_CLIS } from "./modules";
 import { voucherCommand } from "./modules/metering";
 
@@ -37,6 +38,8 @@ export function buildRoot(modules: readonly ModuleCli[] = MODULE_CLIS): Command 
       statusCommand,
       mineCommand,
       scorerCommand,
+      gatewayCommand,
+      consumeCommand,
       voucherCommand,
       version,
     ],

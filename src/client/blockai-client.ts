@@ -22,7 +22,7 @@ import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
 import { BaseAccount, ModuleAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import type { EpochInfo } from "../gen/blockai/epochs/v1/epochs";
-import { Escrow, EscrowStatus, Params as MeteringParams, UsageRecord } from "../gen/blockai/metering/v1/metering";
+import { Escrow, EscrowStatus, Params as MeteringParams, SignatureKind, UsageRecord } from "../gen/blockai/metering/v1/metering";
 import { MsgClaimUsage, MsgClaimUsageResponse, MsgCloseEscrow, MsgCloseEscrowResponse, MsgOpenEscrow, MsgOpenEscrowResponse, MsgPayForUsage, MsgPayForUsageResponse, MsgTopUpEscrow } from "../gen/blockai/metering/v1/tx";
 import type { PageRequest, PageResponse } from "../gen/cosmos/base/query/v1beta1/pagination";
 import { Model, ModelStatus, Params as RegistryParams } from "../gen/blockai/registry/v1/registry";
@@ -34,12 +34,20 @@ import { MeteringQuery } from "../modules/metering/service";
 import { RegistryQuery } from "../modules/registry/service";
 import { defineQueryService, type QueryMethod, type RequestOf, type ResponseOf } from "../types/service";
 import { createBlockaiRegistry } from "./registry";
-import { checkVoucher, voucherToProto, type SignedVoucher, type VoucherCheck } from "../types/voucher";
+import { checkVoucher, voucherToProto, type ServingProvider, type SignedVoucher, type VoucherCheck } from "../types/voucher";
 
 export { Escrow, EscrowStatus, Model, ModelStatus, UsageRecord };
 export type { EpochInfo, MeteringParams, RegistryParams };
 
 export const BASE_DENOM = "usoa";
+
+/**
+ * True when an address other than `provider` may claim an unbound escrow of `model` (its owner or
+ * any operator besides `provider`): such an escrow could pay two servers for one voucher.
+ */
+export function unboundClaimableByOthers(model: { owner: string; operators: readonly string[] }, provider: string): boolean {
+  return [model.owner, ...model.operators].some((a) => a !== provider);
+}
 /** CosmJS's default: the simulated gas times 1.4. */
 export const DEFAULT_GAS_MULTIPLIER = 1.4;
 /**
@@ -129,8 +137,9 @@ export const BlockaiMsgs = {
     const value: MsgSetModelStatus = { sender, modelId, status };
     return { typeUrl: "/blockai.registry.v1.MsgSetModelStatus", value };
   },
-  openEscrow(consumer: string, modelId: bigint, deposit: bigint, expiryHeight: bigint): EncodeObject {
-    const value: MsgOpenEscrow = { consumer, modelId, deposit: usoa(deposit), expiryHeight };
+  /** `provider` (owner or operator of the model) binds the escrow to it; "" leaves it unbound. */
+  openEscrow(consumer: string, modelId: bigint, deposit: bigint, expiryHeight: bigint, provider = ""): EncodeObject {
+    const value: MsgOpenEscrow = { consumer, modelId, deposit: usoa(deposit), expiryHeight, provider };
     return { typeUrl: "/blockai.metering.v1.MsgOpenEscrow", value };
   },
   topUpEscrow(consumer: string, escrowId: bigint, amount: bigint, newExpiryHeight = 0n): EncodeObject {
@@ -138,7 +147,8 @@ export const BlockaiMsgs = {
     return { typeUrl: "/blockai.metering.v1.MsgTopUpEscrow", value };
   },
   claimUsage(provider: string, signed: SignedVoucher): EncodeObject {
-    const value: MsgClaimUsage = { provider, voucher: voucherToProto(signed.voucher), signature: bytes(signed.signature) };
+    const signatureKind = signed.kind === "adr036" ? SignatureKind.SIGNATURE_KIND_ADR036 : SignatureKind.SIGNATURE_KIND_UNSPECIFIED;
+    const value: MsgClaimUsage = { provider, voucher: voucherToProto(signed.voucher), signature: bytes(signed.signature), signatureKind };
     return { typeUrl: "/blockai.metering.v1.MsgClaimUsage", value };
   },
   closeEscrow(sender: string, escrowId: bigint): EncodeObject {
@@ -370,8 +380,16 @@ export class BlockaiClient {
     return this.signAndBroadcast(sender, [BlockaiMsgs.setModelStatus(sender, modelId, status)], fee, memo);
   }
 
-  async openEscrow(consumer: string, modelId: bigint, deposit: bigint, expiryHeight: bigint, fee: Fee = "auto", memo = ""): Promise<{ escrowId: bigint; tx: DeliverTxResponse }> {
-    const tx = await this.signAndBroadcast(consumer, [BlockaiMsgs.openEscrow(consumer, modelId, deposit, expiryHeight)], fee, memo);
+  async openEscrow(
+    consumer: string,
+    modelId: bigint,
+    deposit: bigint,
+    expiryHeight: bigint,
+    fee: Fee = "auto",
+    memo = "",
+    provider = "",
+  ): Promise<{ escrowId: bigint; tx: DeliverTxResponse }> {
+    const tx = await this.signAndBroadcast(consumer, [BlockaiMsgs.openEscrow(consumer, modelId, deposit, expiryHeight, provider)], fee, memo);
     return { escrowId: this.response(tx, 0, MsgOpenEscrowResponse.decode).escrowId, tx };
   }
 
@@ -496,10 +514,22 @@ export class BlockaiClient {
    * it now (chain id, model, consumer key, deposit, already claimed) plus what the provider itself
    * already accepted but has not claimed yet. Signature checking is local (verifyVoucher).
    */
-  async checkVoucher(signed: SignedVoucher, modelId: bigint, acceptedUnclaimed?: { amount: bigint; units: bigint }): Promise<VoucherCheck> {
+  async checkVoucher(
+    signed: SignedVoucher,
+    modelId: bigint,
+    acceptedUnclaimed?: { amount: bigint; units: bigint },
+    /** The serving provider's address: enforces provider binding (see ServingProvider). */
+    provider?: string,
+  ): Promise<VoucherCheck> {
     const escrow = await this.getEscrow(signed.voucher.escrowId);
     if (!escrow) return { ok: false, reason: `escrow ${signed.voucher.escrowId} does not exist` };
     if (escrow.status === EscrowStatus.ESCROW_STATUS_CLOSED) return { ok: false, reason: `escrow ${escrow.id} is closed` };
+    let serving: ServingProvider | undefined;
+    if (provider !== undefined) {
+      const model = await this.getModel(modelId);
+      if (!model) return { ok: false, reason: `model ${modelId} does not exist` };
+      serving = { address: provider, othersCanClaimUnbound: unboundClaimableByOthers(model, provider) };
+    }
     const key = await this.getAccountPubkey(escrow.consumer);
     if (!key) return { ok: false, reason: `consumer ${escrow.consumer} has no public key on chain` };
     const claimed = BigInt(escrow.claimed?.amount ?? "0");
@@ -515,8 +545,10 @@ export class BlockaiClient {
         accepted: accepted.amount,
         // Never below what the chain has claimed: the chain refuses a voucher with fewer units.
         acceptedUnits: accepted.units > escrow.claimedUnits ? accepted.units : escrow.claimedUnits,
+        boundProvider: escrow.provider,
       },
       modelId,
+      serving,
     );
   }
 }

@@ -13,6 +13,7 @@ export * from "./verified-query";
 export * from "../types/voucher";
 export * from "./registry";
 export * from "./blockai-client";
+export * from "./payment";
 export { balanceStateKey } from "../modules/bank/keys";
 export { modelStateKey } from "../modules/registry/keys";
 export { escrowStateKey } from "../modules/metering/keys";

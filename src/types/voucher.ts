@@ -24,8 +24,9 @@
  * or 0x7b ('{', an amino JSON StdSignDoc), voucher sign bytes with 0x62 ('b'), so no signature
  * can be replayed as another kind.
  */
-import { fromBase64, toBase64 } from "@cosmjs/encoding";
+import { fromBase64, toBase64, toBech32 } from "@cosmjs/encoding";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { ripemd160 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
 export const VOUCHER_DOMAIN_TAG = "blockai/voucher/v1";
@@ -41,10 +42,18 @@ export interface Voucher {
   readonly cumulativeAmount: bigint;
 }
 
+/**
+ * How a voucher is signed: "raw" over its sign bytes (the default), or "adr036" over the ADR-036
+ * amino sign doc wrapping them (what Keplr's signArbitrary signs; see adr036SignBytes).
+ */
+export type VoucherSignatureKind = "raw" | "adr036";
+
 export interface SignedVoucher {
   readonly voucher: Voucher;
   /** 64 bytes r||s, low-S. */
   readonly signature: Uint8Array;
+  /** Absent: "raw". */
+  readonly kind?: VoucherSignatureKind;
 }
 
 export class VoucherError extends Error {
@@ -86,6 +95,43 @@ export function voucherDigest(v: Voucher): Uint8Array {
   return sha256(voucherSignBytes(v));
 }
 
+/** The account address (bech32, prefix soa) of a compressed secp256k1 key: RIPEMD160(SHA256(key)). */
+export function addressOfPublicKey(publicKey: Uint8Array, prefix = "soa"): string {
+  return toBech32(prefix, ripemd160(sha256(publicKey)));
+}
+
+/**
+ * The ADR-036 sign bytes of a voucher signed by `signer` (the escrow's consumer, bech32): the
+ * amino JSON sign doc of one MsgSignData whose data is the voucher's sign bytes, with empty chain
+ * id, zero account number and sequence, no fee, as Keplr's signArbitrary(chainId, signer, data)
+ * builds it (keys sorted, no spaces; base64 and bech32 need no JSON escaping). It starts with
+ * `{`, never with 0x62 or 0x0a: neither a raw voucher signature nor a transaction signature can
+ * be replayed as one, and the voucher's own domain tag is inside the signed data.
+ */
+export function adr036SignBytes(v: Voucher, signer: string): Uint8Array {
+  const data = toBase64(voucherSignBytes(v));
+  if (!/^[a-z0-9]+1[02-9ac-hj-np-z]+$/.test(signer)) throw new VoucherError(`signer "${signer}" is not a bech32 address`);
+  const doc =
+    `{"account_number":"0","chain_id":"","fee":{"amount":[],"gas":"0"},"memo":"",` +
+    `"msgs":[{"type":"sign/MsgSignData","value":{"data":"${data}","signer":"${signer}"}}],"sequence":"0"}`;
+  return new TextEncoder().encode(doc);
+}
+
+/** The bytes a signature of `kind` covers (what is hashed with SHA-256 and signed). */
+export function signedBytesOf(v: Voucher, kind: VoucherSignatureKind, consumerPublicKey: Uint8Array): Uint8Array {
+  return kind === "adr036" ? adr036SignBytes(v, addressOfPublicKey(consumerPublicKey)) : voucherSignBytes(v);
+}
+
+/**
+ * Signs the ADR-036 form with a private key (what a wallet does with signArbitrary; for tests and
+ * for signers that only sign ADR-036 documents).
+ */
+export function signVoucherAdr036(v: Voucher, privateKey: Uint8Array): SignedVoucher {
+  const bytes = adr036SignBytes(v, addressOfPublicKey(voucherPublicKey(privateKey)));
+  const signature = secp256k1.sign(sha256(bytes), privateKey, { prehash: false, lowS: true });
+  return { voucher: { ...v }, signature, kind: "adr036" };
+}
+
 /** Signs a voucher with the consumer's 32-byte secp256k1 private key (low-S, deterministic). */
 export function signVoucher(v: Voucher, privateKey: Uint8Array): SignedVoucher {
   const signature = secp256k1.sign(voucherDigest(v), privateKey, { prehash: false, lowS: true });
@@ -96,11 +142,11 @@ export function signVoucher(v: Voucher, privateKey: Uint8Array): SignedVoucher {
  * True iff `signature` is a valid low-S signature of `voucher` by `publicKey` (33-byte compressed
  * secp256k1, as stored on the consumer's account). Never throws on malformed input.
  */
-export function verifyVoucher(voucher: Voucher, signature: Uint8Array, publicKey: Uint8Array): boolean {
+export function verifyVoucher(voucher: Voucher, signature: Uint8Array, publicKey: Uint8Array, kind: VoucherSignatureKind = "raw"): boolean {
   if (signature.length !== 64 || publicKey.length !== 33) return false;
   let digest: Uint8Array;
   try {
-    digest = voucherDigest(voucher);
+    digest = sha256(signedBytesOf(voucher, kind, publicKey));
   } catch {
     return false;
   }
@@ -130,6 +176,20 @@ export interface EscrowView {
   readonly accepted: bigint;
   /** Units of that voucher. */
   readonly acceptedUnits?: bigint;
+  /** The escrow's bound provider (Escrow.provider); "" or absent: unbound. */
+  readonly boundProvider?: string;
+}
+
+/**
+ * Who is about to serve: with it, checkVoucher also enforces provider binding (docs/models.md,
+ * "Provider binding"). An escrow bound to another provider never pays this one; an unbound escrow
+ * is served only when no other address can claim it (the model has no operators and this is the
+ * owner), else the consumer could hand the same cumulative voucher to two operators.
+ */
+export interface ServingProvider {
+  readonly address: string;
+  /** True when another address (owner or operator) could also claim an unbound escrow. */
+  readonly othersCanClaimUnbound: boolean;
 }
 
 export type VoucherCheck = { ok: true; increment: bigint } | { ok: false; reason: string };
@@ -141,18 +201,42 @@ export type VoucherCheck = { ok: true; increment: bigint } | { ok: false; reason
  * more than what was accepted before (units not decreasing), within the deposit. A provider serves
  * a call only for a voucher that passes; `increment` is what the voucher adds.
  */
-export function checkVoucher(signed: SignedVoucher, escrow: EscrowView, servedModelId: bigint): VoucherCheck {
+export function checkVoucher(
+  signed: SignedVoucher,
+  escrow: EscrowView,
+  servedModelId: bigint,
+  provider?: ServingProvider,
+  /** Signature check; a server may pass a native one (same rules: 64 bytes r||s, low-S). */
+  verify: (voucher: Voucher, signature: Uint8Array, publicKey: Uint8Array, kind: VoucherSignatureKind) => boolean = verifyVoucher,
+): VoucherCheck {
   const v = signed.voucher;
   if (v.chainId !== escrow.chainId) return { ok: false, reason: `voucher is for chain "${v.chainId}", not "${escrow.chainId}"` };
   if (v.escrowId !== escrow.escrowId) return { ok: false, reason: `voucher is for escrow ${v.escrowId}, not ${escrow.escrowId}` };
   if (escrow.modelId !== servedModelId) return { ok: false, reason: `escrow ${escrow.escrowId} pays for model ${escrow.modelId}, not model ${servedModelId}` };
-  if (!verifyVoucher(v, signed.signature, escrow.consumerPublicKey)) return { ok: false, reason: "signature does not verify with the consumer's key" };
+  if (provider) {
+    const bound = escrow.boundProvider ?? "";
+    if (bound !== "" && bound !== provider.address) return { ok: false, reason: `escrow ${escrow.escrowId} is bound to provider ${bound}, not ${provider.address}` };
+    if (bound === "" && provider.othersCanClaimUnbound) {
+      return { ok: false, reason: `escrow ${escrow.escrowId} is not bound to a provider and another operator could claim it; open an escrow with provider ${provider.address}` };
+    }
+  }
+  if (!verify(v, signed.signature, escrow.consumerPublicKey, signed.kind ?? "raw")) return { ok: false, reason: "signature does not verify with the consumer's key" };
   if (v.cumulativeAmount <= escrow.accepted) return { ok: false, reason: `cumulative_amount ${v.cumulativeAmount} is not above ${escrow.accepted}` };
   if (escrow.acceptedUnits !== undefined && v.cumulativeUnits < escrow.acceptedUnits) {
     return { ok: false, reason: `cumulative_units ${v.cumulativeUnits} is below ${escrow.acceptedUnits}` };
   }
   if (v.cumulativeAmount > escrow.deposit) return { ok: false, reason: `cumulative_amount ${v.cumulativeAmount} exceeds the deposit ${escrow.deposit}` };
   return { ok: true, increment: v.cumulativeAmount - escrow.accepted };
+}
+
+/** True iff two signed vouchers are the same bytes (fields and signature). */
+export function equalVouchers(a: SignedVoucher, b: SignedVoucher): boolean {
+  const x = a.voucher;
+  const y = b.voucher;
+  if (x.chainId !== y.chainId || x.escrowId !== y.escrowId || x.cumulativeUnits !== y.cumulativeUnits || x.cumulativeAmount !== y.cumulativeAmount) return false;
+  if ((a.kind ?? "raw") !== (b.kind ?? "raw") || a.signature.length !== b.signature.length) return false;
+  for (let i = 0; i < a.signature.length; i++) if (a.signature[i] !== b.signature[i]) return false;
+  return true;
 }
 
 /** The protobuf form (blockai.metering.v1.Voucher): amount as a decimal string. */
@@ -177,6 +261,8 @@ export interface SignedVoucherJson {
   cumulative_units: string;
   cumulative_amount: string;
   signature: string;
+  /** Absent or "raw": the raw kind; "adr036": the ADR-036 kind. */
+  signature_kind?: VoucherSignatureKind;
 }
 
 export function signedVoucherToJson(s: SignedVoucher): SignedVoucherJson {
@@ -186,6 +272,7 @@ export function signedVoucherToJson(s: SignedVoucher): SignedVoucherJson {
     cumulative_units: s.voucher.cumulativeUnits.toString(),
     cumulative_amount: s.voucher.cumulativeAmount.toString(),
     signature: toBase64(s.signature),
+    ...(s.kind === "adr036" ? { signature_kind: "adr036" as const } : {}),
   };
 }
 
@@ -208,5 +295,6 @@ export function signedVoucherFromJson(value: unknown): SignedVoucher {
   }
   const voucher: Voucher = { chainId: o.chain_id, escrowId: int("escrow_id", 20), cumulativeUnits: int("cumulative_units", 20), cumulativeAmount: int("cumulative_amount", 39) };
   voucherSignBytes(voucher); // range checks
-  return { voucher, signature };
+  if (o.signature_kind !== undefined && o.signature_kind !== "raw" && o.signature_kind !== "adr036") throw new VoucherError('signature_kind must be "raw" or "adr036"');
+  return o.signature_kind === "adr036" ? { voucher, signature, kind: "adr036" } : { voucher, signature };
 }

@@ -12,8 +12,9 @@ import { repoRoot } from "../../src/node/paths";
 import { benchEndToEnd, WALLET_INDEX_EVENTS } from "./e2e-load";
 import { benchBlock, benchCheckTx, benchCommitCost, measureLimits } from "./inprocess";
 import { fmt, progress, progressDone, QUICK, table } from "./lib";
+import { benchGateway } from "./gateway.bench";
 
-/** BENCH_ONLY=checktx,block,commit,rss,e2e runs just those sections (limits always run). */
+/** BENCH_ONLY=checktx,block,commit,rss,e2e,gateway runs just those sections (limits always run). */
 const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean));
 const runs = (section: string) => ONLY.size === 0 || ONLY.has(section);
 
@@ -30,6 +31,13 @@ async function main(): Promise<void> {
   const commit = runs("commit") ? await benchCommitCost(QUICK ? [1e4, 1e5] : [1e4, 1e5, 1e6]) : [];
   const rss = runs("rss") ? measureRss() : undefined;
   const e2e = runs("e2e") ? await benchEndToEnd(QUICK ? 2000 : 10_000, QUICK ? 200 : 500) : undefined;
+  const gateway = [];
+  if (runs("gateway")) {
+    for (const kind of ["memory", "level"] as const) {
+      progress(`gateway: added latency and calls/s against a trivial upstream (${kind} store)`);
+      gateway.push(await benchGateway(QUICK ? 500 : 2000, 32, kind));
+    }
+  }
   progressDone();
 
   // Saturation throughput, median over the rounds (the ratio is the median of the rounds' ratios).
@@ -98,9 +106,14 @@ async function main(): Promise<void> {
     }
   }
 
+  for (const g of gateway) {
+    const what = g.store === "level" ? "LevelDB store, each voucher fsynced" : "store in memory";
+    rows.push([`gateway added latency per call (${what})`, `p50 ${fmt(g.addedP50Ms, 3)} ms, p99 ${fmt(g.addedP99Ms, 3)} ms`, `vs the upstream called directly in the same run (p50 ${fmt(g.directP50Ms, 3)} / p99 ${fmt(g.directP99Ms, 3)} ms); goal p50 <= 1 ms`]);
+    rows.push([`gateway calls/s, one process (${what})`, `${fmt(g.callsPerSec)} /s`, `${g.concurrency} consumers, one call at a time each; load generator, gateway and upstream share one core; goal >= 2000`]);
+  }
   console.log(`\nBLOCKAI benchmark ${QUICK ? "(quick) " : ""}${ONLY.size ? `(only ${[...ONLY].join(", ")}) ` : ""}${started}\n`);
   console.log(table(rows));
-  const out = { started, quick: QUICK, only: [...ONLY], limits, checkTx, blocks, commit, rss, e2e, targets };
+  const out = { started, quick: QUICK, only: [...ONLY], limits, checkTx, blocks, commit, rss, e2e, gateway, targets };
   const file = path.join(repoRoot(), "bench-results.json");
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);

@@ -71,9 +71,11 @@ const openEscrow: Command = {
     ...TX_FLAGS,
     { name: "expiry-height", value: "H", description: "last height at which the escrow is live" },
     { name: "duration", value: "BLOCKS", description: "expiry = latest height + BLOCKS (instead of --expiry-height)", default: "100000" },
+    { name: "provider", value: "ADDR", description: "bind the escrow to this owner or operator of the model (only it may claim; gateways require it when the model has operators)" },
   ],
   async run(ctx) {
     txOptions(ctx);
+    const provider = ctx.flag("provider") ?? "";
     const modelId = u64Arg(ctx.args[1], "MODEL_ID");
     const deposit = usoaArg(ctx.args[2], "DEPOSIT");
     const expiryFlag = ctx.flag("expiry-height");
@@ -86,8 +88,13 @@ const openEscrow: Command = {
     }
     return signAndBroadcast(ctx, {
       from: fromArg(ctx, ctx.args[0]),
-      msgs: (consumer) => [BlockaiMsgs.openEscrow(consumer, modelId, deposit, expiry!)],
-      summary: [["model", String(modelId)], ["deposit", formatCoinHuman({ denom: BASE_DENOM, amount: deposit })], ["expiry height", String(expiry)]],
+      msgs: (consumer) => [BlockaiMsgs.openEscrow(consumer, modelId, deposit, expiry!, provider)],
+      summary: [
+        ["model", String(modelId)],
+        ["deposit", formatCoinHuman({ denom: BASE_DENOM, amount: deposit })],
+        ["expiry height", String(expiry)],
+        ...(provider === "" ? [] : ([["provider", provider]] as Array<[string, string]>)),
+      ],
     });
   },
 };

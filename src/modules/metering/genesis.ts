@@ -30,6 +30,9 @@ function escrowFromJson(value: unknown, where: string): Escrow {
   atField(`${where}.consumer`, () => {
     if (canonicalAddress(e.consumer, "consumer") !== e.consumer) throw new Error("not canonical (lowercase) bech32");
   });
+  atField(`${where}.provider`, () => {
+    if (e.provider !== "" && canonicalAddress(e.provider, "provider") !== e.provider) throw new Error("not canonical (lowercase) bech32");
+  });
   const deposit = atField(`${where}.deposit`, () => checkUsoa(e.deposit, "deposit", false));
   const claimed = atField(`${where}.claimed`, () => checkUsoa(e.claimed, "claimed", true));
   const refunded = atField(`${where}.refunded`, () => checkUsoa(e.refunded, "refunded", true));

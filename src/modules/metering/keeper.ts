@@ -4,7 +4,7 @@ import { concatBytes, readU64be, u64be } from "../../types/bytes";
 import { verifySecp256k1 } from "../../framework/crypto";
 import { SdkErrors } from "../../types/errors";
 import type { Context } from "../../framework/module";
-import { voucherSignBytes, type Voucher } from "../../types/voucher";
+import { adr036SignBytes, voucherSignBytes, type Voucher, type VoucherSignatureKind } from "../../types/voucher";
 import { Escrow, EscrowStatus, Params, UsageRecord } from "../../gen/blockai/metering/v1/metering";
 import { ModelStatus } from "../../gen/blockai/registry/v1/registry";
 import { KVStore, PrefixStore } from "../../store/kv";
@@ -277,9 +277,16 @@ export class MeteringKeeper {
 
   // ---- message logic (inputs already passed validateBasic) ------------------------------------
 
-  openEscrow(ctx: Context, consumer: string, modelId: bigint, deposit: bigint, expiry: bigint): bigint {
+  /**
+   * `provider` ("" = unbound) binds the escrow to one of the model's providers: only it may claim
+   * or provider-close, so one cumulative voucher cannot be served by two operators.
+   */
+  openEscrow(ctx: Context, consumer: string, modelId: bigint, deposit: bigint, expiry: bigint, provider = ""): bigint {
     const model = this.mustGetModel(ctx.store, modelId);
     this.requireActive(model);
+    if (provider !== "" && !this.registry.isOwnerOrOperator(model, provider)) {
+      throw SdkErrors.InvalidRequest.wrap(`provider ${provider} is neither the owner nor an operator of model ${model.id}`);
+    }
     this.checkExpiry(ctx, expiry);
     const consumerBytes = decodeAddress(consumer);
     this.bank.sendToModule(ctx.store, ctx.events, consumerBytes, METERING_ESCROW_ACCOUNT, [{ denom: BASE_DENOM, amount: deposit }]);
@@ -299,13 +306,15 @@ export class MeteringKeeper {
       graceEndHeight: 0n,
       refunded: usoa(0n),
       closedHeight: 0n,
+      provider,
     });
     ctx.events.emit(MeteringEvents.OpenEscrow, {
       [A.EscrowId]: id.toString(),
       [A.Consumer]: consumer,
       [A.ModelId]: modelId.toString(),
       [A.Deposit]: `${deposit}${BASE_DENOM}`,
-      [A.ExpiryHeight]: expiry.toString()});
+      [A.ExpiryHeight]: expiry.toString(),
+      ...(provider === "" ? {} : { [A.Provider]: provider })});
     return id;
   }
 
@@ -329,7 +338,7 @@ export class MeteringKeeper {
   }
 
   /** Redeems a voucher. Returns what it paid, the fee and the unit increment. */
-  claim(ctx: Context, provider: string, v: Voucher, signature: Uint8Array): { paid: bigint; fee: bigint; units: bigint; epoch: bigint } {
+  claim(ctx: Context, provider: string, v: Voucher, signature: Uint8Array, kind: VoucherSignatureKind = "raw"): { paid: bigint; fee: bigint; units: bigint; epoch: bigint } {
     if (v.chainId !== ctx.block.chainId) throw MeteringErrors.WrongChain.wrap(`voucher chain_id "${v.chainId}", this chain is "${ctx.block.chainId}"`);
     const e = this.mustGetEscrow(ctx.store, v.escrowId);
     if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) throw MeteringErrors.EscrowClosed.wrap(`escrow ${e.id} was closed at height ${e.closedHeight}`);
@@ -337,12 +346,16 @@ export class MeteringKeeper {
     if (!this.registry.isOwnerOrOperator(model, provider)) {
       throw SdkErrors.Unauthorized.wrap(`${provider} is neither the owner nor an operator of model ${model.id}`);
     }
+    if (e.provider !== "" && e.provider !== provider) {
+      throw SdkErrors.Unauthorized.wrap(`escrow ${e.id} is bound to provider ${e.provider}, not ${provider}`);
+    }
     const consumerKey = this.accounts.getAccount(ctx.store, decodeAddress(e.consumer))?.pubKey;
     if (!consumerKey) throw MeteringErrors.ConsumerKeyUnknown.wrap(`account ${e.consumer} has no public key`);
     ctx.gasMeter.consume(VOUCHER_VERIFY_GAS, "voucher signature");
     let signBytes: Uint8Array;
     try {
-      signBytes = voucherSignBytes(v);
+      // The ADR-036 kind signs a sign doc naming the escrow's consumer as the signer.
+      signBytes = kind === "adr036" ? adr036SignBytes(v, e.consumer) : voucherSignBytes(v);
     } catch (err) {
       throw MeteringErrors.InvalidVoucher.wrap((err as Error).message);
     }
@@ -393,7 +406,9 @@ export class MeteringKeeper {
     const e = this.mustGetEscrow(ctx.store, id);
     if (e.status === EscrowStatus.ESCROW_STATUS_CLOSED) throw MeteringErrors.EscrowClosed.wrap(`escrow ${id} was closed at height ${e.closedHeight}`);
     const model = this.mustGetModel(ctx.store, e.modelId);
-    if (this.registry.isOwnerOrOperator(model, sender)) return this.finalize(ctx, e, "provider");
+    // A bound escrow is closed early only by its provider: another operator closing it would
+    // refund the consumer before the bound provider claims what it served.
+    if (this.registry.isOwnerOrOperator(model, sender) && (e.provider === "" || e.provider === sender)) return this.finalize(ctx, e, "provider");
     if (sender !== e.consumer) throw SdkErrors.Unauthorized.wrap(`${sender} is neither the consumer nor a provider of escrow ${id}`);
     if (e.status !== EscrowStatus.ESCROW_STATUS_OPEN) throw MeteringErrors.EscrowNotOpen.wrap(`escrow ${id} is already closing until height ${e.graceEndHeight}`);
     const height = BigInt(ctx.block.height);

@@ -6,7 +6,8 @@ import { canonicalAddress } from "../../types/address";
 import { BASE_DENOM, checkUsoa } from "../../types/coins";
 import { SdkErrors } from "../../types/errors";
 import type { MsgHandler } from "../../framework/module";
-import { MAX_VOUCHER_AMOUNT, type Voucher } from "../../types/voucher";
+import { MAX_VOUCHER_AMOUNT, type Voucher, type VoucherSignatureKind } from "../../types/voucher";
+import { SignatureKind } from "../../gen/blockai/metering/v1/metering";
 import {
   MsgClaimUsage,
   MsgClaimUsageResponse,
@@ -44,7 +45,15 @@ export function parseClaimVoucher(msg: MsgClaimUsage): Voucher {
   const amount = BigInt(v.cumulativeAmount);
   if (amount > MAX_VOUCHER_AMOUNT) throw MeteringErrors.InvalidVoucher.wrap("cumulative_amount must be < 2^128");
   if (msg.signature.length !== 64) throw MeteringErrors.InvalidVoucherSignature.wrap(`signature must be 64 bytes r||s, got ${msg.signature.length}`);
+  claimSignatureKind(msg);
   return { chainId: v.chainId, escrowId: v.escrowId, cumulativeUnits: v.cumulativeUnits, cumulativeAmount: amount };
+}
+
+/** The signature kind of a MsgClaimUsage (metering/7 for an unknown one). */
+export function claimSignatureKind(msg: MsgClaimUsage): VoucherSignatureKind {
+  if (msg.signatureKind === SignatureKind.SIGNATURE_KIND_UNSPECIFIED) return "raw";
+  if (msg.signatureKind === SignatureKind.SIGNATURE_KIND_ADR036) return "adr036";
+  throw MeteringErrors.InvalidVoucher.wrap(`unknown signature_kind ${msg.signatureKind}`);
 }
 
 function checkHeight(h: bigint, field: string): void {
@@ -65,9 +74,11 @@ function openHandler(keeper: MeteringKeeper): MsgHandler<MsgOpenEscrow> {
       checkUsoa(msg.deposit, "deposit", false);
       checkHeight(msg.expiryHeight, "expiry_height");
       if (msg.expiryHeight === 0n) throw MeteringErrors.InvalidExpiry.wrap("expiry_height must be set");
+      if (msg.provider !== "") canonicalAddress(msg.provider, "provider");
     },
     execute(ctx, msg) {
-      const id = keeper.openEscrow(ctx, canonicalAddress(msg.consumer, "consumer"), msg.modelId, checkUsoa(msg.deposit, "deposit", false), msg.expiryHeight);
+      const provider = msg.provider === "" ? "" : canonicalAddress(msg.provider, "provider");
+      const id = keeper.openEscrow(ctx, canonicalAddress(msg.consumer, "consumer"), msg.modelId, checkUsoa(msg.deposit, "deposit", false), msg.expiryHeight, provider);
       return response(METERING_TYPE_URLS.MsgOpenEscrow, MsgOpenEscrowResponse.encode({ escrowId: id }).finish());
     },
   };
@@ -103,7 +114,7 @@ function claimHandler(keeper: MeteringKeeper): MsgHandler<MsgClaimUsage> {
       parseClaimVoucher(msg);
     },
     execute(ctx, msg) {
-      const { paid, fee, units, epoch } = keeper.claim(ctx, canonicalAddress(msg.provider, "provider"), parseClaimVoucher(msg), msg.signature);
+      const { paid, fee, units, epoch } = keeper.claim(ctx, canonicalAddress(msg.provider, "provider"), parseClaimVoucher(msg), msg.signature, claimSignatureKind(msg));
       return response(METERING_TYPE_URLS.MsgClaimUsage, MsgClaimUsageResponse.encode({ paid: usoa(paid), protocolFee: usoa(fee), units, epoch }).finish());
     },
   };

@@ -1,0 +1,147 @@
+/**
+ * The gateway's cost (docs/gateway.md): added latency per call against the same trivial upstream
+ * called directly, in the same run, interleaved; and calls per second through the gateway with
+ * many consumers (one escrow each, one call at a time each: the credit rule). Everything runs in
+ * this one process (load generator, gateway, upstream share one core), so calls/s is a floor
+ * for the gateway alone. Vouchers are signed before timing (signing is the consumer's cost).
+ * Two stores: LevelDB (each new voucher fsynced before its call is served, as `blockai gateway`
+ * does) and in memory (the proxy and the checks alone). The chain side is a fixed escrow record.
+ *   node dist/test/bench/gateway.bench.js [calls=2000]
+ */
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { signedVoucherToJson, signVoucher, voucherPublicKey } from "../../src/client";
+import { Gateway, LevelVoucherStore, MemoryVoucherStore, createGatewayHttpServer, type GatewayChain, type GatewayEscrow, type VoucherStore } from "../../src/cli/gateway-server";
+import { startUpstream } from "../helpers/openai-upstream";
+
+const CHAIN = "bench-1";
+const PRICE = 10n;
+const UNITS_PER_CALL = 7n; // the trivial upstream's usage.total_tokens
+const key = sha256(new TextEncoder().encode("gateway bench consumer"));
+
+export interface GatewayBench {
+  store: string;
+  calls: number;
+  directP50Ms: number;
+  directP99Ms: number;
+  gatewayP50Ms: number;
+  gatewayP99Ms: number;
+  addedP50Ms: number;
+  addedP99Ms: number;
+  callsPerSec: number;
+  concurrency: number;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+function post(agent: http.Agent, url: URL, body: string, voucher?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) };
+    if (voucher) headers["x-blockai-voucher"] = voucher;
+    const req = http.request({ hostname: url.hostname, port: url.port, path: "/v1/chat/completions", method: "POST", agent, headers }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? resolve(200) : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Vouchers k = 0..n for one escrow: each pays for the k calls before it. */
+function vouchers(escrowId: bigint, n: number): string[] {
+  return Array.from({ length: n + 1 }, (_, k) =>
+    JSON.stringify(signedVoucherToJson(signVoucher({ chainId: CHAIN, escrowId, cumulativeUnits: BigInt(k) * UNITS_PER_CALL, cumulativeAmount: BigInt(k) * UNITS_PER_CALL * PRICE }, key))),
+  );
+}
+
+export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "level" | "memory" = "level"): Promise<GatewayBench> {
+  const upstream = await startUpstream({ words: 4 });
+  const escrows = new Map<bigint, GatewayEscrow>();
+  const perConsumer = Math.ceil(calls / concurrency);
+  for (let i = 1n; i <= BigInt(concurrency); i++) {
+    escrows.set(i, { id: i, modelId: 1n, consumer: "soa1bench", consumerPublicKey: voucherPublicKey(key), deposit: 10n ** 15n, claimed: 0n, claimedUnits: 0n, expiryHeight: 10n ** 9n, status: "open", graceEndHeight: 0n, provider: "soa1provider" });
+  }
+  const chain: GatewayChain = { chainId: CHAIN, escrow: async (id) => escrows.get(id), height: () => 10n, claimGrace: () => 100n, othersCanClaimUnbound: () => false };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-gateway-bench-"));
+  const store: VoucherStore = storeKind === "level" ? await LevelVoucherStore.open(dir) : new MemoryVoucherStore();
+  const gateway = new Gateway(
+    { modelId: 1n, provider: "soa1provider", upstream: new URL(upstream.url), pricePerUnit: PRICE, unit: "token", maxCallUnits: 4096n, unitsWithoutUsage: 1n, claimMarginBlocks: 20n, maxBodyBytes: 1 << 20, upstreamTimeoutMs: 30_000 },
+    chain,
+    store,
+  );
+  const server = createGatewayHttpServer(gateway);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const gwUrl = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const upUrl = new URL(upstream.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency * 2 });
+  const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] });
+  try {
+    const all = new Map<bigint, string[]>();
+    for (const id of escrows.keys()) all.set(id, vouchers(id, id === 1n ? calls + 200 : perConsumer + 50));
+    // Latency: one call at a time, direct and through the gateway alternating (escrow 1).
+    const v1 = all.get(1n)!;
+    let k = 0;
+    for (let i = 0; i < 100; i++) {
+      await post(agent, upUrl, body);
+      await post(agent, gwUrl, body, v1[k++]);
+    }
+    const direct: number[] = [];
+    const through: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      let t = performance.now();
+      await post(agent, upUrl, body);
+      direct.push(performance.now() - t);
+      t = performance.now();
+      await post(agent, gwUrl, body, v1[k++]);
+      through.push(performance.now() - t);
+    }
+    // Throughput: `concurrency` consumers, each its own escrow, one call at a time.
+    const t0 = performance.now();
+    await Promise.all(
+      [...escrows.keys()].filter((id) => id !== 1n).map(async (id) => {
+        const vs = all.get(id)!;
+        for (let i = 0; i < perConsumer; i++) await post(agent, gwUrl, body, vs[i]);
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const served = perConsumer * (concurrency - 1);
+    return {
+      store: storeKind,
+      calls,
+      directP50Ms: pct(direct, 50),
+      directP99Ms: pct(direct, 99),
+      gatewayP50Ms: pct(through, 50),
+      gatewayP99Ms: pct(through, 99),
+      addedP50Ms: pct(through, 50) - pct(direct, 50),
+      addedP99Ms: pct(through, 99) - pct(direct, 99),
+      callsPerSec: served / seconds,
+      concurrency: concurrency - 1,
+    };
+  } finally {
+    agent.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await gateway.close();
+    await store.close();
+    await upstream.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const calls = Number(process.argv[2] ?? 2000);
+  (async () => {
+    for (const kind of ["memory", "level"] as const) console.log(JSON.stringify(await benchGateway(calls, 32, kind)));
+  })().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
