@@ -5,6 +5,10 @@ import { AbciServer } from "../abci";
 import { BlockaiApp } from "../app/app";
 import { parseDecCoins } from "../types/coins";
 import { createLogger, Logger } from "../app/logger";
+import { ChainServices } from "../grpc/chain-services";
+import { appHandlers } from "../grpc/handlers";
+import { protoRoot } from "../grpc/protos";
+import { RestGateway, RestServer } from "../grpc/rest";
 import { GrpcQueryServer } from "../grpc/server";
 import { AppConfig, appDataDir, readAppConfig } from "../node/config";
 import { genesisPath } from "../node/home";
@@ -18,6 +22,8 @@ export interface StartOptions {
   home: string;
   withComet: boolean;
   abciAddress?: string;
+  /** Overrides api_enable of app.json (the --api.enable flag). */
+  apiEnable?: boolean;
 }
 
 /** LevelDB allows one process per database: a second `start` on a home fails here, clearly. */
@@ -80,16 +86,34 @@ export async function startNode(opts: StartOptions): Promise<void> {
   }
   logger.info("ABCI server listening", { address });
 
+  // The tx and tendermint services read blocks, the tx index and the mempool from this node's CometBFT.
+  const chainServices = new ChainServices(cometRpcUrl(home)).handlers();
   let grpcServer: GrpcQueryServer | undefined;
   if (config.grpc_address !== "") {
     try {
-      grpcServer = await GrpcQueryServer.start(config.grpc_address, app, createLogger(config.log_level, "grpc"));
+      grpcServer = await GrpcQueryServer.start(config.grpc_address, app, createLogger(config.log_level, "grpc"), chainServices);
     } catch (e) {
       await server.close();
       await app.close();
       throw new Error(`${(e as Error).message} (set grpc_address in ${path.join(home, "config", "app.json")}; "" disables gRPC)`);
     }
     logger.info("gRPC server listening", { address: config.grpc_address, services: grpcServer.services.length });
+  }
+
+  let restServer: RestServer | undefined;
+  if (opts.apiEnable ?? config.api_enable) {
+    try {
+      const restLogger = createLogger(config.log_level, "api");
+      const gateway = new RestGateway(protoRoot(), new Map([...appHandlers(app), ...chainServices]));
+      if (gateway.unrouted.length > 0) restLogger.info("methods without an HTTP annotation (gRPC only)", { methods: gateway.unrouted });
+      restServer = await RestServer.start(gateway, { address: config.api_address, corsOrigins: config.api_cors_origins, logger: restLogger });
+    } catch (e) {
+      await grpcServer?.close();
+      await server.close();
+      await app.close();
+      throw new Error(`${(e as Error).message} (set api_address or api_enable in ${path.join(home, "config", "app.json")})`);
+    }
+    logger.info("REST server listening", { address: config.api_address, routes: restServer.gateway.routes.length });
   }
 
   const progress = new Progress(process.stderr);
@@ -110,6 +134,7 @@ export async function startNode(opts: StartOptions): Promise<void> {
       clearTimeout(t);
     }
     fs.rmSync(pidFile, { force: true });
+    await restServer?.close();
     await grpcServer?.close();
     await server.close();
     await app.close();
@@ -155,16 +180,16 @@ export async function startNode(opts: StartOptions): Promise<void> {
     if (last) process.stderr.write(`last lines of ${logFile}:\n${last}\n`);
     void shutdown(1);
   });
-  void watchStartup(cometRpcUrl(home), progress, () => stopping, config.grpc_address);
+  void watchStartup(cometRpcUrl(home), progress, () => stopping, config.grpc_address, restServer ? config.api_address : "");
 }
 
 /** Progress on stderr until the node has a block and is not catching up. */
-async function watchStartup(rpcUrl: string, progress: Progress, stopped: () => boolean, grpcAddress: string): Promise<void> {
+async function watchStartup(rpcUrl: string, progress: Progress, stopped: () => boolean, grpcAddress: string, apiAddress: string): Promise<void> {
   while (!stopped()) {
     try {
       const s = await status(rpcUrl);
       if (s.height >= 1 && !s.catchingUp) {
-        progress.done(`node running: chain ${s.network}, height ${s.height}, RPC ${rpcUrl}${grpcAddress ? `, gRPC ${grpcAddress}` : ""} (Ctrl-C to stop)`);
+        progress.done(`node running: chain ${s.network}, height ${s.height}, RPC ${rpcUrl}${grpcAddress ? `, gRPC ${grpcAddress}` : ""}${apiAddress ? `, REST http://${apiAddress}` : ""} (Ctrl-C to stop)`);
         return;
       }
       progress.update(s.catchingUp ? `syncing with peers: at height ${s.height} ({s})` : `waiting for the first block ({s})`);

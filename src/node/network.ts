@@ -15,6 +15,8 @@ export interface NodePorts {
   rpc: number;
   p2p: number;
   grpc: number;
+  /** REST gateway port; without one the node serves no REST. */
+  api?: number;
 }
 
 export interface NetworkOptions {
@@ -78,6 +80,8 @@ export interface NodeInfo {
   rpc: string;
   p2p: string;
   grpc: string;
+  /** REST gateway URL, when the node serves one. */
+  api?: string;
   abci: string;
 }
 
@@ -95,9 +99,9 @@ export interface NodePids {
   comet?: number;
 }
 
-/** The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC). */
+/** The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC), 1317+i (REST). */
 export function localnetPorts(i: number): NodePorts {
-  return { rpc: 26657 + 100 * i, p2p: 26656 + 100 * i, grpc: 9090 + i };
+  return { rpc: 26657 + 100 * i, p2p: 26656 + 100 * i, grpc: 9090 + i, api: 1317 + i };
 }
 
 export const DEFAULT_ACCOUNT_BALANCE = 10n ** 13n;
@@ -130,11 +134,13 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
       app: {
         abci_address: abci,
         grpc_address: `127.0.0.1:${ports.grpc}`,
+        api_enable: ports.api !== undefined,
+        api_address: `127.0.0.1:${ports.api ?? 1317}`,
         minimum_gas_prices: opts.minimumGasPrices ?? "0.025usoa",
         check_invariants: opts.checkInvariants ?? false,
       },
     });
-    nodes.push({ index: i, moniker, home, rpc: `http://127.0.0.1:${ports.rpc}`, p2p: `127.0.0.1:${ports.p2p}`, grpc: `127.0.0.1:${ports.grpc}`, abci });
+    nodes.push({ index: i, moniker, home, rpc: `http://127.0.0.1:${ports.rpc}`, p2p: `127.0.0.1:${ports.p2p}`, grpc: `127.0.0.1:${ports.grpc}`, ...(ports.api !== undefined ? { api: `http://127.0.0.1:${ports.api}` } : {}), abci });
   }
 
   // One genesis for all: node0's, with every node as a validator bonded by its own operator key.

@@ -13,7 +13,7 @@ export class TestNetwork {
 
   static async start(opts: Partial<Omit<NetworkOptions, "dir" | "ports">> & { nodes?: number } = {}): Promise<TestNetwork> {
     const nodes = opts.nodes ?? 1;
-    const ports = await freePorts(nodes * 3);
+    const ports = await freePorts(nodes * 4);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-e2e-"));
     const layout = await createNetwork({
       chainId: "blockai-e2e",
@@ -22,7 +22,7 @@ export class TestNetwork {
       ...opts,
       nodes,
       dir,
-      ports: (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] }),
+      ports: (i) => ({ rpc: ports[4 * i], p2p: ports[4 * i + 1], grpc: ports[4 * i + 2], api: ports[4 * i + 3] }),
     });
     const net = new TestNetwork(layout);
     try {

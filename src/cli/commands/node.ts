@@ -81,15 +81,18 @@ const init: Command = {
 
 const start: Command = {
   name: "start",
-  summary: "run the node: the ABCI app and gRPC server (and CometBFT with --with-comet)",
+  summary: "run the node: the ABCI app, gRPC and REST servers (and CometBFT with --with-comet)",
   flags: [
     HOME,
     { name: "with-comet", description: "also start and supervise CometBFT from the same home (one command runs a validator)" },
     { name: "abci", value: "ADDRESS", description: "ABCI listen address", default: "abci_address in config/app.json" },
+    { name: "api.enable", value: "true|false", description: "serve the REST gateway at api_address", default: "api_enable in config/app.json" },
   ],
   async run(ctx) {
     const { startNode } = await import("../start");
-    await startNode({ home: homeDir(ctx), withComet: ctx.bool("with-comet"), abciAddress: ctx.flag("abci") });
+    const api = ctx.flag("api.enable");
+    if (api !== undefined && api !== "true" && api !== "false") throw new UsageError(`--api.enable must be true or false, got "${api}"`);
+    await startNode({ home: homeDir(ctx), withComet: ctx.bool("with-comet"), abciAddress: ctx.flag("abci"), apiEnable: api === undefined ? undefined : api === "true" });
     return "running";
   },
 };
