@@ -52,6 +52,13 @@ const MAX_PAGE = 100;
 
 class RpcUnavailable extends Error {}
 
+/** CometBFT's mempool refusals and the SDK's codes for them (ErrTxInMempoolCache, ErrMempoolIsFull, ErrTxTooLarge). */
+const MEMPOOL_ERRORS: Array<[RegExp, number]> = [
+  [/already exists in cache/, 19],
+  [/mempool is full/, 20],
+  [/tx too large/, 21],
+];
+
 /** CometBFT JSON-RPC over HTTP POST (a broadcast tx may be larger than a URL may be). */
 async function rpcCall<T>(endpoint: string, method: string, params: Record<string, unknown>, timeoutMs = 10_000): Promise<T> {
   let res: Response;
@@ -306,7 +313,17 @@ export class ChainServices {
     if (req.txBytes.length === 0) throw SdkErrors.InvalidRequest.wrap("empty tx_bytes");
     const method = req.mode === BroadcastMode.BROADCAST_MODE_SYNC ? "broadcast_tx_sync" : req.mode === BroadcastMode.BROADCAST_MODE_ASYNC ? "broadcast_tx_async" : undefined;
     if (!method) throw SdkErrors.InvalidRequest.wrap(`unsupported broadcast mode ${req.mode}: use BROADCAST_MODE_SYNC or BROADCAST_MODE_ASYNC (BLOCK was removed in SDK v0.50)`);
-    const r = await this.call<{ code: number; data: string | null; log: string; codespace: string; hash: string }>(method, { tx: Buffer.from(req.txBytes).toString("base64") });
+    let r: { code: number; data: string | null; log: string; codespace: string; hash: string };
+    try {
+      r = await this.call(method, { tx: Buffer.from(req.txBytes).toString("base64") });
+    } catch (e) {
+      // CometBFT refuses some txs before CheckTx; the SDK reports these as a tx_response with its
+      // mempool codes, so a wallet sees the same shape as for a CheckTx failure.
+      const code = e instanceof RpcError ? MEMPOOL_ERRORS.find(([re]) => re.test(e.message))?.[1] : undefined;
+      if (code === undefined) throw e;
+      const txResponse = TxResponse.fromPartial({ txhash: txHash(req.txBytes), codespace: "sdk", code, rawLog: (e as Error).message });
+      return ok(BroadcastTxResponse.encode({ txResponse }).finish());
+    }
     const txResponse = TxResponse.fromPartial({
       txhash: r.hash.toUpperCase(),
       codespace: r.codespace ?? "",

@@ -40,7 +40,7 @@ export function descriptorPool(root: protobuf.Root, sources: ProtoSources): Desc
     for (const d of dirs) if (file.startsWith(d + path.sep)) return path.relative(d, file).split(path.sep).join("/");
     return undefined;
   };
-  const fileOf = (obj: protobuf.ReflectionObject): string | undefined => (obj.filename ? relative(obj.filename) : undefined);
+  const fileOf = (obj: protobuf.ReflectionObject): string | undefined => (obj.filename ? relative(obj.filename) : bundledFile(obj));
   const protos = new Map<string, descriptor.IFileDescriptorProto & { deps: Set<string> }>();
   const symbols = new Map<string, string>();
   const topLevel = (ns: protobuf.NamespaceBase) => {
@@ -79,6 +79,36 @@ export function descriptorPool(root: protobuf.Root, sources: ProtoSources): Desc
     files.set(name, { bytes: Buffer.from(descriptor.FileDescriptorProto.encode({ ...plain, dependency: deps }).finish()), deps });
   }
   return { files, symbols };
+}
+
+/**
+ * protobufjs answers imports of the well-known google/protobuf files from copies bundled with it,
+ * which carry no file name: name them as their import does.
+ */
+const BUNDLED_FILES: Record<string, string> = {
+  Any: "any",
+  Timestamp: "timestamp",
+  Duration: "duration",
+  Empty: "empty",
+  Struct: "struct",
+  Value: "struct",
+  ListValue: "struct",
+  NullValue: "struct",
+  FieldMask: "field_mask",
+  DoubleValue: "wrappers",
+  FloatValue: "wrappers",
+  Int64Value: "wrappers",
+  UInt64Value: "wrappers",
+  Int32Value: "wrappers",
+  UInt32Value: "wrappers",
+  BoolValue: "wrappers",
+  StringValue: "wrappers",
+  BytesValue: "wrappers",
+};
+
+function bundledFile(obj: protobuf.ReflectionObject): string | undefined {
+  if (obj.parent?.fullName !== ".google.protobuf") return undefined;
+  return `google/protobuf/${BUNDLED_FILES[obj.name] ?? "descriptor"}.proto`;
 }
 
 /** protobufjs writes type names relative to their scope; reflection clients expect ".pkg.Type". */

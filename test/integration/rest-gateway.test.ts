@@ -4,6 +4,7 @@ import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta
 import { appHandlers, UnaryHandler } from "../../src/grpc/handlers";
 import { protoRoot } from "../../src/grpc/protos";
 import { RestGateway, RestServer, Route } from "../../src/grpc/rest";
+import { denomMetadataFromJson } from "../../src/modules/bank/genesis";
 import { Driver } from "../helpers/driver";
 import { msgSend } from "../helpers/keys";
 
@@ -93,6 +94,37 @@ describe("REST gateway over the app's query handlers", () => {
 
     const epoch = await get(`/blockai/epochs/v1/current_epoch`);
     expect(epoch.status).toBe(200);
+  });
+
+  test("bank denom metadata for SOA from the default genesis (base usoa, display SOA, exponent 6)", async () => {
+    const soa = {
+      description: expect.any(String),
+      denom_units: [
+        { denom: "usoa", exponent: 0, aliases: ["microsoa"] },
+        { denom: "SOA", exponent: 6, aliases: [] },
+      ],
+      base: "usoa",
+      display: "SOA",
+      name: "SOA",
+      symbol: "SOA",
+      uri: "",
+      uri_hash: "",
+    };
+    expect(await get(`/cosmos/bank/v1beta1/denoms_metadata/usoa`)).toMatchObject({ status: 200, json: { metadata: soa } });
+    expect(await get(`/cosmos/bank/v1beta1/denoms_metadata`)).toMatchObject({ status: 200, json: { metadatas: [soa] } });
+    const none = await get(`/cosmos/bank/v1beta1/denoms_metadata/uother`);
+    expect(none).toMatchObject({ status: 404, json: { code: 5 } });
+    // Exported with the state, so a chain restarted from an export keeps it.
+    expect((d.app.exportGenesis() as { bank: { denom_metadata: unknown[] } }).bank.denom_metadata).toEqual([soa]);
+  });
+
+  test("genesis denom metadata is validated, naming the bad field", () => {
+    const ok = { denom_units: [{ denom: "uatom", exponent: 0 }, { denom: "atom", exponent: 6 }], base: "uatom", display: "atom" };
+    expect(denomMetadataFromJson(ok, "m").display).toBe("atom");
+    expect(() => denomMetadataFromJson({ ...ok, display: "nope" }, "m")).toThrow(/m\.display/);
+    expect(() => denomMetadataFromJson({ ...ok, denom_units: [{ denom: "atom", exponent: 6 }] }, "m")).toThrow(/first unit must be the base/);
+    expect(() => denomMetadataFromJson({ ...ok, denom_units: [{ denom: "uatom", exponent: 0 }, { denom: "atom", exponent: 0 }] }, "m")).toThrow(/exponents must increase/);
+    expect(() => denomMetadataFromJson({ ...ok, denom_units: [{ denom: "uatom", exponent: 0, aliases: ["uatom"] }] }, "m")).toThrow(/duplicate/);
   });
 
   test("pagination query parameters (limit, offset, count_total, reverse, key)", async () => {
