@@ -109,6 +109,12 @@ const NEWER_MESSAGE_FIELDS: Array<[message: string, name: string, id: number, ty
   ["cosmos.gov.v1.QueryParamsResponse", "params", 4, "cosmos.gov.v1.Params"],
 ];
 
+/** Fields SDK v0.47 renamed (same numbers): the gateway writes the names the node's codecs have. */
+const RENAMED_FIELDS: Array<[message: string, from: string, to: string]> = [
+  ["cosmos.base.tendermint.v1beta1.GetNodeInfoResponse", "node_info", "default_node_info"],
+  ["tendermint.p2p.NodeInfo", "node_id", "default_node_id"],
+];
+
 /** Loads every Cosmos SDK and BLOCKAI proto into one resolved root (field names as in the .proto). */
 export function loadProtoRoot(sources: ProtoSources = defaultProtoSources()): protobuf.Root {
   const { registryDir, blockaiDir } = sources;
@@ -140,8 +146,26 @@ export function loadProtoRoot(sources: ProtoSources = defaultProtoSources()): pr
     const t = root.lookupType(message);
     if (!t.fields[name] && !t.fieldsById[id]) t.add(new protobuf.Field(name, id, type));
   }
-  root.resolveAll();
+  for (const [message, from, to] of RENAMED_FIELDS) {
+    const t = root.lookupType(message);
+    const old = t.fields[from];
+    if (!old) continue;
+    t.remove(old);
+    const renamed = new protobuf.Field(to, old.id, old.type, old.repeated ? "repeated" : undefined, undefined, old.options);
+    t.add(renamed);
+  }
+  // loadSync resolved the root already, and resolveAll does not visit it again: resolve what was
+  // added since (the newer definitions and fields) one by one.
+  resolveAdded(root);
   return root;
+}
+
+function resolveAdded(ns: protobuf.NamespaceBase): void {
+  for (const obj of ns.nestedArray) {
+    if (obj instanceof protobuf.Type) for (const f of obj.fieldsArray) if (!f.resolved) f.resolve();
+    if (obj instanceof protobuf.Service) for (const m of obj.methodsArray) if (!m.resolved) m.resolve();
+    if (obj instanceof protobuf.Namespace) resolveAdded(obj);
+  }
 }
 
 let cached: protobuf.Root | undefined;

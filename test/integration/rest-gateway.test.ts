@@ -92,6 +92,10 @@ describe("REST gateway over the app's query handlers", () => {
     const params = await get(`/cosmos/staking/v1beta1/params`);
     expect((params.json as { params: { unbonding_time: string } }).params.unbonding_time).toMatch(/^[0-9]+(\.[0-9]+)?s$/);
 
+    // gov v1 params as SDK v0.47+ answer them (the field the v0.46 protos lack is described too).
+    const gov = await get(`/cosmos/gov/v1/params/voting`);
+    expect((gov.json as { params: { voting_period: string; quorum: string } }).params).toMatchObject({ voting_period: expect.stringMatching(/^[0-9]+(\.[0-9]+)?s$/), quorum: expect.stringMatching(/^0\.[0-9]+$/) });
+
     const epoch = await get(`/blockai/epochs/v1/current_epoch`);
     expect(epoch.status).toBe(200);
   });
