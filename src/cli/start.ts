@@ -10,6 +10,8 @@ import { appHandlers } from "../grpc/handlers";
 import { protoRoot } from "../grpc/protos";
 import { RestGateway, RestServer } from "../grpc/rest";
 import { GrpcQueryServer } from "../grpc/server";
+import { AppMetrics } from "../app/metrics";
+import { MetricsServer } from "../node/metrics-server";
 import { AppConfig, appDataDir, readAppConfig } from "../node/config";
 import { genesisPath } from "../node/home";
 import { cometbftBinary } from "../node/paths";
@@ -27,10 +29,10 @@ export interface StartOptions {
 }
 
 /** LevelDB allows one process per database: a second `start` on a home fails here, clearly. */
-export async function openAppState(home: string, config: AppConfig, logger: Logger): Promise<BlockaiApp> {
+export async function openAppState(home: string, config: AppConfig, logger: Logger, metrics?: AppMetrics): Promise<BlockaiApp> {
   const dataDir = appDataDir(home);
   try {
-    return await BlockaiApp.open({ dataDir, minGasPrices: parseDecCoins(config.minimum_gas_prices), logger, checkInvariants: config.check_invariants, verifyThreads: config.verify_threads, indexEvents: config.index_events });
+    return await BlockaiApp.open({ dataDir, minGasPrices: parseDecCoins(config.minimum_gas_prices), logger, checkInvariants: config.check_invariants, verifyThreads: config.verify_threads, indexEvents: config.index_events, metrics });
   } catch (e) {
     if ((e as { cause?: { code?: string } }).cause?.code === "LEVEL_LOCKED") {
       throw new Error(`the state database ${dataDir} is locked by another process: is a node already running on ${home}? (stop it first)`);
@@ -68,7 +70,8 @@ export async function startNode(opts: StartOptions): Promise<void> {
   const cometBinary = opts.withComet ? cometbftBinary() : undefined;
   const logger = createLogger(config.log_level, "app");
   const abciLogger = createLogger(config.log_level, "abci");
-  const app = await openAppState(home, config, logger);
+  const metrics = config.prometheus_address !== "" ? new AppMetrics() : undefined;
+  const app = await openAppState(home, config, logger, metrics);
   logger.info("state loaded", { height: app.lastHeight, app_hash: Buffer.from(app.lastAppHash).toString("hex") });
   const server = new AbciServer(app, {
     logger: {
@@ -116,6 +119,20 @@ export async function startNode(opts: StartOptions): Promise<void> {
     logger.info("REST server listening", { address: config.api_address, routes: restServer.gateway.routes.length });
   }
 
+  let metricsServer: MetricsServer | undefined;
+  if (metrics) {
+    try {
+      metricsServer = await MetricsServer.start(config.prometheus_address, metrics);
+    } catch (e) {
+      await restServer?.close();
+      await grpcServer?.close();
+      await server.close();
+      await app.close();
+      throw new Error(`${(e as Error).message} (set prometheus_address in ${path.join(home, "config", "app.json")}; "" disables it)`);
+    }
+    logger.info("Prometheus metrics", { address: `http://${config.prometheus_address}/metrics` });
+  }
+
   const progress = new Progress(process.stderr);
   const pidFile = path.join(home, "cometbft.pid");
   let comet: ChildProcess | undefined;
@@ -134,6 +151,7 @@ export async function startNode(opts: StartOptions): Promise<void> {
       clearTimeout(t);
     }
     fs.rmSync(pidFile, { force: true });
+    await metricsServer?.close();
     await restServer?.close();
     await grpcServer?.close();
     await server.close();

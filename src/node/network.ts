@@ -17,6 +17,9 @@ export interface NodePorts {
   grpc: number;
   /** REST gateway port; without one the node serves no REST. */
   api?: number;
+  /** Prometheus ports of the app and of CometBFT; without them neither serves metrics. */
+  appMetrics?: number;
+  cometMetrics?: number;
 }
 
 export interface NetworkOptions {
@@ -99,9 +102,12 @@ export interface NodePids {
   comet?: number;
 }
 
-/** The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC), 1317+i (REST). */
+/**
+ * The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC),
+ * 1317+i (REST), 26660+100i (CometBFT's Prometheus metrics), 26661+100i (the app's).
+ */
 export function localnetPorts(i: number): NodePorts {
-  return { rpc: 26657 + 100 * i, p2p: 26656 + 100 * i, grpc: 9090 + i, api: 1317 + i };
+  return { rpc: 26657 + 100 * i, p2p: 26656 + 100 * i, grpc: 9090 + i, api: 1317 + i, cometMetrics: 26660 + 100 * i, appMetrics: 26661 + 100 * i };
 }
 
 export const DEFAULT_ACCOUNT_BALANCE = 10n ** 13n;
@@ -131,11 +137,13 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
       rpcAddress: `tcp://127.0.0.1:${ports.rpc}`,
       p2pAddress: `tcp://127.0.0.1:${ports.p2p}`,
       fastBlocks: true,
+      cometPrometheusAddress: ports.cometMetrics !== undefined ? `127.0.0.1:${ports.cometMetrics}` : undefined,
       app: {
         abci_address: abci,
         grpc_address: `127.0.0.1:${ports.grpc}`,
         api_enable: ports.api !== undefined,
         api_address: `127.0.0.1:${ports.api ?? 1317}`,
+        prometheus_address: ports.appMetrics !== undefined ? `127.0.0.1:${ports.appMetrics}` : "",
         minimum_gas_prices: opts.minimumGasPrices ?? "0.025usoa",
         check_invariants: opts.checkInvariants ?? false,
       },

@@ -10,6 +10,10 @@ import { HOME, OUTPUT, homeDir } from "../flags";
 import { keyValues, toJson } from "../output";
 import { loadGenesis } from "./genesis";
 
+/** Where `blockai init --prometheus` puts the metrics (CometBFT's usual port, and the next one). */
+const COMET_PROMETHEUS_ADDRESS = "127.0.0.1:26660";
+const APP_PROMETHEUS_ADDRESS = "127.0.0.1:26661";
+
 const LADDR_RE = /^tcp:\/\/[^\s:/]+:[0-9]{1,5}$/;
 const HOSTPORT_RE = /^[^\s:/]+:[0-9]{1,5}$/;
 
@@ -26,6 +30,7 @@ const init: Command = {
     { name: "grpc-address", value: "HOST:PORT", description: 'gRPC query server address ("" disables)', default: "127.0.0.1:9090" },
     { name: "minimum-gas-prices", value: "PRICE", description: "this node's minimum fee per gas for CheckTx", default: "0.025usoa" },
     { name: "fast-blocks", description: "sub-second block times (local test networks only)" },
+    { name: "prometheus", description: "Prometheus metrics: the app's at 127.0.0.1:26661/metrics, CometBFT's at 127.0.0.1:26660/metrics" },
     OUTPUT,
   ],
   async run(ctx) {
@@ -55,7 +60,12 @@ const init: Command = {
       rpcAddress: rpc,
       p2pAddress: p2p,
       fastBlocks: ctx.bool("fast-blocks"),
-      app: { ...(grpcAddress !== undefined ? { grpc_address: grpcAddress } : {}), ...(prices !== undefined ? { minimum_gas_prices: prices } : {}) },
+      cometPrometheusAddress: ctx.bool("prometheus") ? COMET_PROMETHEUS_ADDRESS : undefined,
+      app: {
+        ...(grpcAddress !== undefined ? { grpc_address: grpcAddress } : {}),
+        ...(prices !== undefined ? { minimum_gas_prices: prices } : {}),
+        ...(ctx.bool("prometheus") ? { prometheus_address: APP_PROMETHEUS_ADDRESS } : {}),
+      },
     });
     // `cometbft init` makes the node a validator with an arbitrary power of 10 and no operator;
     // here validators are added with "genesis add-validator", bonded by a funded operator.
