@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import * as protobuf from "protobufjs";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import { ChainServices } from "../../src/grpc/chain-services";
 import { appHandlers, UnaryHandler } from "../../src/grpc/handlers";
 import { protoRoot } from "../../src/grpc/protos";
 import { RestGateway, RestServer, Route } from "../../src/grpc/rest";
@@ -198,6 +199,27 @@ describe("REST gateway over the app's query handlers", () => {
     const failing = await gateway.serve("POST", "/cosmos/tx/v1beta1/simulate", new URLSearchParams(), JSON.stringify({ tx_bytes: Buffer.from(tooMuch).toString("base64") }), undefined);
     expect(failing.status).toBeGreaterThanOrEqual(400);
     expect((failing.json as { message: string }).message).toMatch(/insufficient funds/);
+  });
+
+  test("tx and tendermint services: a CometBFT that does not answer is 503 (UNAVAILABLE), bad requests 400 before any RPC", async () => {
+    const chain = new ChainServices("http://127.0.0.1:1").handlers();
+    const withChain = new RestGateway(protoRoot(), new Map([...appHandlers(d.app), ...chain]));
+    const serve = (verb: string, url: string, body?: string) => {
+      const u = new URL(url, "http://x");
+      return withChain.serve(verb, u.pathname, u.searchParams, body, undefined);
+    };
+    const down = await serve("GET", "/cosmos/base/tendermint/v1beta1/node_info");
+    expect(down.status).toBe(503);
+    expect(down.json).toEqual({ code: 14, message: expect.stringContaining("not answering"), details: [] });
+    expect((await serve("GET", "/cosmos/tx/v1beta1/txs/zz")).status).toBe(400);
+    expect((await serve("GET", "/cosmos/tx/v1beta1/txs")).json).toMatchObject({ code: 3, message: expect.stringContaining("query cannot be empty") });
+    expect((await serve("GET", "/cosmos/tx/v1beta1/txs?query=a&limit=101")).status).toBe(400);
+    expect((await serve("GET", "/cosmos/base/tendermint/v1beta1/blocks/-1")).status).toBe(400);
+    expect((await serve("POST", "/cosmos/tx/v1beta1/txs", JSON.stringify({ tx_bytes: "", mode: "BROADCAST_MODE_SYNC" }))).json).toMatchObject({ code: 3, message: expect.stringContaining("empty tx_bytes") });
+    expect((await serve("POST", "/cosmos/tx/v1beta1/txs", JSON.stringify({ tx_bytes: "AAAA" }))).json).toMatchObject({ code: 3, message: expect.stringContaining("unsupported broadcast mode") });
+    // Every method of both services is routed.
+    expect(withChain.unrouted).toEqual([]);
+    expect(new Set(withChain.routes.map((r) => r.method))).toEqual(new Set([...appHandlers(d.app).keys(), ...chain.keys()]));
   });
 
   describe("over HTTP", () => {
