@@ -137,6 +137,8 @@ async function start(nodes: number): Promise<number> {
       await checkPortFree(p.p2p, `node${i} P2P`);
       await checkPortFree(p.grpc, `node${i} gRPC`);
       if (p.api !== undefined) await checkPortFree(p.api, `node${i} REST`);
+      if (p.appMetrics !== undefined) await checkPortFree(p.appMetrics, `node${i} app metrics`);
+      if (p.cometMetrics !== undefined) await checkPortFree(p.cometMetrics, `node${i} CometBFT metrics`);
     }
     wipeData();
     console.log(`Creating a ${nodes}-validator network in ${shown(DATA_DIR)} ...`);
