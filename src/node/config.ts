@@ -34,7 +34,8 @@ export interface AppConfig {
 export const DEFAULT_APP_CONFIG: AppConfig = {
   abci_address: "tcp://127.0.0.1:26658",
   grpc_address: "127.0.0.1:9090",
-  api_enable: true,
+  // Off unless configured, as the SDK's app.toml: `blockai init` and the localnet turn it on.
+  api_enable: false,
   api_address: "127.0.0.1:1317",
   api_cors_origins: [],
   prometheus_address: "",

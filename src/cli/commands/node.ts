@@ -28,6 +28,7 @@ const init: Command = {
     { name: "rpc-laddr", value: "tcp://HOST:PORT", description: "CometBFT RPC listen address", default: "tcp://127.0.0.1:26657" },
     { name: "p2p-laddr", value: "tcp://HOST:PORT", description: "CometBFT P2P listen address", default: "tcp://0.0.0.0:26656" },
     { name: "grpc-address", value: "HOST:PORT", description: 'gRPC query server address ("" disables)', default: "127.0.0.1:9090" },
+    { name: "api-address", value: "HOST:PORT", description: 'REST gateway address ("" disables)', default: "127.0.0.1:1317" },
     { name: "minimum-gas-prices", value: "PRICE", description: "this node's minimum fee per gas for CheckTx", default: "0.025usoa" },
     { name: "fast-blocks", description: "sub-second block times (local test networks only)" },
     { name: "prometheus", description: "Prometheus metrics: the app's at 127.0.0.1:26661/metrics, CometBFT's at 127.0.0.1:26660/metrics" },
@@ -41,6 +42,8 @@ const init: Command = {
     const rpc = ctx.flag("rpc-laddr");
     const p2p = ctx.flag("p2p-laddr");
     const grpcAddress = ctx.flag("grpc-address");
+    const apiAddress = ctx.flag("api-address") ?? "127.0.0.1:1317";
+    if (apiAddress !== "" && !HOSTPORT_RE.test(apiAddress)) throw new UsageError(`--api-address must look like 127.0.0.1:1317 (or "" to disable), got "${apiAddress}"`);
     const prices = ctx.flag("minimum-gas-prices");
     if (rpc !== undefined && !LADDR_RE.test(rpc)) throw new UsageError(`--rpc-laddr must look like tcp://127.0.0.1:26657, got "${rpc}"`);
     if (p2p !== undefined && !LADDR_RE.test(p2p)) throw new UsageError(`--p2p-laddr must look like tcp://0.0.0.0:26656, got "${p2p}"`);
@@ -63,6 +66,8 @@ const init: Command = {
       cometPrometheusAddress: ctx.bool("prometheus") ? COMET_PROMETHEUS_ADDRESS : undefined,
       app: {
         ...(grpcAddress !== undefined ? { grpc_address: grpcAddress } : {}),
+        api_enable: apiAddress !== "",
+        ...(apiAddress !== "" ? { api_address: apiAddress } : {}),
         ...(prices !== undefined ? { minimum_gas_prices: prices } : {}),
         ...(ctx.bool("prometheus") ? { prometheus_address: APP_PROMETHEUS_ADDRESS } : {}),
       },
