@@ -109,10 +109,16 @@ const NEWER_MESSAGE_FIELDS: Array<[message: string, name: string, id: number, ty
   ["cosmos.gov.v1.QueryParamsResponse", "params", 4, "cosmos.gov.v1.Params"],
 ];
 
-/** Fields SDK v0.47 renamed (same numbers): the gateway writes the names the node's codecs have. */
-const RENAMED_FIELDS: Array<[message: string, from: string, to: string]> = [
+/**
+ * Fields renamed or retyped since (same numbers, same wire format): SDK v0.47 renamed node_info,
+ * and CometBFT v0.37 made event attributes strings. The gateway writes them as the node's codecs
+ * (and the SDK v0.50 gateway) do.
+ */
+const CHANGED_FIELDS: Array<[message: string, from: string, to: string, type?: string]> = [
   ["cosmos.base.tendermint.v1beta1.GetNodeInfoResponse", "node_info", "default_node_info"],
   ["tendermint.p2p.NodeInfo", "node_id", "default_node_id"],
+  ["tendermint.abci.EventAttribute", "key", "key", "string"],
+  ["tendermint.abci.EventAttribute", "value", "value", "string"],
 ];
 
 /** Loads every Cosmos SDK and BLOCKAI proto into one resolved root (field names as in the .proto). */
@@ -146,12 +152,12 @@ export function loadProtoRoot(sources: ProtoSources = defaultProtoSources()): pr
     const t = root.lookupType(message);
     if (!t.fields[name] && !t.fieldsById[id]) t.add(new protobuf.Field(name, id, type));
   }
-  for (const [message, from, to] of RENAMED_FIELDS) {
+  for (const [message, from, to, type] of CHANGED_FIELDS) {
     const t = root.lookupType(message);
     const old = t.fields[from];
     if (!old) continue;
     t.remove(old);
-    const renamed = new protobuf.Field(to, old.id, old.type, old.repeated ? "repeated" : undefined, undefined, old.options);
+    const renamed = new protobuf.Field(to, old.id, type ?? old.type, old.repeated ? "repeated" : undefined, undefined, old.options);
     t.add(renamed);
   }
   // loadSync resolved the root already, and resolveAll does not visit it again: resolve what was

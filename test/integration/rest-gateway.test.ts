@@ -187,6 +187,9 @@ describe("REST gateway over the app's query handlers", () => {
     const body = ok.json as { gas_info: { gas_used: string }; result: { events: unknown[] } };
     expect(BigInt(body.gas_info.gas_used)).toBeGreaterThan(0n);
     expect(body.result.events.length).toBeGreaterThan(0);
+    // Event attributes are strings (CometBFT v0.37+), not base64.
+    const attributes = (body.result.events as Array<{ type: string; attributes: Array<{ key: string; value: string }> }>).filter((e) => e.type === "transfer").flatMap((e) => e.attributes);
+    expect(attributes).toEqual(expect.arrayContaining([expect.objectContaining({ key: "recipient", value: bob.address })]));
     // The same request through the handler gRPC uses gives the same gas.
     const direct = (await appHandlers(d.app).get("/cosmos.tx.v1beta1.Service/Simulate")!(SimulateRequest.encode({ txBytes: tx }).finish(), 0n)).value;
     expect(SimulateResponse.decode(direct).gasInfo!.gasUsed.toString()).toBe(body.gas_info.gas_used);
