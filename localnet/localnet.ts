@@ -4,9 +4,10 @@
  *
  * Environment (for tests and for running several networks side by side):
  *   BLOCKAI_LOCALNET_DIR    data directory instead of localnet/.data
- *   BLOCKAI_LOCALNET_PORTS  comma-separated ports, three per node (rpc,p2p,grpc), instead of
- *                           26657+100i / 26656+100i / 9090+i; with it, node0 serves the
- *                           dashboard only on BLOCKAI_LOCALNET_DASHBOARD_PORT, if set
+ *   BLOCKAI_LOCALNET_PORTS  comma-separated ports, four per node (rpc,p2p,grpc,rest) or three
+ *                           (no REST), instead of 26657+100i / 26656+100i / 9090+i / 1317+i;
+ *                           with it, node0 serves the dashboard only on
+ *                           BLOCKAI_LOCALNET_DASHBOARD_PORT, if set
  *   BLOCKAI_LOCALNET_DASHBOARD_PORT  node0's dashboard port instead of 26680 ("0": none)
  */
 import * as fs from "node:fs";
@@ -21,6 +22,7 @@ import {
   startNetwork,
   stopNetwork,
 } from "../src/node/network";
+import { writeChainInfo } from "../src/node/chain-info";
 import { repoRoot } from "../src/node/paths";
 import { Keyring } from "../src/cli/keyring";
 import { isAlive, sleep } from "../src/node/process";
@@ -60,9 +62,10 @@ function portsFor(nodes: number): (i: number) => NodePorts {
   };
   if (!raw) return (i) => withDashboard(localnetPorts(i), i);
   const ports = raw.split(",").map((p) => Number(p.trim()));
-  if (ports.length < 3 * nodes || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
-    throw new Error(`BLOCKAI_LOCALNET_PORTS needs ${3 * nodes} ports (rpc,p2p,grpc per node), got "${raw}"`);
-  }
+  if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new Error(`BLOCKAI_LOCALNET_PORTS: "${raw}" is not a list of ports`);
+  // Four per node (rpc,p2p,grpc,rest), or three (rpc,p2p,grpc: no REST).
+  if (ports.length >= 4 * nodes) return (i) => withDashboard({ rpc: ports[4 * i], p2p: ports[4 * i + 1], grpc: ports[4 * i + 2], api: ports[4 * i + 3] }, i);
+  if (ports.length < 3 * nodes) throw new Error(`BLOCKAI_LOCALNET_PORTS needs ${4 * nodes} ports (rpc,p2p,grpc,rest per node) or ${3 * nodes} (no REST), got "${raw}"`);
   return (i) => withDashboard({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] }, i);
 }
 
@@ -147,6 +150,9 @@ async function start(nodes: number): Promise<number> {
       await checkPortFree(p.p2p, `node${i} P2P`);
       await checkPortFree(p.grpc, `node${i} gRPC`);
       if (p.dashboard !== undefined) await checkPortFree(p.dashboard, `node${i} dashboard`);
+      if (p.api !== undefined) await checkPortFree(p.api, `node${i} REST`);
+      if (p.appMetrics !== undefined) await checkPortFree(p.appMetrics, `node${i} app metrics`);
+      if (p.cometMetrics !== undefined) await checkPortFree(p.cometMetrics, `node${i} CometBFT metrics`);
     }
     wipeData();
     console.log(`Creating a ${nodes}-validator network in ${shown(DATA_DIR)} ...`);
@@ -166,12 +172,17 @@ async function start(nodes: number): Promise<number> {
       return 1;
     }
     console.log(`Every node is at height >= ${READY_HEIGHT} (${((Date.now() - t0) / 1000).toFixed(1)} s after start).\n`);
-    const rows = [["node", "rpc", "p2p", "grpc", "home"]];
-    for (const n of layout.nodes) rows.push([n.moniker, n.rpc, n.p2p, n.grpc, shown(n.home)]);
+    const rows = [["node", "rpc", "p2p", "grpc", "rest", "home"]];
+    for (const n of layout.nodes) rows.push([n.moniker, n.rpc, n.p2p, n.grpc, n.api ?? "-", shown(n.home)]);
     console.log(table(rows));
     const dashboard = layout.nodes.find((n) => n.dashboard)?.dashboard;
     if (dashboard) console.log(`\ndashboard: ${dashboard}`);
     console.log(`\nchain id: ${CHAIN_ID}`);
+    const first = layout.nodes[0];
+    if (first.api) {
+      const files = writeChainInfo(DATA_DIR, { chainId: CHAIN_ID, rpc: first.rpc, rest: first.api, grpc: first.grpc });
+      console.log(`wallet and registry metadata for node0: ${files.map(shown).join(", ")}`);
+    }
     console.log(`test accounts (mnemonics): ${shown(path.join(DATA_DIR, "accounts.json"))}`);
     for (const a of layout.accounts) console.log(`  ${a.name}  ${a.address}`);
     console.log(`keyring with these accounts: --home ${shown(DATA_DIR)} --keyring-backend test`);

@@ -32,6 +32,8 @@ import { EventManager } from "../framework/events";
 import { GasMeter } from "../framework/gas";
 import { indexEventsSet, indexFinalizeBlockEvents } from "./index-events";
 import { createLogger, Logger } from "./logger";
+import { AppMetrics, secondsSince } from "./metrics";
+import type { Event as AbciEvent } from "cosmjs-types/tendermint/abci/types";
 import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "../framework/module";
 import { createModules, Keepers } from "./modules";
 import type { UpgradeHandler } from "../modules/upgrade";
@@ -40,6 +42,16 @@ import type { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
 import { SignaturePool } from "./sigverify";
 import { CHAIN_AMINO } from "./amino";
 import { collectSignatures, DecodedTxCache, PendingSignature, runTx, TxPipelineDeps, TxResult } from "./tx";
+
+/** The module of a tx's first message, from its "message" event (as the SDK emits it), for metrics. */
+function txModule(events: readonly AbciEvent[]): string {
+  for (const e of events) {
+    if (e.type !== "message") continue;
+    const m = e.attributes.find((a) => a.key === "module");
+    if (m) return m.value;
+  }
+  return "none";
+}
 
 export const APP_NAME = "blockai";
 export const APP_VERSION = "0.1.0";
@@ -73,6 +85,8 @@ export interface AppOptions {
   indexEvents?: readonly string[];
   /** Upgrade handlers besides the binary's own (src/app/upgrades.ts), by plan name: for tests. */
   upgradeHandlers?: ReadonlyMap<string, UpgradeHandler>;
+  /** Prometheus metrics to update (observation only: nothing in them feeds back into state). */
+  metrics?: AppMetrics;
 }
 
 interface ConsensusLimits {
@@ -299,7 +313,14 @@ export class BlockaiApp implements AbciApplication {
   /** CheckTx on the check state, synchronously (signatures verified here if not cached). */
   runCheckTx(req: RequestCheckTx): ResponseCheckTx {
     const mode: ExecMode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
+    const metrics = this.options.metrics;
+    const started = metrics ? performance.now() : 0;
     const result = runTx(this.deps(), this.checkState, this.nextBlockInfo(), mode, req.tx);
+    if (metrics) {
+      metrics.checkTx.observe(secondsSince(started));
+      metrics.checkTxResults.inc({ kind: mode === "recheck" ? "recheck" : "new", code: String(result.code) });
+      if (mode === "recheck") metrics.rechecks.inc();
+    }
     return {
       code: result.code,
       // No data, as the Cosmos SDK's CheckTx: CometBFT returns it hex-encoded from
@@ -408,6 +429,8 @@ export class BlockaiApp implements AbciApplication {
 
   /** Executes a block synchronously: hooks, every tx in order, app hash. Persists nothing. */
   executeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+    const metrics = this.options.metrics;
+    const started = metrics ? performance.now() : 0;
     const height = Number(req.height);
     const state = this.deliverState ?? this.db.branch();
     this.deliverState = state;
@@ -434,8 +457,14 @@ export class BlockaiApp implements AbciApplication {
       const broken = this.modules.flatMap((m) => m.invariants?.(state) ?? []);
       if (broken.length > 0) throw new Error(`invariant broken at height ${height}: ${broken.join("; ")}`);
     }
+    const hashStarted = metrics ? performance.now() : 0;
     this.pending = this.db.prepare(state, height);
     this.blockTimeNs = block.timeNs;
+    if (metrics) {
+      metrics.appHash.observe(secondsSince(hashStarted));
+      for (const r of txResults) metrics.txs.inc({ code: String(r.code), codespace: r.codespace, module: txModule(r.events) });
+      metrics.blockExecution.observe(secondsSince(started));
+    }
     return indexFinalizeBlockEvents(this.indexEvents, {
       events: blockEvents.events,
       txResults,
@@ -450,11 +479,19 @@ export class BlockaiApp implements AbciApplication {
   async commit(): Promise<ResponseCommit> {
     const pending = this.pending;
     if (!pending) throw new Error("Commit without FinalizeBlock");
+    const metrics = this.options.metrics;
+    const started = metrics ? performance.now() : 0;
     await this.db.commit(pending, {
       chain_id: this.chainId,
       consensus_limits: JSON.stringify({ maxBytes: this.limits.maxBytes, maxGas: this.limits.maxGas.toString() }),
       block_time_ns: this.blockTimeNs.toString(),
     });
+    if (metrics) {
+      metrics.dbCommit.observe(secondsSince(started));
+      metrics.blockHeight.set(pending.height);
+      metrics.stateKeys.set(this.db.latest.data.size);
+      metrics.stateWrites.inc({}, pending.changes.size);
+    }
     this.pending = undefined;
     this.deliverState = undefined;
     this.checkState = this.db.branch();

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "../node/paths";
 import type { Command, ModuleCli } from "./command";
+import { chainInfoCommand } from "./commands/chain-info";
 import { queryTxCommand, statusCommand } from "./commands/client";
 import { genesisCommand } from "./commands/genesis";
 import { keysCommand } from "./commands/keys";
@@ -36,6 +37,7 @@ export function buildRoot(modules: readonly ModuleCli[] = MODULE_CLIS): Command 
       { name: "tx", summary: "sign and broadcast transactions", subcommands: txModules },
       { name: "query", aliases: ["q"], summary: "query the chain through a node", subcommands: [...queryModules, queryTxCommand] },
       statusCommand,
+      chainInfoCommand,
       mineCommand,
       scorerCommand,
       gatewayCommand,

@@ -5,7 +5,13 @@ import { AbciServer } from "../abci";
 import { BlockaiApp } from "../app/app";
 import { parseDecCoins } from "../types/coins";
 import { createLogger, Logger } from "../app/logger";
+import { ChainServices } from "../grpc/chain-services";
+import { appHandlers } from "../grpc/handlers";
+import { protoRoot } from "../grpc/protos";
+import { RestGateway, RestServer } from "../grpc/rest";
 import { GrpcQueryServer } from "../grpc/server";
+import { AppMetrics } from "../app/metrics";
+import { MetricsServer } from "../node/metrics-server";
 import { AppConfig, appDataDir, readAppConfig } from "../node/config";
 import { DashboardServer } from "../node/dashboard-server";
 import { genesisPath } from "../node/home";
@@ -19,13 +25,15 @@ export interface StartOptions {
   home: string;
   withComet: boolean;
   abciAddress?: string;
+  /** Overrides api_enable of app.json (the --api.enable flag). */
+  apiEnable?: boolean;
 }
 
 /** LevelDB allows one process per database: a second `start` on a home fails here, clearly. */
-export async function openAppState(home: string, config: AppConfig, logger: Logger): Promise<BlockaiApp> {
+export async function openAppState(home: string, config: AppConfig, logger: Logger, metrics?: AppMetrics): Promise<BlockaiApp> {
   const dataDir = appDataDir(home);
   try {
-    return await BlockaiApp.open({ dataDir, minGasPrices: parseDecCoins(config.minimum_gas_prices), logger, checkInvariants: config.check_invariants, verifyThreads: config.verify_threads, indexEvents: config.index_events });
+    return await BlockaiApp.open({ dataDir, minGasPrices: parseDecCoins(config.minimum_gas_prices), logger, checkInvariants: config.check_invariants, verifyThreads: config.verify_threads, indexEvents: config.index_events, metrics });
   } catch (e) {
     if ((e as { cause?: { code?: string } }).cause?.code === "LEVEL_LOCKED") {
       throw new Error(`the state database ${dataDir} is locked by another process: is a node already running on ${home}? (stop it first)`);
@@ -63,7 +71,8 @@ export async function startNode(opts: StartOptions): Promise<void> {
   const cometBinary = opts.withComet ? cometbftBinary() : undefined;
   const logger = createLogger(config.log_level, "app");
   const abciLogger = createLogger(config.log_level, "abci");
-  const app = await openAppState(home, config, logger);
+  const metrics = config.prometheus_address !== "" ? new AppMetrics() : undefined;
+  const app = await openAppState(home, config, logger, metrics);
   logger.info("state loaded", { height: app.lastHeight, app_hash: Buffer.from(app.lastAppHash).toString("hex") });
   const server = new AbciServer(app, {
     logger: {
@@ -81,10 +90,12 @@ export async function startNode(opts: StartOptions): Promise<void> {
   }
   logger.info("ABCI server listening", { address });
 
+  // The tx and tendermint services read blocks, the tx index and the mempool from this node's CometBFT.
+  const chainServices = new ChainServices(cometRpcUrl(home)).handlers();
   let grpcServer: GrpcQueryServer | undefined;
   if (config.grpc_address !== "") {
     try {
-      grpcServer = await GrpcQueryServer.start(config.grpc_address, app, createLogger(config.log_level, "grpc"));
+      grpcServer = await GrpcQueryServer.start(config.grpc_address, app, createLogger(config.log_level, "grpc"), chainServices);
     } catch (e) {
       await server.close();
       await app.close();
@@ -93,11 +104,43 @@ export async function startNode(opts: StartOptions): Promise<void> {
     logger.info("gRPC server listening", { address: config.grpc_address, services: grpcServer.services.length });
   }
 
+  let restServer: RestServer | undefined;
+  if (opts.apiEnable ?? config.api_enable) {
+    try {
+      const restLogger = createLogger(config.log_level, "api");
+      const gateway = new RestGateway(protoRoot(), new Map([...appHandlers(app), ...chainServices]));
+      if (gateway.unrouted.length > 0) restLogger.info("methods without an HTTP annotation (gRPC only)", { methods: gateway.unrouted });
+      restServer = await RestServer.start(gateway, { address: config.api_address, corsOrigins: config.api_cors_origins, logger: restLogger });
+    } catch (e) {
+      await grpcServer?.close();
+      await server.close();
+      await app.close();
+      throw new Error(`${(e as Error).message} (set api_address or api_enable in ${path.join(home, "config", "app.json")})`);
+    }
+    logger.info("REST server listening", { address: config.api_address, routes: restServer.gateway.routes.length });
+  }
+
+  let metricsServer: MetricsServer | undefined;
+  if (metrics) {
+    try {
+      metricsServer = await MetricsServer.start(config.prometheus_address, metrics);
+    } catch (e) {
+      await restServer?.close();
+      await grpcServer?.close();
+      await server.close();
+      await app.close();
+      throw new Error(`${(e as Error).message} (set prometheus_address in ${path.join(home, "config", "app.json")}; "" disables it)`);
+    }
+    logger.info("Prometheus metrics", { address: `http://${config.prometheus_address}/metrics` });
+  }
+
   let dashboard: DashboardServer | undefined;
   if (config.dashboard_address !== "") {
     try {
       dashboard = await DashboardServer.start({ address: config.dashboard_address, rpcUrl: cometRpcUrl(home) });
     } catch (e) {
+      await metricsServer?.close();
+      await restServer?.close();
       await grpcServer?.close();
       await server.close();
       await app.close();
@@ -125,6 +168,8 @@ export async function startNode(opts: StartOptions): Promise<void> {
     }
     fs.rmSync(pidFile, { force: true });
     await dashboard?.close();
+    await metricsServer?.close();
+    await restServer?.close();
     await grpcServer?.close();
     await server.close();
     await app.close();
@@ -170,16 +215,16 @@ export async function startNode(opts: StartOptions): Promise<void> {
     if (last) process.stderr.write(`last lines of ${logFile}:\n${last}\n`);
     void shutdown(1);
   });
-  void watchStartup(cometRpcUrl(home), progress, () => stopping, config.grpc_address, dashboard?.url);
+  void watchStartup(cometRpcUrl(home), progress, () => stopping, config.grpc_address, restServer ? config.api_address : "", dashboard?.url);
 }
 
 /** Progress on stderr until the node has a block and is not catching up. */
-async function watchStartup(rpcUrl: string, progress: Progress, stopped: () => boolean, grpcAddress: string, dashboardUrl?: string): Promise<void> {
+async function watchStartup(rpcUrl: string, progress: Progress, stopped: () => boolean, grpcAddress: string, apiAddress: string, dashboardUrl?: string): Promise<void> {
   while (!stopped()) {
     try {
       const s = await status(rpcUrl);
       if (s.height >= 1 && !s.catchingUp) {
-        progress.done(`node running: chain ${s.network}, height ${s.height}, RPC ${rpcUrl}${grpcAddress ? `, gRPC ${grpcAddress}` : ""}${dashboardUrl ? `, dashboard ${dashboardUrl}` : ""} (Ctrl-C to stop)`);
+        progress.done(`node running: chain ${s.network}, height ${s.height}, RPC ${rpcUrl}${grpcAddress ? `, gRPC ${grpcAddress}` : ""}${apiAddress ? `, REST http://${apiAddress}` : ""}${dashboardUrl ? `, dashboard ${dashboardUrl}` : ""} (Ctrl-C to stop)`);
         return;
       }
       progress.update(s.catchingUp ? `syncing with peers: at height ${s.height} ({s})` : `waiting for the first block ({s})`);

@@ -1,16 +1,15 @@
 import * as grpc from "@grpc/grpc-js";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as protobuf from "protobufjs";
 import * as descriptor from "protobufjs/ext/descriptor";
 import type { Logger } from "../app/logger";
-import { repoRoot } from "../node/paths";
+import { defaultProtoSources, protoRoot, ProtoSources } from "./protos";
 
 /**
  * gRPC server reflection (grpc.reflection.v1 and v1alpha, same messages), so `grpcurl list` shows
- * every served service. Full descriptors (for `grpcurl describe` and calls by name) exist for
- * BLOCKAI's own protos, built from proto/ at the first request; the Cosmos protos are not vendored
- * in this repository, so for those only the service names are available.
+ * every served service, and full descriptors (for `grpcurl describe` and calls by name) of every
+ * one of them: BLOCKAI's protos from proto/, the Cosmos SDK's from the @protobufs registry
+ * packages (protos.ts), built at the first request.
  */
 const identity = (b: Buffer): Buffer => b;
 export const reflectionServices: grpc.ServiceDefinition[] = ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"].map((service) => ({
@@ -31,24 +30,17 @@ interface DescriptorPool {
   symbols: Map<string, string>;
 }
 
-/** Loads every .proto under `protoDir` and builds one FileDescriptorProto per source file. */
-export function loadDescriptorPool(dir: string): DescriptorPool {
-  const protoDir = path.resolve(dir);
-  const rel: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(path.join(dir, e.name));
-      else if (e.name.endsWith(".proto")) rel.push(path.relative(protoDir, path.join(dir, e.name)));
-    }
+/**
+ * One FileDescriptorProto per source file of `root`, named as imports name it (relative to the
+ * directory it was loaded from: "cosmos/bank/v1beta1/query.proto", "blockai/pow/v1/query.proto").
+ */
+export function descriptorPool(root: protobuf.Root, sources: ProtoSources): DescriptorPool {
+  const dirs = [sources.blockaiDir, sources.registryDir].map((d) => path.resolve(d));
+  const relative = (file: string): string | undefined => {
+    for (const d of dirs) if (file.startsWith(d + path.sep)) return path.relative(d, file).split(path.sep).join("/");
+    return undefined;
   };
-  walk(protoDir);
-  const root = new protobuf.Root();
-  // Imports are relative to proto/ (buf's module root), as are the file names grpcurl asks for.
-  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(protoDir, target));
-  root.loadSync(rel, { keepCase: true });
-  root.resolveAll();
-
-  const fileOf = (obj: protobuf.ReflectionObject): string | undefined => (obj.filename ? path.relative(protoDir, obj.filename) : undefined);
+  const fileOf = (obj: protobuf.ReflectionObject): string | undefined => (obj.filename ? relative(obj.filename) : bundledFile(obj));
   const protos = new Map<string, descriptor.IFileDescriptorProto & { deps: Set<string> }>();
   const symbols = new Map<string, string>();
   const topLevel = (ns: protobuf.NamespaceBase) => {
@@ -87,6 +79,36 @@ export function loadDescriptorPool(dir: string): DescriptorPool {
     files.set(name, { bytes: Buffer.from(descriptor.FileDescriptorProto.encode({ ...plain, dependency: deps }).finish()), deps });
   }
   return { files, symbols };
+}
+
+/**
+ * protobufjs answers imports of the well-known google/protobuf files from copies bundled with it,
+ * which carry no file name: name them as their import does.
+ */
+const BUNDLED_FILES: Record<string, string> = {
+  Any: "any",
+  Timestamp: "timestamp",
+  Duration: "duration",
+  Empty: "empty",
+  Struct: "struct",
+  Value: "struct",
+  ListValue: "struct",
+  NullValue: "struct",
+  FieldMask: "field_mask",
+  DoubleValue: "wrappers",
+  FloatValue: "wrappers",
+  Int64Value: "wrappers",
+  UInt64Value: "wrappers",
+  Int32Value: "wrappers",
+  UInt32Value: "wrappers",
+  BoolValue: "wrappers",
+  StringValue: "wrappers",
+  BytesValue: "wrappers",
+};
+
+function bundledFile(obj: protobuf.ReflectionObject): string | undefined {
+  if (obj.parent?.fullName !== ".google.protobuf") return undefined;
+  return `google/protobuf/${BUNDLED_FILES[obj.name] ?? "descriptor"}.proto`;
 }
 
 /** protobufjs writes type names relative to their scope; reflection clients expect ".pkg.Type". */
@@ -141,9 +163,9 @@ export class ReflectionService {
   private descriptors(): DescriptorPool | undefined {
     if (this.pool === undefined) {
       try {
-        this.pool = loadDescriptorPool(path.join(repoRoot(), "proto"));
+        this.pool = descriptorPool(protoRoot(), defaultProtoSources());
       } catch (e) {
-        this.logger.info("gRPC reflection: no descriptors (proto/ not readable); only service names are listed", { error: (e as Error).message });
+        this.logger.info("gRPC reflection: no descriptors (the protos are not readable); only service names are listed", { error: (e as Error).message });
         this.pool = null;
       }
     }
@@ -181,7 +203,7 @@ export class ReflectionService {
       const file = req.filename ?? (req.symbol !== undefined ? pool?.symbols.get(req.symbol) : undefined);
       if (!pool || file === undefined || !pool.files.has(file)) {
         const what = req.filename !== undefined ? `file ${req.filename}` : `symbol ${req.symbol}`;
-        return encodeError(w, grpc.status.NOT_FOUND, `${what} not found (descriptors are available for BLOCKAI's own protos only; the Cosmos protos are not vendored)`);
+        return encodeError(w, grpc.status.NOT_FOUND, `${what} not found`);
       }
       const inner = protobuf.Writer.create();
       for (const f of withDeps(pool, file)) inner.uint32((1 << 3) | 2).bytes(pool.files.get(f)!.bytes);

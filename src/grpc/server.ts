@@ -1,38 +1,24 @@
 import * as grpc from "@grpc/grpc-js";
-import type { RequestQuery, ResponseQuery } from "cosmjs-types/tendermint/abci/types";
-import { SIMULATE_PATH } from "../app/app";
-import type { Module } from "../framework/module";
 import { Logger, createLogger } from "../app/logger";
+import { Answer, appHandlers, HEIGHT_METADATA, QueryBackend, splitPath, statusOf, UnaryHandler } from "./handlers";
 import { ReflectionService, reflectionServices } from "./reflection";
-import { grpcStatusOf } from "./status";
 
-/** The SDK's metadata key for the height a query ran at (request: which height; response: which height it was). */
-export const HEIGHT_METADATA = "x-cosmos-block-height";
+export { HEIGHT_METADATA };
+export type { QueryBackend };
 
-/** What the server needs from the app: ABCI Query (one code path for ABCI and gRPC) and the module list. */
-export interface QueryBackend {
-  query(req: RequestQuery): ResponseQuery;
-  readonly modules: readonly Module[];
-}
-
-/** Every gRPC method served: each module's Query methods, and tx simulation. */
-export function servedPaths(backend: Pick<QueryBackend, "modules">): string[] {
-  return [...backend.modules.flatMap((m) => (m.queries ?? []).map((q) => q.path)), SIMULATE_PATH];
-}
-
-/** "/cosmos.bank.v1beta1.Query/Balance" -> ["cosmos.bank.v1beta1.Query", "Balance"] */
-function splitPath(path: string): [string, string] {
-  const m = /^\/([^/]+)\/([^/]+)$/.exec(path);
-  if (!m) throw new Error(`query path "${path}" is not /<service>/<Method>`);
-  return [m[1], m[2]];
+/** Every gRPC method the app itself answers: each module's Query methods, and tx simulation. */
+export function servedPaths(backend: QueryBackend): string[] {
+  return [...appHandlers(backend).keys()];
 }
 
 const identity = (b: Buffer): Buffer => b;
 
 /**
- * A gRPC server for every module's Query service. Requests and responses are raw protobuf bytes
- * (identity serializers): the bytes go through BlockaiApp.query exactly as an ABCI query does, so
- * gRPC and ABCI can never disagree, and a module's new query methods are served with no gRPC code.
+ * A gRPC server for every module's Query service, and for any further unary handlers (the tx and
+ * tendermint services answered from CometBFT). Requests and responses are raw protobuf bytes
+ * (identity serializers): a query's bytes go through BlockaiApp.query exactly as an ABCI query
+ * does, so gRPC and ABCI can never disagree, and a module's new query methods are served with no
+ * gRPC code.
  */
 export class GrpcQueryServer {
   private constructor(
@@ -41,12 +27,13 @@ export class GrpcQueryServer {
     readonly services: string[],
   ) {}
 
-  static async start(address: string, backend: QueryBackend, logger: Logger = createLogger("info", "grpc")): Promise<GrpcQueryServer> {
+  static async start(address: string, backend: QueryBackend, logger: Logger = createLogger("info", "grpc"), extra: ReadonlyMap<string, UnaryHandler> = new Map()): Promise<GrpcQueryServer> {
     // Queries run on the thread that executes blocks and their answers wait in memory until the
     // client reads them: bound both per connection (grpc-js enforces no memory limit by default).
     const server = new grpc.Server({ "grpc.max_concurrent_streams": 32, "grpc-node.max_session_memory": 64 });
+    const handlers = new Map([...appHandlers(backend), ...extra]);
     const byService = new Map<string, string[]>();
-    for (const path of servedPaths(backend)) {
+    for (const path of handlers.keys()) {
       const [service] = splitPath(path);
       byService.set(service, [...(byService.get(service) ?? []), path]);
     }
@@ -64,7 +51,7 @@ export class GrpcQueryServer {
           responseSerialize: identity,
           responseDeserialize: identity,
         };
-        implementation[method] = unaryHandler(path, backend, logger);
+        implementation[method] = unaryHandler(path, handlers.get(path)!, logger);
       }
       server.addService(definition, implementation);
     }
@@ -94,7 +81,7 @@ export class GrpcQueryServer {
   }
 }
 
-function unaryHandler(path: string, backend: QueryBackend, logger: Logger): grpc.handleUnaryCall<Buffer, Buffer> {
+function unaryHandler(path: string, handler: UnaryHandler, logger: Logger): grpc.handleUnaryCall<Buffer, Buffer> {
   return (call, callback) => {
     const requested = call.metadata.get(HEIGHT_METADATA)[0];
     let height = 0n;
@@ -106,22 +93,28 @@ function unaryHandler(path: string, backend: QueryBackend, logger: Logger): grpc
       }
       height = BigInt(text);
     }
-    let res: ResponseQuery;
-    try {
-      res = backend.query({ path, data: call.request, height, prove: false });
-    } catch (e) {
-      // BlockaiApp.query catches module errors itself; this is a bug, not a bad request.
+    const reply = (res: Answer) => {
+      const md = new grpc.Metadata();
+      md.set(HEIGHT_METADATA, res.height.toString());
+      const code = statusOf(res);
+      if (code !== grpc.status.OK) {
+        callback({ code, details: res.log, metadata: md });
+        return;
+      }
+      call.sendMetadata(md);
+      callback(null, Buffer.from(res.value));
+    };
+    const fail = (e: unknown) => {
+      // The handlers turn bad requests into answers; this is a bug, not a bad request.
       logger.error("gRPC query failed", { path, error: (e as Error).stack ?? String(e) });
       callback({ code: grpc.status.INTERNAL, details: `internal error: ${(e as Error).message}` });
-      return;
+    };
+    try {
+      const res = handler(call.request, height);
+      if (res instanceof Promise) res.then(reply, fail);
+      else reply(res);
+    } catch (e) {
+      fail(e);
     }
-    const md = new grpc.Metadata();
-    md.set(HEIGHT_METADATA, res.height.toString());
-    if (res.code !== 0) {
-      callback({ code: grpcStatusOf(res.codespace, res.code), details: res.log, metadata: md });
-      return;
-    }
-    call.sendMetadata(md);
-    callback(null, Buffer.from(res.value));
   };
 }

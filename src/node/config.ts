@@ -9,6 +9,14 @@ export interface AppConfig {
   abci_address: string;
   /** gRPC query server address ("" disables it). */
   grpc_address: string;
+  /** Serve the REST gateway (gRPC-gateway paths, proto3 JSON) at api_address. */
+  api_enable: boolean;
+  /** REST gateway listen address, HOST:PORT. */
+  api_address: string;
+  /** Origins browsers may call the REST gateway from ("*" = any); empty = no CORS headers. */
+  api_cors_origins: string[];
+  /** Prometheus metrics of the app (GET /metrics) at HOST:PORT; "" = off (the default). */
+  prometheus_address: string;
   /** Node-local minimum gas prices enforced in CheckTx, e.g. "0.025usoa". */
   minimum_gas_prices: string;
   log_level: "debug" | "info" | "error" | "none";
@@ -31,6 +39,11 @@ export interface AppConfig {
 export const DEFAULT_APP_CONFIG: AppConfig = {
   abci_address: "tcp://127.0.0.1:26658",
   grpc_address: "127.0.0.1:9090",
+  // Off unless configured, as the SDK's app.toml: `blockai init` and the localnet turn it on.
+  api_enable: false,
+  api_address: "127.0.0.1:1317",
+  api_cors_origins: [],
+  prometheus_address: "",
   minimum_gas_prices: "0.025usoa",
   log_level: "info",
   check_invariants: false,
@@ -53,6 +66,10 @@ export function readAppConfig(home: string): AppConfig {
     throw new Error(`${file}: invalid JSON: ${(e as Error).message}`);
   }
   const config = { ...DEFAULT_APP_CONFIG, ...(parsed as Partial<AppConfig>) };
+  if (config.prometheus_address !== "" && !/^[^\s]+:[0-9]{1,5}$/.test(config.prometheus_address)) throw new Error(`${file}: prometheus_address must look like 127.0.0.1:26661 (or "" for none), got "${config.prometheus_address}"`);
+  if (typeof config.api_enable !== "boolean") throw new Error(`${file}: api_enable must be true or false`);
+  if (!/^[^\s]+:[0-9]{1,5}$/.test(config.api_address)) throw new Error(`${file}: api_address must look like 127.0.0.1:1317, got "${config.api_address}"`);
+  if (!Array.isArray(config.api_cors_origins) || config.api_cors_origins.some((o) => typeof o !== "string")) throw new Error(`${file}: api_cors_origins must be a list of origins, e.g. ["https://app.example"] or ["*"]`);
   try {
     indexEventsSet(config.index_events);
   } catch (e) {

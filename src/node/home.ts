@@ -29,6 +29,8 @@ export interface InitOptions {
   app?: Partial<AppConfig>;
   /** Sub-second block times for localnets and tests. */
   fastBlocks?: boolean;
+  /** CometBFT's own Prometheus metrics ([instrumentation]) at this HOST:PORT. */
+  cometPrometheusAddress?: string;
 }
 
 export function genesisPath(home: string): string {
@@ -72,6 +74,10 @@ export function initHome(opts: InitOptions): void {
     toml = setTomlValue(toml, "consensus", "timeout_commit", '"300ms"');
     toml = setTomlValue(toml, "p2p", "addr_book_strict", "false");
     toml = setTomlValue(toml, "p2p", "allow_duplicate_ip", "true");
+  }
+  if (opts.cometPrometheusAddress) {
+    toml = setTomlValue(toml, "instrumentation", "prometheus", "true");
+    toml = setTomlValue(toml, "instrumentation", "prometheus_listen_addr", JSON.stringify(opts.cometPrometheusAddress));
   }
   fs.writeFileSync(configFile, toml);
   const genesis = readGenesis(opts.home);

@@ -17,6 +17,11 @@ export interface NodePorts {
   grpc: number;
   /** The node serves the dashboard on this port (app.json dashboard_address); absent: it does not. */
   dashboard?: number;
+  /** REST gateway port; without one the node serves no REST. */
+  api?: number;
+  /** Prometheus ports of the app and of CometBFT; without them neither serves metrics. */
+  appMetrics?: number;
+  cometMetrics?: number;
 }
 
 export interface NetworkOptions {
@@ -80,6 +85,8 @@ export interface NodeInfo {
   rpc: string;
   p2p: string;
   grpc: string;
+  /** REST gateway URL, when the node serves one. */
+  api?: string;
   abci: string;
   /** The dashboard's URL when this node serves it. */
   dashboard?: string;
@@ -103,11 +110,20 @@ export interface NodePids {
 export const LOCALNET_DASHBOARD_PORT = 26680;
 
 /**
- * The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC);
- * node0 serves the dashboard at 26680.
+ * The port scheme of `make localnet`: node i at 26657+100i (RPC), 26656+100i (P2P), 9090+i (gRPC),
+ * 1317+i (REST), 26660+100i (CometBFT's Prometheus metrics), 26661+100i (the app's); node0 serves
+ * the dashboard at 26680.
  */
 export function localnetPorts(i: number): NodePorts {
-  return { rpc: 26657 + 100 * i, p2p: 26656 + 100 * i, grpc: 9090 + i, ...(i === 0 ? { dashboard: LOCALNET_DASHBOARD_PORT } : {}) };
+  return {
+    rpc: 26657 + 100 * i,
+    p2p: 26656 + 100 * i,
+    grpc: 9090 + i,
+    api: 1317 + i,
+    cometMetrics: 26660 + 100 * i,
+    appMetrics: 26661 + 100 * i,
+    ...(i === 0 ? { dashboard: LOCALNET_DASHBOARD_PORT } : {}),
+  };
 }
 
 export const DEFAULT_ACCOUNT_BALANCE = 10n ** 13n;
@@ -137,9 +153,13 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
       rpcAddress: `tcp://127.0.0.1:${ports.rpc}`,
       p2pAddress: `tcp://127.0.0.1:${ports.p2p}`,
       fastBlocks: true,
+      cometPrometheusAddress: ports.cometMetrics !== undefined ? `127.0.0.1:${ports.cometMetrics}` : undefined,
       app: {
         abci_address: abci,
         grpc_address: `127.0.0.1:${ports.grpc}`,
+        api_enable: ports.api !== undefined,
+        api_address: `127.0.0.1:${ports.api ?? 1317}`,
+        prometheus_address: ports.appMetrics !== undefined ? `127.0.0.1:${ports.appMetrics}` : "",
         minimum_gas_prices: opts.minimumGasPrices ?? "0.025usoa",
         check_invariants: opts.checkInvariants ?? false,
         dashboard_address: ports.dashboard === undefined ? "" : `127.0.0.1:${ports.dashboard}`,
@@ -156,6 +176,7 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
       rpc: `http://127.0.0.1:${ports.rpc}`,
       p2p: `127.0.0.1:${ports.p2p}`,
       grpc: `127.0.0.1:${ports.grpc}`,
+      ...(ports.api !== undefined ? { api: `http://127.0.0.1:${ports.api}` } : {}),
       abci,
       ...(ports.dashboard === undefined ? {} : { dashboard: `http://127.0.0.1:${ports.dashboard}/` }),
     });

@@ -47,6 +47,7 @@ describe("the blockai command end to end: init, keys, genesis, start --with-come
   let rpcPort: number;
   let p2pPort: number;
   let grpcPort: number;
+  let apiPort: number;
   let closedPort: number;
   let node: string;
   let start: ChildProcess | undefined;
@@ -66,7 +67,7 @@ describe("the blockai command end to end: init, keys, genesis, start --with-come
 
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-cli-e2e-"));
-    [rpcPort, p2pPort, grpcPort, closedPort] = await freePorts(4);
+    [rpcPort, p2pPort, grpcPort, closedPort, apiPort] = await freePorts(5);
     node = `http://127.0.0.1:${rpcPort}`;
   });
 
@@ -79,14 +80,14 @@ describe("the blockai command end to end: init, keys, genesis, start --with-come
 
   test("init writes the CometBFT home and the app config", async () => {
     const out = JSON.parse(
-      await ok(["init", "cli-node", "--home", home, "--chain-id", CHAIN_ID, "--rpc-laddr", `tcp://127.0.0.1:${rpcPort}`, "--p2p-laddr", `tcp://127.0.0.1:${p2pPort}`, "--grpc-address", `127.0.0.1:${grpcPort}`, "--fast-blocks", "--output", "json"]),
+      await ok(["init", "cli-node", "--home", home, "--chain-id", CHAIN_ID, "--rpc-laddr", `tcp://127.0.0.1:${rpcPort}`, "--p2p-laddr", `tcp://127.0.0.1:${p2pPort}`, "--grpc-address", `127.0.0.1:${grpcPort}`, "--api-address", `127.0.0.1:${apiPort}`, "--fast-blocks", "--output", "json"]),
     );
     expect(out).toMatchObject({ moniker: "cli-node", chain_id: CHAIN_ID, home });
     expect(out.node_id).toMatch(/^[0-9a-f]{40}$/);
     for (const f of ["config/config.toml", "config/genesis.json", "config/priv_validator_key.json", "config/node_key.json", "config/app.json", "data/priv_validator_state.json"]) {
       expect(fs.existsSync(path.join(home, f))).toBe(true);
     }
-    expect(JSON.parse(fs.readFileSync(path.join(home, "config/app.json"), "utf8")).grpc_address).toBe(`127.0.0.1:${grpcPort}`);
+    expect(JSON.parse(fs.readFileSync(path.join(home, "config/app.json"), "utf8"))).toMatchObject({ grpc_address: `127.0.0.1:${grpcPort}`, api_enable: true, api_address: `127.0.0.1:${apiPort}` });
     const again = await cli(["init", "cli-node", "--home", home, "--chain-id", CHAIN_ID]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^Error: .* is already initialised/);

@@ -15,7 +15,7 @@ export class TestNetwork {
   static async start(opts: Partial<Omit<NetworkOptions, "dir" | "ports">> & { nodes?: number; dashboard?: boolean } = {}): Promise<TestNetwork> {
     const { dashboard, ...networkOpts } = opts;
     const nodes = opts.nodes ?? 1;
-    const ports = await freePorts(nodes * 3 + 1);
+    const ports = await freePorts(nodes * 4 + 1);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-e2e-"));
     const layout = await createNetwork({
       chainId: "blockai-e2e",
@@ -24,7 +24,7 @@ export class TestNetwork {
       ...networkOpts,
       nodes,
       dir,
-      ports: (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2], ...(dashboard && i === 0 ? { dashboard: ports[3 * nodes] } : {}) }),
+      ports: (i) => ({ rpc: ports[4 * i], p2p: ports[4 * i + 1], grpc: ports[4 * i + 2], api: ports[4 * i + 3], ...(dashboard && i === 0 ? { dashboard: ports[4 * nodes] } : {}) }),
     });
     const net = new TestNetwork(layout);
     try {

@@ -10,6 +10,10 @@ import { HOME, OUTPUT, homeDir } from "../flags";
 import { keyValues, toJson } from "../output";
 import { loadGenesis } from "./genesis";
 
+/** Where `blockai init --prometheus` puts the metrics (CometBFT's usual port, and the next one). */
+const COMET_PROMETHEUS_ADDRESS = "127.0.0.1:26660";
+const APP_PROMETHEUS_ADDRESS = "127.0.0.1:26661";
+
 const LADDR_RE = /^tcp:\/\/[^\s:/]+:[0-9]{1,5}$/;
 const HOSTPORT_RE = /^[^\s:/]+:[0-9]{1,5}$/;
 
@@ -24,8 +28,10 @@ const init: Command = {
     { name: "rpc-laddr", value: "tcp://HOST:PORT", description: "CometBFT RPC listen address", default: "tcp://127.0.0.1:26657" },
     { name: "p2p-laddr", value: "tcp://HOST:PORT", description: "CometBFT P2P listen address", default: "tcp://0.0.0.0:26656" },
     { name: "grpc-address", value: "HOST:PORT", description: 'gRPC query server address ("" disables)', default: "127.0.0.1:9090" },
+    { name: "api-address", value: "HOST:PORT", description: 'REST gateway address ("" disables)', default: "127.0.0.1:1317" },
     { name: "minimum-gas-prices", value: "PRICE", description: "this node's minimum fee per gas for CheckTx", default: "0.025usoa" },
     { name: "fast-blocks", description: "sub-second block times (local test networks only)" },
+    { name: "prometheus", description: "Prometheus metrics: the app's at 127.0.0.1:26661/metrics, CometBFT's at 127.0.0.1:26660/metrics" },
     OUTPUT,
   ],
   async run(ctx) {
@@ -36,6 +42,8 @@ const init: Command = {
     const rpc = ctx.flag("rpc-laddr");
     const p2p = ctx.flag("p2p-laddr");
     const grpcAddress = ctx.flag("grpc-address");
+    const apiAddress = ctx.flag("api-address") ?? "127.0.0.1:1317";
+    if (apiAddress !== "" && !HOSTPORT_RE.test(apiAddress)) throw new UsageError(`--api-address must look like 127.0.0.1:1317 (or "" to disable), got "${apiAddress}"`);
     const prices = ctx.flag("minimum-gas-prices");
     if (rpc !== undefined && !LADDR_RE.test(rpc)) throw new UsageError(`--rpc-laddr must look like tcp://127.0.0.1:26657, got "${rpc}"`);
     if (p2p !== undefined && !LADDR_RE.test(p2p)) throw new UsageError(`--p2p-laddr must look like tcp://0.0.0.0:26656, got "${p2p}"`);
@@ -55,7 +63,14 @@ const init: Command = {
       rpcAddress: rpc,
       p2pAddress: p2p,
       fastBlocks: ctx.bool("fast-blocks"),
-      app: { ...(grpcAddress !== undefined ? { grpc_address: grpcAddress } : {}), ...(prices !== undefined ? { minimum_gas_prices: prices } : {}) },
+      cometPrometheusAddress: ctx.bool("prometheus") ? COMET_PROMETHEUS_ADDRESS : undefined,
+      app: {
+        ...(grpcAddress !== undefined ? { grpc_address: grpcAddress } : {}),
+        api_enable: apiAddress !== "",
+        ...(apiAddress !== "" ? { api_address: apiAddress } : {}),
+        ...(prices !== undefined ? { minimum_gas_prices: prices } : {}),
+        ...(ctx.bool("prometheus") ? { prometheus_address: APP_PROMETHEUS_ADDRESS } : {}),
+      },
     });
     // `cometbft init` makes the node a validator with an arbitrary power of 10 and no operator;
     // here validators are added with "genesis add-validator", bonded by a funded operator.
@@ -81,15 +96,18 @@ const init: Command = {
 
 const start: Command = {
   name: "start",
-  summary: "run the node: the ABCI app and gRPC server (and CometBFT with --with-comet)",
+  summary: "run the node: the ABCI app, gRPC and REST servers (and CometBFT with --with-comet)",
   flags: [
     HOME,
     { name: "with-comet", description: "also start and supervise CometBFT from the same home (one command runs a validator)" },
     { name: "abci", value: "ADDRESS", description: "ABCI listen address", default: "abci_address in config/app.json" },
+    { name: "api.enable", value: "true|false", description: "serve the REST gateway at api_address", default: "api_enable in config/app.json" },
   ],
   async run(ctx) {
     const { startNode } = await import("../start");
-    await startNode({ home: homeDir(ctx), withComet: ctx.bool("with-comet"), abciAddress: ctx.flag("abci") });
+    const api = ctx.flag("api.enable");
+    if (api !== undefined && api !== "true" && api !== "false") throw new UsageError(`--api.enable must be true or false, got "${api}"`);
+    await startNode({ home: homeDir(ctx), withComet: ctx.bool("with-comet"), abciAddress: ctx.flag("abci"), apiEnable: api === undefined ? undefined : api === "true" });
     return "running";
   },
 };

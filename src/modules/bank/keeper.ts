@@ -5,7 +5,8 @@ import type { EventManager } from "../../framework/events";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
 import { BankAttributes as A, BankEvents } from "./events";
 import type { BankAccountKeeper } from "./expected-keepers";
-import { BALANCE_PREFIX, BANK_STORE_PREFIX, SEND_ENABLED_KEY, SUPPLY_PREFIX, balanceStateKey, balancesPrefix, supplyKey } from "./keys";
+import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
+import { BALANCE_PREFIX, BANK_STORE_PREFIX, DENOM_METADATA_PREFIX, SEND_ENABLED_KEY, SUPPLY_PREFIX, balanceStateKey, balancesPrefix, denomMetadataKey, supplyKey } from "./keys";
 
 /** SEND_ENABLED_KEY as a full state key (the bank prefix included): read once per transfer. */
 const SEND_ENABLED_STATE_KEY = Uint8Array.of(...BANK_STORE_PREFIX, ...SEND_ENABLED_KEY);
@@ -110,6 +111,21 @@ export class BankKeeper {
 
   setSendEnabled(root: KVStore, enabled: boolean): void {
     this.store(root).set(SEND_ENABLED_KEY, Uint8Array.of(enabled ? 1 : 0));
+  }
+
+  getDenomMetadata(root: KVStore, denom: string): Metadata | undefined {
+    const raw = this.store(root).get(denomMetadataKey(denom));
+    return raw === undefined ? undefined : Metadata.decode(raw);
+  }
+
+  setDenomMetadata(root: KVStore, metadata: Metadata): void {
+    this.store(root).set(denomMetadataKey(metadata.base), Metadata.encode(metadata).finish());
+  }
+
+  allDenomMetadata(root: KVStore): Metadata[] {
+    return this.store(root)
+      .range(Uint8Array.of(DENOM_METADATA_PREFIX), Uint8Array.of(DENOM_METADATA_PREFIX + 1))
+      .map(([, v]) => Metadata.decode(v));
   }
 
   private setBalance(root: KVStore, address: Uint8Array, denom: string, amount: bigint): void {

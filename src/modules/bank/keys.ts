@@ -7,6 +7,8 @@ export const BANK_STORE_PREFIX = new TextEncoder().encode("bank/");
 export const SEND_ENABLED_KEY = Uint8Array.of(0x00);
 export const SUPPLY_PREFIX = 0x01;
 export const BALANCE_PREFIX = 0x02;
+/** Denomination metadata (cosmos.bank.v1beta1.Metadata bytes) by base denom: 0x03 | utf8(denom). */
+export const DENOM_METADATA_PREFIX = 0x03;
 
 const utf8 = new TextEncoder();
 
@@ -52,4 +54,8 @@ export function supplyKey(denom: string): Uint8Array {
 /** The full state key (as committed in the app hash) of an account's balance of `denom`. */
 export function balanceStateKey(address: Uint8Array, denom: string): Uint8Array {
   return buildBalanceKey(BANK_STORE_PREFIX, address, denom);
+}
+
+export function denomMetadataKey(denom: string): Uint8Array {
+  return concat(Uint8Array.of(DENOM_METADATA_PREFIX), utf8.encode(denom));
 }

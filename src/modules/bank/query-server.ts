@@ -7,7 +7,8 @@ import { paginate } from "../../framework/pagination";
 import { serveQueries } from "../../framework/query-server";
 import { KVStore, PrefixStore } from "../../store/kv";
 import type { BankKeeper } from "./keeper";
-import { BANK_STORE_PREFIX, SUPPLY_PREFIX, balancesPrefix } from "./keys";
+import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
+import { BANK_STORE_PREFIX, DENOM_METADATA_PREFIX, SUPPLY_PREFIX, balancesPrefix } from "./keys";
 import { BankQuery } from "./service";
 
 function pagedBalances(root: KVStore, address: Uint8Array, pagination: PageRequest | undefined) {
@@ -49,8 +50,16 @@ export function bankQueryHandlers(keeper: BankKeeper): QueryHandler[] {
       return { amount: { denom: req.denom, amount: keeper.getSupply(ctx.store, req.denom).toString() } };
     },
     Params: (ctx) => ({ params: { sendEnabled: [], defaultSendEnabled: keeper.isSendEnabled(ctx.store) } }),
-    DenomMetadata(_ctx, req) {
-      throw SdkErrors.NotFound.wrap(`client metadata for denom ${req.denom}`);
+    DenomMetadata(ctx, req) {
+      if (!isValidDenom(req.denom)) throw SdkErrors.InvalidRequest.wrap(`invalid denom "${req.denom}"`);
+      const metadata = keeper.getDenomMetadata(ctx.store, req.denom);
+      if (!metadata) throw SdkErrors.NotFound.wrap(`client metadata for denom ${req.denom}`);
+      return { metadata };
+    },
+    DenomsMetadata(ctx, req) {
+      const store = new PrefixStore(ctx.store, BANK_STORE_PREFIX);
+      const { items, pagination } = paginate(store, Uint8Array.of(DENOM_METADATA_PREFIX), Uint8Array.of(DENOM_METADATA_PREFIX + 1), req.pagination, (_k, v) => Metadata.decode(v));
+      return { metadatas: items, pagination };
     },
   });
 }

@@ -13,6 +13,8 @@ import {
   QueryParamsResponse,
   QueryDenomMetadataRequest,
   QueryDenomMetadataResponse,
+  QueryDenomsMetadataRequest,
+  QueryDenomsMetadataResponse,
 } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { defineQueryService } from "../../types/service";
 
@@ -25,4 +27,5 @@ export const BankQuery = defineQueryService("cosmos.bank.v1beta1.Query", {
   SupplyOf: [QuerySupplyOfRequest, QuerySupplyOfResponse],
   Params: [QueryParamsRequest, QueryParamsResponse],
   DenomMetadata: [QueryDenomMetadataRequest, QueryDenomMetadataResponse],
+  DenomsMetadata: [QueryDenomsMetadataRequest, QueryDenomsMetadataResponse],
 });
