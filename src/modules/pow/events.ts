@@ -1,5 +1,6 @@
 export const PowEvents = {
   PowRetarget: "pow_retarget",
+  PowMatmulRetarget: "pow_matmul_retarget",
   PowCertificate: "pow_certificate",
   PowMatmulCertificate: "pow_matmul_certificate",
 } as const;

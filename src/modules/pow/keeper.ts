@@ -477,8 +477,7 @@ export class PowKeeper {
     this.setMatmulTarget(ctx.store, mmNext);
     const mmInfo: RetargetInfo = { epoch, certificates: mmCerts, oldTarget: targetToHex(mmOld), newTarget: targetToHex(mmNext) };
     this.store(ctx.store).set(LAST_MATMUL_RETARGET_KEY, RetargetInfo.encode(mmInfo).finish());
-    ctx.events.emit(PowEvents.PowRetarget, {
-      [A.Kind]: "matmul",
+    ctx.events.emit(PowEvents.PowMatmulRetarget, {
       [A.Epoch]: epoch.toString(),
       [A.Certificates]: mmCerts.toString(),
       [A.TargetCertsPerEpoch]: params.targetCertsPerEpoch.toString(),

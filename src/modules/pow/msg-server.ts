@@ -140,6 +140,11 @@ function updateParamsHandlerOf(keeper: PowKeeper): MsgHandler<MsgUpdatePowParams
       const target = keeper.getTarget(ctx.store);
       const clamped = target < p.minTarget ? p.minTarget : target > p.maxTarget ? p.maxTarget : target;
       if (clamped !== target) keeper.setTarget(ctx.store, clamped);
+      const mm = keeper.getMatmulTarget(ctx.store);
+      if (mm !== undefined) {
+        const mmClamped = mm < p.minTarget ? p.minTarget : mm > p.maxTarget ? p.maxTarget : mm;
+        if (mmClamped !== mm) keeper.setMatmulTarget(ctx.store, mmClamped);
+      }
     },
   });
 }
