@@ -1,5 +1,4 @@
 /** The matmul engine's worker kernel against the protocol implementation (src/modules/pow/matmul.ts). */
-import { matmul } from "../../src/modules/pow";
 import { MatmulEngine } from "../../src/miner/matmul-engine";
 import { MatmulJob, decodeWeights, encodeWeights, exampleWeights, pseudoRandomInt8, weightsRootOf } from "../../src/miner/matmul-prover";
 
