@@ -8,6 +8,7 @@ import { genesisCommand } from "./commands/genesis";
 import { keysCommand } from "./commands/keys";
 import { nodeCommands } from "./commands/node";
 import { mineCommand } from "./mine";
+import { weightsCommand } from "./weights";
 import { scorerCommand } from "./scorer";
 import { MODULE_CLIS } from "./modules";
 import { voucherCommand } from "./modules/metering";
@@ -36,6 +37,7 @@ export function buildRoot(modules: readonly ModuleCli[] = MODULE_CLIS): Command 
       { name: "query", aliases: ["q"], summary: "query the chain through a node", subcommands: [...queryModules, queryTxCommand] },
       statusCommand,
       mineCommand,
+      weightsCommand,
       scorerCommand,
       voucherCommand,
       version,
