@@ -78,6 +78,20 @@ export function exampleWeights(): Int8Matrix[] {
 
 // ---- the job ------------------------------------------------------------------------------
 
+// The weights are fixed while mining: their column leaves and digests are computed once.
+const columnLeavesCache = new WeakMap<Int8Matrix, Buffer[]>();
+const digestCache = new WeakMap<Int8Matrix, Buffer>();
+function cachedColumnLeaves(m: Int8Matrix): Buffer[] {
+  let v = columnLeavesCache.get(m);
+  if (!v) columnLeavesCache.set(m, (v = matmul.columnLeaves(m)));
+  return v;
+}
+function cachedDigest(m: Int8Matrix): Buffer {
+  let v = digestCache.get(m);
+  if (!v) digestCache.set(m, (v = matmul.matrixDigestFromColumnRoot(m.rows, m.cols, matmul.merkleRoot(cachedColumnLeaves(m)))));
+  return v;
+}
+
 export interface MatmulJobFields {
   chainId: string;
   anchorHeight: bigint;
@@ -116,11 +130,10 @@ export class MatmulJob {
     if (f.a.cols !== b.rows) throw new Error(`A has ${f.a.cols} columns, B ${b.rows} rows`);
     this.b = b;
     this.inner = b.rows;
-    const digests = f.weights.map((m, i) => (i === f.matrixIndex ? undefined : matmul.matrixDigest(m)));
-    this.columnLeaves = matmul.columnLeaves(b);
-    this.digest = matmul.matrixDigestFromColumnRoot(b.rows, b.cols, matmul.merkleRoot(this.columnLeaves));
-    digests[f.matrixIndex] = this.digest;
-    this.weightsPath = matmul.merklePath(digests.map((d) => matmul.merkleLeaf(d!)), f.matrixIndex);
+    const digests = f.weights.map(cachedDigest);
+    this.columnLeaves = cachedColumnLeaves(b);
+    this.digest = digests[f.matrixIndex];
+    this.weightsPath = matmul.merklePath(digests.map((d) => matmul.merkleLeaf(d)), f.matrixIndex);
     this.rowLeaves = matmul.rowLeaves(f.a);
     this.aRoot = matmul.merkleRoot(this.rowLeaves);
     this.seed = matmul.matmulSeed({ ...f, matrixDigest: this.digest, aRoot: this.aRoot, aRows: f.a.rows });
