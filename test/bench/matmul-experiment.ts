@@ -137,8 +137,13 @@ function cpuSeconds(): number {
 function main(): void {
   console.log(`matmul experiment: B = example matrix 0 (${B.rows}x${B.cols}), A ${ROWS}x${n}, T = ${matmul.TILE}, K = ${matmul.STEP}, R = ${matmul.RANK}, target 1/16, ${ROUNDS} interleaved rounds, node ${process.version}`);
   const totals = new Map<string, { cpu: number; tickets: number; found: number; accepted: number; macs: number }>();
+  const entries = Object.entries(strategies);
+  // A warm-up round (discarded) so that no strategy pays the JIT for the others; then each round
+  // starts with another strategy, so drift and GC hit every side alike.
+  for (const [, run] of entries) run(-1);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of Object.entries(strategies)) {
+    for (let k = 0; k < entries.length; k++) {
+      const [name, run] = entries[(k + round) % entries.length];
       const c0 = cpuSeconds();
       const o = run(round) as Outcome & { extraTickets?: number };
       const cpu = cpuSeconds() - c0;
@@ -148,11 +153,13 @@ function main(): void {
       totals.set(name, { cpu: t.cpu + cpu, tickets: t.tickets + tickets, found: t.found + verdict.found, accepted: t.accepted + verdict.accepted, macs: t.macs + o.macs * (o.extraTickets !== undefined ? tickets : 1) });
     }
   }
+  const order = new Map(entries.map(([name], i) => [name, i]));
+  const sorted = [...totals].sort((x, y) => order.get(x[0])! - order.get(y[0])!);
   const honest = totals.get("honest (random A, full product, tickets)")!;
   const base = honest.tickets / honest.cpu;
   console.log("\n| strategy | tickets per CPU s | vs honest | certificates found / accepted by the verifier | accepted per CPU s | MACs per ticket (counted) |");
   console.log("|---|---|---|---|---|---|");
-  for (const [name, t] of totals) {
+  for (const [name, t] of sorted) {
     const rate = t.tickets / t.cpu;
     const acceptedRate = name.startsWith("grinding") ? `${((t.tickets / t.cpu) / 16).toFixed(1)} (expected)` : (t.accepted / t.cpu).toFixed(1);
     const verdict = name.startsWith("grinding") ? `${t.found} / ${t.accepted} (last tile of each round checked)` : `${t.found} / ${t.accepted}`;
