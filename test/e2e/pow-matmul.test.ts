@@ -64,7 +64,16 @@ describe("end to end: matmul certificates on a localnet", () => {
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     return new Promise((resolve) =>
-      child.on("exit", (code) => resolve({ code, stderr, lines: out.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l)) })),
+      child.on("exit", (code) => {
+        // One JSON document (a command's result) or JSON lines (the miner's events).
+        let lines: any[];
+        try {
+          lines = [JSON.parse(out)];
+        } catch {
+          lines = out.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+        }
+        resolve({ code, stderr, lines });
+      }),
     );
   }
 
