@@ -2,7 +2,7 @@ import { decodeAddress, encodeAddress } from "../../types/address";
 import { arr, obj, optional, str, u64 } from "../../types/genesis-json";
 import type { Context } from "../../framework/module";
 import type { PowKeeper } from "./keeper";
-import { CertificateKind, DEFAULT_INITIAL_TARGET, DEFAULT_MATMUL_TARGET, DEFAULT_POW_PARAMS, KIND_NAMES, type PowParams, parseKind, validateParams } from "./params";
+import { CertificateKind, DEFAULT_INITIAL_TARGET, DEFAULT_MATMUL_TARGET, DEFAULT_POW_PARAMS, type PowParams, parseKind, validateParams } from "./params";
 import { parseTargetHex, targetToHex } from "./seal";
 
 function hex32(value: unknown, where: string): Uint8Array {
@@ -56,7 +56,9 @@ function paramsToJson(p: PowParams) {
     min_target: targetToHex(p.minTarget),
     max_target: targetToHex(p.maxTarget),
     max_certs_per_miner_per_block: p.maxCertsPerMinerPerBlock.toString(),
-    accepted_kinds: p.acceptedKinds.map((k) => KIND_NAMES[k]),
+    // The enum's names, as proto JSON writes them (a gov draft reads these params as a message);
+    // genesis also takes the short names "sha256" and "matmul".
+    accepted_kinds: p.acceptedKinds.map((k) => CertificateKind[k]),
     matmul_reward_share_bps: p.matmulRewardShareBps.toString(),
   };
 }
