@@ -11,6 +11,7 @@ import { MsgSubmitMatmulWork, MsgSubmitMatmulWorkResponse, MsgSubmitWork } from 
 import { QueryEpochRewardsRequest, QueryEpochRewardsResponse } from "../../src/gen/blockai/rewards/v1/query";
 import { bytesToBigInt, MAX_TARGET, MSG_SUBMIT_MATMUL_WORK_TYPE_URL, targetToHex } from "../../src/modules/pow";
 import { MatmulJob, pseudoRandomInt8, weightsRootOf } from "../../src/miner/matmul-prover";
+import { RequestPrepareProposal } from "cosmjs-types/tendermint/abci/types";
 import { Driver } from "../helpers/driver";
 import { signTx, TestKey } from "../helpers/keys";
 import { driverBlockHash, findNonce, signAs, signCert } from "../helpers/pow";
@@ -196,6 +197,16 @@ describe("pow: matmul certificates through the ABCI pipeline", () => {
     const claim = await d.block([tx(miner, [BlockaiMsgs.claimRewards(miner.address)])]);
     expect(claim.results[0].log).toBe("");
     expect(d.app.checkInvariants()).toEqual([]);
+  });
+
+  test("PrepareProposal counts matmul certificates against the per-miner cap shared with sha256 ones", async () => {
+    const j = job(miner, model);
+    const seq = d.account(miner.address)!.sequence;
+    const txs = [0, 1, 2, 3, 4, 5].map((k) =>
+      signAs(d, miner, [{ typeUrl: MSG_SUBMIT_MATMUL_WORK_TYPE_URL, value: MsgSubmitMatmulWork.encode(j.message(k, 0)).finish() }], { fee: [], gas: 3_000_000n, sequence: seq + BigInt(k) }),
+    );
+    const prepared = d.app.prepareProposal(RequestPrepareProposal.fromPartial({ txs, maxTxBytes: 10_000_000n, height: BigInt(d.height + 1) }));
+    expect(prepared.txs.length).toBe(4); // max_certs_per_miner_per_block
   });
 
   test("a kind not in accepted_kinds is refused (14)", async () => {
