@@ -25,7 +25,7 @@ const root: Command = {
     const { root: r, digests } = weightsRootOf(mats);
     const matrices = mats.map((m, i) => ({ index: i, rows: m.rows, cols: m.cols, digest: digests[i].toString("hex") }));
     ctx.print(
-      `weights_root ${r.toString("hex")}\n` + matrices.map((m) => `matrix ${m.index}: ${m.rows}x${m.cols} digest ${m.digest}`).join("\n"),
+      `weights_root ${r.toString("hex")}\n` + matrices.map((m) => `matrix ${m.index}: ${m.rows}x${m.cols} digest ${m.digest}\n`).join(""),
       { weights_root: r.toString("hex"), matrices },
     );
   },
@@ -41,7 +41,7 @@ const example: Command = {
     const mats = exampleWeights();
     fs.writeFileSync(ctx.args[0], encodeWeights(mats));
     const { root: r } = weightsRootOf(mats);
-    ctx.print(`wrote ${ctx.args[0]}: ${mats.length} matrices, weights_root ${r.toString("hex")}`, { file: ctx.args[0], weights_root: r.toString("hex") });
+    ctx.print(`wrote ${ctx.args[0]}: ${mats.length} matrices, weights_root ${r.toString("hex")}\n`, { file: ctx.args[0], weights_root: r.toString("hex") });
   },
 };
 
