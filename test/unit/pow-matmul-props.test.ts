@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { matmul } from "../../src/modules/pow";
-import { MatmulJob, type MatmulJobFields } from "../../src/miner/matmul-prover";
+import { MatmulJob, type MatmulJobFields, decodeWeights, encodeWeights } from "../../src/miner/matmul-prover";
 import { finalOnlyTicket, honestTileMacs, lowRankInputTickets, zeroInputTickets } from "../helpers/matmul-cheats";
 
 const { TILE, RANK } = matmul;
@@ -188,6 +188,63 @@ describe("matmul certificates: properties", () => {
         expect(RANK).toBeGreaterThanOrEqual(matmul.STEP); // the rule the bound rests on
       }),
       { numRuns: 15 },
+    );
+  });
+});
+
+describe("matmul decoders and claims: arbitrary input", () => {
+  test("a claim with arbitrary shapes, sizes and paths is refused with MatmulClaimError, never anything else", () => {
+    const bytes = (max: number) => fc.uint8Array({ maxLength: max });
+    fc.assert(
+      fc.property(
+        fc.record({
+          matrixIndex: fc.integer({ min: -1, max: 70 }),
+          inner: fc.oneof(fc.constantFrom(0, 16, 32, 520, 512), fc.integer()),
+          cols: fc.oneof(fc.constantFrom(0, 16, 32), fc.integer()),
+          aRows: fc.oneof(fc.constantFrom(16, 32), fc.integer()),
+          tileRow: fc.integer({ min: -2, max: 4 }),
+          tileCol: fc.integer({ min: -2, max: 4 }),
+          aBlock: bytes(600),
+          bBlock: bytes(600),
+          aRoot: bytes(40),
+          aPath: fc.array(bytes(40), { maxLength: 3 }),
+          bPath: fc.array(bytes(40), { maxLength: 3 }),
+          weightsPath: fc.array(bytes(40), { maxLength: 3 }),
+        }),
+        (c) => {
+          try {
+            matmul.verifyTileClaim({ ...c, chainId: "c", anchorHeight: 1n, anchorHash: Buffer.alloc(32), miner: Buffer.alloc(20), modelId: 1n, weightsRoot: Buffer.alloc(32, 9) });
+          } catch (e) {
+            expect(e).toBeInstanceOf(matmul.MatmulClaimError);
+            return;
+          }
+          throw new Error("an arbitrary claim reached a random weights_root");
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test("weights files: arbitrary bytes decode or fail with an Error; encode/decode round-trips", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
+        const withMagic = Buffer.concat([Buffer.from("BAIW"), Buffer.from(b)]);
+        for (const input of [Buffer.from(b), withMagic]) {
+          try {
+            decodeWeights(input);
+          } catch (e) {
+            expect(e).toBeInstanceOf(Error);
+          }
+        }
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.record({ r: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 3 }), seed: fc.nat() }), { maxLength: 3 }), (ms) => {
+        const mats = ms.map(({ r, c, seed }) => ({ rows: 16 * r, cols: 16 * c, data: rnd(seed, 256 * r * c) }));
+        const back = decodeWeights(encodeWeights(mats));
+        expect(back.map((m) => [m.rows, m.cols, Buffer.from(m.data.buffer).toString("hex")])).toEqual(mats.map((m) => [m.rows, m.cols, Buffer.from(m.data.buffer).toString("hex")]));
+      }),
+      { numRuns: 30 },
     );
   });
 });
