@@ -244,18 +244,8 @@ export class PowKeeper {
     if (!params.acceptedKinds.includes(CertificateKind.CERTIFICATE_KIND_SHA256)) {
       throw PowErrors.KindNotAccepted.wrap(`sha256 certificates are not in accepted_kinds (${params.acceptedKinds.map((k) => KIND_NAMES[k]).join(", ")})`);
     }
-    const height = BigInt(ctx.block.height);
     const anchor = msg.anchorHeight;
-    if (anchor >= height) {
-      throw PowErrors.AnchorInFuture.wrap(`anchor height ${anchor}, current height ${height}`);
-    }
-    if (height - anchor > params.anchorWindow) {
-      throw PowErrors.AnchorExpired.wrap(
-        `anchor height ${anchor} is ${height - anchor} blocks below the current height ${height}; the window is ${params.anchorWindow} blocks`,
-      );
-    }
-    const anchorHash = this.anchorHash(ctx.store, anchor);
-    if (!anchorHash) throw PowErrors.UnknownAnchor.wrap(`no block hash recorded for height ${anchor}`);
+    const anchorHash = this.checkAnchor(ctx, params, anchor);
     const miner = decodeAddress(msg.miner, "miner address");
     if (msg.workDigest.length !== HASH_LENGTH) {
       throw PowErrors.InvalidCertificate.wrap(`work_digest must be ${HASH_LENGTH} bytes, got ${msg.workDigest.length}`);
