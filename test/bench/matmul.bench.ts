@@ -73,15 +73,18 @@ async function main(): Promise<void> {
     });
     const store = d.app.committedStore()!;
     const ctx = { store, gasMeter: new GasMeter(undefined), events: new EventManager(), block: { height: d.height + 1, timeNs: 0n, chainId: d.chainId, proposerAddress: new Uint8Array(), hash: new Uint8Array() }, mode: "check" as const };
+    // CheckTx advanced the check state's sequence past the sha256 txs.
+    let nextSeq = seq0 + BigInt(shaTxs.length);
     for (const [index, inner] of [[0, 256], [1, 512]] as const) {
       const job = new MatmulJob({ chainId: d.chainId, anchorHeight, anchorHash: driverBlockHash(d.height), miner: owner.addressBytes, minerAddress: owner.address, modelId: model, weights, matrixIndex: index, a: { rows: 256, cols: inner, data: pseudoRandomInt8(7 + index, 256 * inner) } });
       const all = job.allTickets();
       const good = all.filter((t) => bytesToBigInt(t.ticket) <= MM_TARGET).slice(0, 100);
       const bad = all.filter((t) => bytesToBigInt(t.ticket) > MM_TARGET).slice(0, 100);
-      const sign = (t: { tileRow: number; tileCol: number }, k: number) =>
-        signAs(d, owner, [{ typeUrl: MSG_SUBMIT_MATMUL_WORK_TYPE_URL, value: MsgSubmitMatmulWork.encode(job.message(t.tileRow, t.tileCol)).finish() }], { fee: [], gas: 3_000_000n, sequence: seq0 + BigInt(k) });
-      const goodTxs = good.map(sign);
-      const badTxs = bad.map((t) => sign(t, 0));
+      const sign = (t: { tileRow: number; tileCol: number }, sequence: bigint) =>
+        signAs(d, owner, [{ typeUrl: MSG_SUBMIT_MATMUL_WORK_TYPE_URL, value: MsgSubmitMatmulWork.encode(job.message(t.tileRow, t.tileCol)).finish() }], { fee: [], gas: 3_000_000n, sequence });
+      const goodTxs = good.map((t, k) => sign(t, nextSeq + BigInt(k)));
+      nextSeq += BigInt(goodTxs.length);
+      const badTxs = bad.map((t) => sign(t, nextSeq));
       const c = perSecond(`CheckTx, valid matmul certificate tx, inner ${inner} (${goodTxs[0].length} bytes)`, goodTxs.length, (i) => {
         const r = d.checkTx(goodTxs[i]);
         if (r.code !== 0) throw new Error(r.log);
