@@ -37,7 +37,7 @@ import type { Event as AbciEvent } from "cosmjs-types/tendermint/abci/types";
 import type { BlockInfo, Context, ExecMode, Module, MsgHandler, QueryHandler } from "../framework/module";
 import { createModules, Keepers } from "./modules";
 import type { UpgradeHandler } from "../modules/upgrade";
-import { MSG_SUBMIT_WORK_TYPE_URL } from "../modules/pow";
+import { MSG_SUBMIT_MATMUL_WORK_TYPE_URL, MSG_SUBMIT_WORK_TYPE_URL } from "../modules/pow";
 import type { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
 import { SignaturePool } from "./sigverify";
 import { CHAIN_AMINO } from "./amino";
@@ -412,7 +412,10 @@ export class BlockaiApp implements AbciApplication {
       return [];
     }
     const miners: string[] = [];
-    for (const m of decoded.msgs) if (m.typeUrl === MSG_SUBMIT_WORK_TYPE_URL) miners.push((m.msg as MsgSubmitWork).miner);
+    // Both kinds share the per-block caps.
+    for (const m of decoded.msgs) {
+      if (m.typeUrl === MSG_SUBMIT_WORK_TYPE_URL || m.typeUrl === MSG_SUBMIT_MATMUL_WORK_TYPE_URL) miners.push((m.msg as MsgSubmitWork).miner);
+    }
     return miners;
   }
 

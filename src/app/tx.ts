@@ -432,8 +432,10 @@ function runAnte(
   if (workMessages > 1) {
     throw SdkErrors.InvalidRequest.wrap(`a tx carries at most one feeless (work-carrying) message, got ${workMessages}`);
   }
-  if (feeless && txBytes.length > MAX_FEELESS_TX_BYTES) {
-    throw SdkErrors.TxTooLarge.wrap(`a feeless tx may be at most ${MAX_FEELESS_TX_BYTES} bytes, got ${txBytes.length}`);
+  // A certificate that must carry its evidence (a matmul tile's rows and columns) names its own cap.
+  const feelessCap = feeless ? (tx.msgs[0]?.handler.maxFeelessTxBytes ?? MAX_FEELESS_TX_BYTES) : 0;
+  if (feeless && txBytes.length > feelessCap) {
+    throw SdkErrors.TxTooLarge.wrap(`a feeless tx may be at most ${feelessCap} bytes, got ${txBytes.length}`);
   }
   const precheckCtx: Context = { store, gasMeter: meter, events: new EventManager(), block, mode };
   for (const m of tx.msgs) m.handler.precheck?.(precheckCtx, m.msg);

@@ -5,6 +5,8 @@ import * as os from "node:os";
 import { ACCOUNT_PREFIX } from "../types/address";
 import { CertificateSigner, CometMinerChain } from "../miner/chain";
 import { AcceptedEvent, Miner, MinerStatus, RejectedEvent } from "../miner/miner";
+import { MatmulAccepted, MatmulMiner, MatmulMinerStatus, MatmulRejected } from "../miner/matmul-miner";
+import { decodeWeights } from "../miner/matmul-prover";
 import { targetToHex } from "../modules/pow";
 import { UsageError } from "./args";
 import type { Command, CommandContext } from "./command";
@@ -102,7 +104,7 @@ function statusJson(s: MinerStatus) {
 
 export const mineCommand: Command = {
   name: "mine",
-  summary: "mine proof-of-work certificates for a model and submit them (feeless)",
+  summary: "mine proof-of-work certificates (sha256, or matmul on the model's weights) and submit them (feeless)",
   flags: [
     { name: "model", value: "ID", description: "the model the work is for (the key must be its owner or an operator)" },
     { name: "from", value: "KEY", description: "key of the keyring that signs (the miner)" },
@@ -112,6 +114,10 @@ export const mineCommand: Command = {
     { name: "work-digest-file", value: "FILE", description: "instead of --work-digest: SHA-256 of this file" },
     { name: "gas", value: "N", description: "gas limit of each certificate tx (no fee is paid)", default: "200000" },
     { name: "max-certs", value: "N", description: "stop after N accepted certificates (0: run until Ctrl-C)", default: "0" },
+    { name: "kind", value: "KIND", description: "sha256 (hashcash) or matmul (tiles of a product on the model's weights, docs/pow-matmul.md)", default: "sha256" },
+    { name: "weights", value: "FILE", description: "matmul: the model's int8 weights file (blockai weights ...); its root must be the model's weights_root" },
+    { name: "matrix", value: "N", description: "matmul: index of the weight matrix to multiply", default: "0" },
+    { name: "rows", value: "N", description: "matmul: rows of each input batch (multiple of 16)", default: "256" },
     HOME,
     KEYRING_BACKEND,
     NODE,
@@ -130,6 +136,9 @@ export const mineCommand: Command = {
     if (!/^[1-9][0-9]{0,3}$/.test(threadsRaw)) throw new UsageError(`--threads must be a positive integer, got "${threadsRaw}"`);
     const threads = Number(threadsRaw);
     if (threads > os.availableParallelism() * 4) throw new UsageError(`--threads ${threads} is far more than this machine's ${os.availableParallelism()} CPUs`);
+    const kind = ctx.flag("kind") ?? "sha256";
+    if (kind !== "sha256" && kind !== "matmul") throw new UsageError(`--kind must be sha256 or matmul, got "${kind}"`);
+    if (kind === "matmul") return runMatmul(ctx, modelId, threads);
     const gas = u64Flag(ctx, "gas") ?? 200_000n;
     if (gas === 0n) throw new UsageError("--gas must be positive");
     const maxCerts = Number(u64Flag(ctx, "max-certs") ?? 0n);
@@ -185,3 +194,113 @@ export const mineCommand: Command = {
     }
   },
 };
+
+function formatMacs(r: number): string {
+  const units = ["MAC/s", "kMAC/s", "MMAC/s", "GMAC/s"];
+  let v = r;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(2)} ${units[i]}`;
+}
+
+export function matmulStatusLine(s: MatmulMinerStatus): string {
+  return (
+    `height ${s.height} | anchor ${s.anchorHeight} | ${formatMacs(s.macsPerSecond)} useful | products ${s.products} | tiles ${s.tiles}` +
+    ` | found ${s.found} | accepted ${s.accepted} | rejected ${s.rejected} | stale ${s.stale} | pending ${s.pending}`
+  );
+}
+
+function matmulStatusJson(s: MatmulMinerStatus) {
+  return {
+    event: "status",
+    kind: "matmul",
+    height: s.height,
+    anchor_height: s.anchorHeight,
+    useful_macs_per_second: Math.round(s.macsPerSecond),
+    useful_macs: s.usefulMacs,
+    products: s.products,
+    tiles: s.tiles,
+    found: s.found,
+    accepted: s.accepted,
+    rejected: s.rejected,
+    stale: s.stale,
+    queued: s.queued,
+    pending: s.pending,
+    target: targetToHex(s.target),
+    ...(s.lastError ? { last_error: s.lastError } : {}),
+  };
+}
+
+/** blockai mine --kind matmul: multiplies input batches by the model's weight matrix. */
+async function runMatmul(ctx: CommandContext, modelId: bigint, threads: number): Promise<number> {
+  const file = ctx.flag("weights");
+  if (file === undefined) throw new UsageError("--kind matmul needs --weights FILE");
+  let weights;
+  try {
+    weights = decodeWeights(fs.readFileSync(file));
+  } catch (e) {
+    throw new UsageError(`--weights ${file}: ${(e as Error).message}`);
+  }
+  const matrixIndex = Number(u64Flag(ctx, "matrix") ?? 0n);
+  const rows = Number(u64Flag(ctx, "rows") ?? 256n);
+  if (rows === 0 || rows % 16 !== 0 || rows > 1 << 16) throw new UsageError(`--rows must be a positive multiple of 16 (at most 65536), got ${rows}`);
+  const gas = u64Flag(ctx, "gas") ?? 3_000_000n;
+  const maxCerts = Number(u64Flag(ctx, "max-certs") ?? 0n);
+  const signer = await CertificateSigner.create(await minerKey(ctx));
+  const url = nodeUrl(ctx);
+  const chain = await CometMinerChain.connect(url);
+  try {
+    const chainId = await chain.chainId();
+    const expected = ctx.flag(CHAIN_ID.name);
+    if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node at ${url} runs "${chainId}"`);
+    let miner: MatmulMiner;
+    try {
+      miner = new MatmulMiner({ chain, signer, modelId, weights, matrixIndex, rows, threads, gas, maxAccepted: maxCerts });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const json = ctx.output === "json";
+    const out = ctx.io.stdout;
+    const err = ctx.io.stderr;
+    const line = (o: unknown) => out.write(JSON.stringify(o) + "\n");
+    let lastPlain = 0;
+    miner.on("status", (s: MatmulMinerStatus) => {
+      if (json) return line(matmulStatusJson(s));
+      if (err.isTTY) return err.write(`\r\x1b[2K${matmulStatusLine(s)}`);
+      if (Date.now() - lastPlain >= 10_000) {
+        lastPlain = Date.now();
+        err.write(matmulStatusLine(s) + "\n");
+      }
+    });
+    miner.on("anchor", (a: { height: number; hash: Uint8Array }) => {
+      if (json) line({ event: "anchor", height: a.height, hash: Buffer.from(a.hash).toString("hex").toUpperCase() });
+    });
+    miner.on("accepted", (a: MatmulAccepted) => {
+      if (json) line({ event: "accepted", kind: "matmul", tx_hash: a.hash, height: a.height, anchor_height: a.anchorHeight, tile_row: a.tileRow, tile_col: a.tileCol, ticket: a.ticket });
+    });
+    miner.on("rejected", (r: MatmulRejected) => {
+      if (json) line({ event: "rejected", stage: r.stage, code: r.code, codespace: r.codespace, log: r.log });
+      else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}rejected (${r.stage}): ${r.codespace ? `${r.codespace}/${r.code} ` : ""}${r.log}\n`);
+    });
+    const b = weights[matrixIndex];
+    if (!json) err.write(`matmul mining for model ${modelId} as ${signer.address} on ${chainId}: ${rows}x${b?.rows} batches times matrix ${matrixIndex} (${b?.rows}x${b?.cols}), ${threads} thread${threads === 1 ? "" : "s"} (Ctrl-C stops)\n`);
+    const onSignal = () => miner.stop();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+      await miner.run();
+    } finally {
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+      const s = miner.status();
+      if (json) line({ ...matmulStatusJson(s), event: "stopped" });
+      else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}stopped: ${matmulStatusLine(s)}\n`);
+    }
+    return 0;
+  } finally {
+    chain.disconnect();
+  }
+}

@@ -9,6 +9,7 @@ import { genesisCommand } from "./commands/genesis";
 import { keysCommand } from "./commands/keys";
 import { nodeCommands } from "./commands/node";
 import { mineCommand } from "./mine";
+import { weightsCommand } from "./weights";
 import { scorerCommand } from "./scorer";
 import { consumeCommand, gatewayCommand } from "./gateway";
 import { MODULE_CLIS } from "./modules";
@@ -39,6 +40,7 @@ export function buildRoot(modules: readonly ModuleCli[] = MODULE_CLIS): Command 
       statusCommand,
       chainInfoCommand,
       mineCommand,
+      weightsCommand,
       scorerCommand,
       gatewayCommand,
       consumeCommand,

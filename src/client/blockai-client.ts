@@ -79,6 +79,8 @@ export interface RegisterModelFields {
   operators?: string[];
   /** Id of the model version this one replaces (same owner). */
   supersedes?: bigint;
+  /** Optional 32-byte Merkle root over the artifact's int8 matrices (matmul certificates). */
+  weightsRoot?: Uint8Array;
 }
 
 export interface UpdateModelFields {
@@ -113,6 +115,7 @@ export const BlockaiMsgs = {
       unit: f.unit,
       bond: usoa(f.bond),
       supersedes: f.supersedes ?? 0n,
+      weightsRoot: bytes(f.weightsRoot ?? new Uint8Array()),
     };
     return { typeUrl: "/blockai.registry.v1.MsgRegisterModel", value };
   },

@@ -21,7 +21,7 @@ import { MsgUpdateParams as MsgUpdateEpochsParams } from "../gen/blockai/epochs/
 import { MsgUpdateParams as MsgUpdateMintParams } from "../gen/blockai/mint/v1/tx";
 import { MsgClaimUsage, MsgCloseEscrow, MsgOpenEscrow, MsgPayForUsage, MsgTopUpEscrow, MsgUpdateParams as MsgUpdateMeteringParams } from "../gen/blockai/metering/v1/tx";
 import { MsgRegisterModel, MsgSetModelStatus, MsgUpdateModel, MsgUpdateParams as MsgUpdateRegistryParams } from "../gen/blockai/registry/v1/tx";
-import { MsgSubmitWork, MsgUpdateParams as MsgUpdatePowParams } from "../gen/blockai/pow/v1/tx";
+import { MsgSubmitMatmulWork, MsgSubmitWork, MsgUpdateParams as MsgUpdatePowParams } from "../gen/blockai/pow/v1/tx";
 import { MsgCommitScores, MsgRevealScores, MsgSetScorer, MsgUpdateParams as MsgUpdateScoringParams } from "../gen/blockai/scoring/v1/tx";
 import { MsgClaimRewards, MsgSetPayoutAddress, MsgUpdateParams as MsgUpdateRewardsParams } from "../gen/blockai/rewards/v1/tx";
 
@@ -42,6 +42,7 @@ export const BLOCKAI_TYPES: ReadonlyArray<[string, GeneratedType]> = [
   ["/blockai.metering.v1.MsgUpdateParams", t(MsgUpdateMeteringParams)],
   // pow
   ["/blockai.pow.v1.MsgSubmitWork", t(MsgSubmitWork)],
+  ["/blockai.pow.v1.MsgSubmitMatmulWork", t(MsgSubmitMatmulWork)],
   ["/blockai.pow.v1.MsgUpdateParams", t(MsgUpdatePowParams)],
   // scoring
   ["/blockai.scoring.v1.MsgSetScorer", t(MsgSetScorer)],

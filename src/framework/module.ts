@@ -50,6 +50,8 @@ export interface MsgHandler<T = unknown> {
    * with account_number 0 and sequence 0, and the account is created when the tx passes.
    */
   readonly feeless?: boolean;
+  /** Largest tx carrying this feeless message (default: the app's MAX_FEELESS_TX_BYTES). */
+  readonly maxFeelessTxBytes?: number;
   /**
    * A cheap state-dependent check run in every mode before fees and signatures (CheckTx included),
    * so invalid work is refused at the cost of this check only. Throws a ChainError.

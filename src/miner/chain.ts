@@ -3,17 +3,22 @@ import { SigningStargateClient, StargateClient, defaultRegistryTypes } from "@co
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { Params } from "../gen/blockai/pow/v1/pow";
-import { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
+import { MsgSubmitMatmulWork, MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
 import type { QueryMethod, RequestOf, ResponseOf } from "../types/service";
-import { MSG_SUBMIT_WORK_TYPE_URL, PowQuery, type PowParams, paramsFromProto, parseTargetHex } from "../modules/pow";
+import { MSG_SUBMIT_MATMUL_WORK_TYPE_URL, MSG_SUBMIT_WORK_TYPE_URL, PowQuery, type PowParams, paramsFromProto, parseTargetHex } from "../modules/pow";
 
 /** The message types the miner signs (CosmJS registry entries). */
-export const POW_TYPES: ReadonlyArray<readonly [string, GeneratedType]> = [[MSG_SUBMIT_WORK_TYPE_URL, MsgSubmitWork as GeneratedType]];
+export const POW_TYPES: ReadonlyArray<readonly [string, GeneratedType]> = [
+  [MSG_SUBMIT_WORK_TYPE_URL, MsgSubmitWork as GeneratedType],
+  [MSG_SUBMIT_MATMUL_WORK_TYPE_URL, MsgSubmitMatmulWork as GeneratedType],
+];
 
 export interface TargetInfo {
   target: bigint;
   epoch: bigint;
   epochCertificates: bigint;
+  /** The matmul target; undefined when the chain has none (matmul certificates not accepted). */
+  matmulTarget?: bigint;
 }
 
 export type BroadcastResult = { ok: true; hash: string } | { ok: false; code: number; codespace: string; log: string };
@@ -82,7 +87,12 @@ export class CometMinerChain implements MinerChain {
 
   async target(): Promise<TargetInfo> {
     const r = await powQuery(this.comet, PowQuery.Target, {});
-    return { target: parseTargetHex(r.target, "target"), epoch: r.epoch, epochCertificates: r.epochCertificates };
+    return {
+      target: parseTargetHex(r.target, "target"),
+      epoch: r.epoch,
+      epochCertificates: r.epochCertificates,
+      matmulTarget: r.matmulTarget ? parseTargetHex(r.matmulTarget, "matmul_target") : undefined,
+    };
   }
 
   async anchor(height: bigint): Promise<{ height: bigint; hash: Uint8Array }> {
@@ -137,9 +147,19 @@ export class CertificateSigner {
     gas: bigint,
   ): Promise<Uint8Array> {
     const value: MsgSubmitWork = { ...msg, miner: this.address };
+    return this.signOne(MSG_SUBMIT_WORK_TYPE_URL, value, signerData, gas);
+  }
+
+  /** A feeless tx carrying one matmul certificate (its `miner` must be this signer). */
+  async signMatmul(msg: MsgSubmitMatmulWork, signerData: { accountNumber: bigint; sequence: bigint; chainId: string }, gas: bigint): Promise<Uint8Array> {
+    if (msg.miner !== this.address) throw new Error(`the certificate's miner ${msg.miner} is not the signer ${this.address}`);
+    return this.signOne(MSG_SUBMIT_MATMUL_WORK_TYPE_URL, msg, signerData, gas);
+  }
+
+  private async signOne(typeUrl: string, value: unknown, signerData: { accountNumber: bigint; sequence: bigint; chainId: string }, gas: bigint): Promise<Uint8Array> {
     const raw = await this.client.sign(
       this.address,
-      [{ typeUrl: MSG_SUBMIT_WORK_TYPE_URL, value }],
+      [{ typeUrl, value }],
       { amount: [], gas: gas.toString() },
       "",
       { accountNumber: signerData.accountNumber, sequence: Number(signerData.sequence), chainId: signerData.chainId },

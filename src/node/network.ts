@@ -2,7 +2,7 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BASE_DENOM } from "../types/coins";
-import { LOCALNET_POW_TARGET, targetToHex } from "../modules/pow";
+import { LOCALNET_MATMUL_TARGET, LOCALNET_POW_TARGET, targetToHex } from "../modules/pow";
 import { addGenesisValidator } from "./genesis-validators";
 import { addGenesisAccount, Genesis, initHome, nodeId, readGenesis, writeGenesis } from "./home";
 import { readAppConfig } from "./config";
@@ -215,6 +215,7 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
   // core, and a retarget goal of about one certificate per block (epochs are short here).
   if (genesis.app_state.pow) {
     genesis.app_state.pow.target = targetToHex(LOCALNET_POW_TARGET);
+    genesis.app_state.pow.matmul_target = targetToHex(LOCALNET_MATMUL_TARGET);
     genesis.app_state.pow.params = { ...genesis.app_state.pow.params, target_certs_per_epoch: LOCALNET_EPOCH_LENGTH.toString() };
   }
   opts.editGenesis?.(genesis);

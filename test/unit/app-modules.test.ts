@@ -33,6 +33,6 @@ describe("the module manager (src/app/modules.ts)", () => {
     keepers.metering.setUsage(store, { modelId: 1n, epoch: 0n, units: 1n, amountPaid: usoa, protocolFees: usoa, payers: 1n, payments: 1n });
     keepers.epochs.onEpochEnd("probe", () => events.emit("probe", {}));
     keepers.epochs.endBlock(ctx(1));
-    expect(events.events.map((e) => e.type)).toEqual(["model_usage", "pow_retarget", "rewards_epoch_allocation", "probe", "epoch_end"]);
+    expect(events.events.map((e) => e.type)).toEqual(["model_usage", "pow_retarget", "pow_matmul_retarget", "rewards_epoch_allocation", "probe", "epoch_end"]);
   });
 });

@@ -61,6 +61,7 @@ export function modelJson(m: Model) {
     task: m.task,
     description: m.description,
     artifact_digest: Buffer.from(m.artifactDigest).toString("hex"),
+    weights_root: Buffer.from(m.weightsRoot ?? new Uint8Array()).toString("hex"),
     artifact_uri: m.artifactUri,
     endpoint: m.endpoint,
     price_per_unit: m.pricePerUnit?.amount ?? "0",
@@ -99,6 +100,7 @@ const register: Command = {
     { name: "artifact-digest", value: "HEX", description: "SHA-256 of the weights or image (64 hex characters); immutable" },
     { name: "bond", value: "AMOUNT", description: "bond to lock (>= the min_model_bond parameter)" },
     { name: "supersedes", value: "MODEL_ID", description: "id of the model version this one replaces (same owner)" },
+    { name: "weights-root", value: "HEX", description: "Merkle root over the artifact's int8 matrices (blockai weights root FILE); enables matmul certificates; immutable" },
   ],
   help: "Required: --name --version --task --artifact-digest --price --unit --bond.",
   async run(ctx) {
@@ -121,6 +123,7 @@ const register: Command = {
       bond: usoaArg(need("bond"), "--bond"),
       operators: operatorsArg(ctx.flag("operators") ?? ""),
       supersedes: ctx.flag("supersedes") === undefined ? 0n : u64Arg(ctx.flag("supersedes")!, "--supersedes"),
+      weightsRoot: ctx.flag("weights-root") === undefined ? undefined : digestArg(ctx.flag("weights-root")!),
     };
     return signAndBroadcast(ctx, {
       from: fromArg(ctx, ctx.args[0]),

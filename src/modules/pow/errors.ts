@@ -29,4 +29,8 @@ export const PowErrors = {
   BlockCertLimit: pow(11, "block certificate limit reached"),
   /** max_certs_per_miner_per_block certificates of this miner were accepted in this block. */
   MinerBlockCertLimit: pow(12, "miner's block certificate limit reached"),
+  /** Matmul: shapes, sizes or indices out of range, or a Merkle path that misses its root. */
+  InvalidMatmulCertificate: pow(13, "invalid matmul certificate"),
+  /** The kind is not in accepted_kinds, or (matmul) the model has no weights_root. */
+  KindNotAccepted: pow(14, "certificate kind not accepted"),
 } as const;

@@ -1,6 +1,8 @@
 export const PowEvents = {
   PowRetarget: "pow_retarget",
+  PowMatmulRetarget: "pow_matmul_retarget",
   PowCertificate: "pow_certificate",
+  PowMatmulCertificate: "pow_matmul_certificate",
 } as const;
 
 export const PowAttributes = {
@@ -15,4 +17,10 @@ export const PowAttributes = {
   Nonce: "nonce",
   Seal: "seal",
   Work: "work",
+  Kind: "kind",
+  MatrixIndex: "matrix_index",
+  TileRow: "tile_row",
+  TileCol: "tile_col",
+  Inner: "inner",
+  Ticket: "ticket",
 } as const;

@@ -6,6 +6,8 @@ export interface ModelInfo {
   readonly operators: readonly string[];
   /** blockai.registry.v1.ModelStatus: 1 ACTIVE, 2 PAUSED, 3 RETIRED. */
   readonly status: number;
+  /** Merkle root over the artifact's int8 matrices (docs/pow-matmul.md); empty or absent if none. */
+  readonly weightsRoot?: Uint8Array;
 }
 
 /** Where models are looked up (the registry keeper in the app; a fake in unit tests). */

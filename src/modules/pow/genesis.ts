@@ -2,7 +2,7 @@ import { decodeAddress, encodeAddress } from "../../types/address";
 import { arr, obj, optional, str, u64 } from "../../types/genesis-json";
 import type { Context } from "../../framework/module";
 import type { PowKeeper } from "./keeper";
-import { DEFAULT_INITIAL_TARGET, DEFAULT_POW_PARAMS, type PowParams, validateParams } from "./params";
+import { CertificateKind, DEFAULT_INITIAL_TARGET, DEFAULT_MATMUL_TARGET, DEFAULT_POW_PARAMS, type PowParams, parseKind, validateParams } from "./params";
 import { parseTargetHex, targetToHex } from "./seal";
 
 function hex32(value: unknown, where: string): Uint8Array {
@@ -28,6 +28,11 @@ function readParams(value: unknown): PowParams {
     minTarget: p.min_target === undefined ? d.minTarget : parseTargetHex(str(p.min_target, "pow.params.min_target"), "pow.params.min_target"),
     maxTarget: p.max_target === undefined ? d.maxTarget : parseTargetHex(str(p.max_target, "pow.params.max_target"), "pow.params.max_target"),
     maxCertsPerMinerPerBlock: 0n,
+    acceptedKinds:
+      p.accepted_kinds === undefined
+        ? [CertificateKind.CERTIFICATE_KIND_SHA256]
+        : arr(p.accepted_kinds, "pow.params.accepted_kinds").map((k, i) => parseKind(k, `pow.params.accepted_kinds[${i}]`)),
+    matmulRewardShareBps: p.matmul_reward_share_bps === undefined ? 0 : Number(u64(p.matmul_reward_share_bps, "pow.params.matmul_reward_share_bps")),
   };
   // Absent: the default, but never above max_certs_per_block (a genesis that lowers only that).
   params.maxCertsPerMinerPerBlock =
@@ -35,7 +40,7 @@ function readParams(value: unknown): PowParams {
       ? (d.maxCertsPerMinerPerBlock < params.maxCertsPerBlock ? d.maxCertsPerMinerPerBlock : params.maxCertsPerBlock)
       : u64(p.max_certs_per_miner_per_block, "pow.params.max_certs_per_miner_per_block");
   for (const k of Object.keys(p)) {
-    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target", "max_certs_per_miner_per_block"].includes(k)) {
+    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target", "max_certs_per_miner_per_block", "accepted_kinds", "matmul_reward_share_bps"].includes(k)) {
       throw new Error(`pow.params.${k}: unknown parameter`);
     }
   }
@@ -51,23 +56,35 @@ function paramsToJson(p: PowParams) {
     min_target: targetToHex(p.minTarget),
     max_target: targetToHex(p.maxTarget),
     max_certs_per_miner_per_block: p.maxCertsPerMinerPerBlock.toString(),
+    // The enum's names, as proto JSON writes them (a gov draft reads these params as a message);
+    // genesis also takes the short names "sha256" and "matmul".
+    accepted_kinds: p.acceptedKinds.map((k) => CertificateKind[k]),
+    matmul_reward_share_bps: p.matmulRewardShareBps.toString(),
   };
 }
 
 export function defaultPowGenesis() {
-  return { params: paramsToJson(DEFAULT_POW_PARAMS), target: targetToHex(DEFAULT_INITIAL_TARGET) };
+  return { params: paramsToJson(DEFAULT_POW_PARAMS), target: targetToHex(DEFAULT_INITIAL_TARGET), matmul_target: targetToHex(DEFAULT_MATMUL_TARGET) };
 }
 
 export function initPowGenesis(keeper: PowKeeper, ctx: Context, genesis: unknown): void {
   const g = obj(genesis ?? {}, "pow");
   for (const k of Object.keys(g)) {
-    if (!["params", "target", "anchors", "used_seals", "work", "last_retarget"].includes(k)) throw new Error(`pow.${k}: unknown field`);
+    if (!["params", "target", "anchors", "used_seals", "work", "last_retarget", "matmul_target", "matmul_work", "last_matmul_retarget"].includes(k)) throw new Error(`pow.${k}: unknown field`);
   }
   const params = readParams(g.params);
   keeper.setParams(ctx.store, params);
   const target = g.target === undefined ? DEFAULT_INITIAL_TARGET : parseTargetHex(str(g.target, "pow.target"), "pow.target");
   if (target < params.minTarget || target > params.maxTarget) throw new Error("pow.target: must be within [params.min_target, params.max_target]");
   keeper.setTarget(ctx.store, target);
+  // Absent in a genesis written before matmul certificates: none are accepted until one is set.
+  if (g.matmul_target !== undefined) {
+    const mm = parseTargetHex(str(g.matmul_target, "pow.matmul_target"), "pow.matmul_target");
+    if (mm < params.minTarget || mm > params.maxTarget) throw new Error("pow.matmul_target: must be within [params.min_target, params.max_target]");
+    keeper.setMatmulTarget(ctx.store, mm);
+  } else if (params.acceptedKinds.includes(CertificateKind.CERTIFICATE_KIND_MATMUL)) {
+    throw new Error("pow.matmul_target: required when params.accepted_kinds includes matmul");
+  }
 
   const anchors = arr(g.anchors ?? [], "pow.anchors");
   if (BigInt(anchors.length) > params.anchorWindow) throw new Error(`pow.anchors: more than anchor_window (${params.anchorWindow}) entries`);
@@ -95,44 +112,70 @@ export function initPowGenesis(keeper: PowKeeper, ctx: Context, genesis: unknown
     seals.add(id);
     keeper.importUsedSeal(ctx.store, anchorHeight, seal);
   });
-  arr(g.work ?? [], "pow.work").forEach((w, i) => {
-    const o = obj(w, `pow.work[${i}]`);
-    const where = `pow.work[${i}]`;
-    const miner = decodeAddress(str(o.miner, `${where}.miner`), `${where}.miner`);
-    keeper.importWorkRecord(ctx.store, {
-      epoch: u64(o.epoch, `${where}.epoch`),
-      miner,
-      modelId: u64(o.model_id, `${where}.model_id`),
-      tally: { work: decimal(o.work, `${where}.work`), certificates: u64(o.certificates, `${where}.certificates`) },
+  for (const kind of ["sha256", "matmul"] as const) {
+    const field = kind === "sha256" ? "work" : "matmul_work";
+    arr(g[field] ?? [], `pow.${field}`).forEach((w, i) => {
+      const where = `pow.${field}[${i}]`;
+      const o = obj(w, where);
+      const miner = decodeAddress(str(o.miner, `${where}.miner`), `${where}.miner`);
+      keeper.importWorkRecord(
+        ctx.store,
+        {
+          epoch: u64(o.epoch, `${where}.epoch`),
+          miner,
+          modelId: u64(o.model_id, `${where}.model_id`),
+          tally: { work: decimal(o.work, `${where}.work`), certificates: u64(o.certificates, `${where}.certificates`) },
+        },
+        kind,
+      );
     });
-  });
-  const last = optional(g.last_retarget, (v) => obj(v, "pow.last_retarget"));
-  if (last) {
-    keeper.importLastRetarget(ctx.store, {
-      epoch: u64(last.epoch, "pow.last_retarget.epoch"),
-      certificates: u64(last.certificates, "pow.last_retarget.certificates"),
-      oldTarget: targetToHex(parseTargetHex(str(last.old_target, "pow.last_retarget.old_target"), "pow.last_retarget.old_target")),
-      newTarget: targetToHex(parseTargetHex(str(last.new_target, "pow.last_retarget.new_target"), "pow.last_retarget.new_target")),
-    });
+    const name = kind === "sha256" ? "last_retarget" : "last_matmul_retarget";
+    const last = optional(g[name], (v) => obj(v, `pow.${name}`));
+    if (last) {
+      keeper.importLastRetarget(
+        ctx.store,
+        {
+          epoch: u64(last.epoch, `pow.${name}.epoch`),
+          certificates: u64(last.certificates, `pow.${name}.certificates`),
+          oldTarget: targetToHex(parseTargetHex(str(last.old_target, `pow.${name}.old_target`), `pow.${name}.old_target`)),
+          newTarget: targetToHex(parseTargetHex(str(last.new_target, `pow.${name}.new_target`), `pow.${name}.new_target`)),
+        },
+        kind,
+      );
+    }
   }
 }
 
+function workToJson(keeper: PowKeeper, ctx: Context, kind: "sha256" | "matmul") {
+  return keeper.allWorkRecords(ctx.store, kind).map((r) => ({
+    epoch: r.epoch.toString(),
+    miner: encodeAddress(r.miner),
+    model_id: r.modelId.toString(),
+    work: r.tally.work.toString(),
+    certificates: r.tally.certificates.toString(),
+  }));
+}
+
+const retargetToJson = (r: { epoch: bigint; certificates: bigint; oldTarget: string; newTarget: string }) => ({
+  epoch: r.epoch.toString(),
+  certificates: r.certificates.toString(),
+  old_target: r.oldTarget,
+  new_target: r.newTarget,
+});
+
 export function exportPowGenesis(keeper: PowKeeper, ctx: Context) {
   const last = keeper.lastRetarget(ctx.store);
+  const lastMm = keeper.lastRetarget(ctx.store, "matmul");
+  const mm = keeper.getMatmulTarget(ctx.store);
   return {
     params: paramsToJson(keeper.getParams(ctx.store)),
     target: targetToHex(keeper.getTarget(ctx.store)),
     anchors: keeper.allAnchors(ctx.store).map((a) => ({ height: a.height.toString(), hash: Buffer.from(a.hash).toString("hex") })),
     used_seals: keeper.allUsedSeals(ctx.store).map((s) => ({ anchor_height: s.anchorHeight.toString(), seal: Buffer.from(s.seal).toString("hex") })),
-    work: keeper.allWorkRecords(ctx.store).map((r) => ({
-      epoch: r.epoch.toString(),
-      miner: encodeAddress(r.miner),
-      model_id: r.modelId.toString(),
-      work: r.tally.work.toString(),
-      certificates: r.tally.certificates.toString(),
-    })),
-    ...(last
-      ? { last_retarget: { epoch: last.epoch.toString(), certificates: last.certificates.toString(), old_target: last.oldTarget, new_target: last.newTarget } }
-      : {}),
+    work: workToJson(keeper, ctx, "sha256"),
+    ...(last ? { last_retarget: retargetToJson(last) } : {}),
+    ...(mm === undefined ? {} : { matmul_target: targetToHex(mm) }),
+    matmul_work: workToJson(keeper, ctx, "matmul"),
+    ...(lastMm ? { last_matmul_retarget: retargetToJson(lastMm) } : {}),
   };
 }

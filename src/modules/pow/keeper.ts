@@ -1,5 +1,5 @@
 import { Params, RetargetInfo, WorkTally } from "../../gen/blockai/pow/v1/pow";
-import type { MsgSubmitWork } from "../../gen/blockai/pow/v1/tx";
+import type { MsgSubmitMatmulWork, MsgSubmitWork } from "../../gen/blockai/pow/v1/tx";
 import { decodeAddress, encodeAddress } from "../../types/address";
 import { readU64be, u64be } from "../../types/bytes";
 import type { Context } from "../../framework/module";
@@ -12,11 +12,11 @@ import {
   BLOCK_CERTS_KEY,
   BLOCK_MINER_CERTS_PREFIX,
   blockMinerCertsKey,
-  EPOCH_WORK_PREFIX,
+  LAST_MATMUL_RETARGET_KEY,
   LAST_RETARGET_KEY,
-  MINER_MODEL_WORK_PREFIX,
-  MINER_WORK_PREFIX,
-  MODEL_WORK_PREFIX,
+  MATMUL_TALLIES,
+  MATMUL_TARGET_KEY,
+  SHA256_TALLIES,
   PARAMS_KEY,
   POW_STORE_PREFIX,
   TARGET_KEY,
@@ -30,7 +30,8 @@ import {
   usedSealKey,
   usedSealsAtAnchorPrefix,
 } from "./keys";
-import { DEFAULT_POW_PARAMS, PowParams, paramsFromProto, paramsToProto, validateParams } from "./params";
+import { CertificateKind, DEFAULT_POW_PARAMS, KIND_NAMES, PowParams, paramsFromProto, paramsToProto, validateParams } from "./params";
+import { MatmulClaimError, matmulWork, verifyTileClaim } from "./matmul";
 import { retarget } from "./retarget";
 import { HASH_LENGTH, MAX_TARGET, bytesToBigInt, computeSeal, targetToBytes, targetToHex, workForTarget } from "./seal";
 
@@ -65,7 +66,13 @@ export interface VerifiedCertificate {
   readonly anchorHeight: bigint;
   readonly seal: Buffer;
   readonly target: bigint;
+  /** Matmul certificates: the inner dimension (work = expected tiles x 256 x inner MACs). */
+  readonly inner?: number;
 }
+
+/** The two kinds' tally layouts. */
+export const TALLIES = { sha256: SHA256_TALLIES, matmul: MATMUL_TALLIES } as const;
+export type KindName = keyof typeof TALLIES;
 
 /** One (epoch, miner, model) work record, the unit of genesis import/export. */
 export interface WorkRecord {
@@ -74,6 +81,9 @@ export interface WorkRecord {
   modelId: bigint;
   tally: Tally;
 }
+
+/** The work unit of each kind, for events and docs. */
+export const WORK_UNITS: Record<KindName, string> = { sha256: "hashes", matmul: "macs" };
 
 /**
  * Proof of Work: recent block hashes (anchors), the current target, used seals, work tallies.
@@ -118,13 +128,28 @@ export class PowKeeper {
     this.store(root).set(TARGET_KEY, targetToBytes(target));
   }
 
-  lastRetarget(root: KVStore): RetargetInfo | undefined {
-    const raw = this.store(root).get(LAST_RETARGET_KEY);
+  /** The matmul target; a chain whose genesis predates matmul certificates has none (none accepted). */
+  getMatmulTarget(root: KVStore): bigint | undefined {
+    const raw = this.store(root).get(MATMUL_TARGET_KEY);
+    return raw ? bytesToBigInt(raw) : undefined;
+  }
+
+  setMatmulTarget(root: KVStore, target: bigint): void {
+    if (target < 1n || target > MAX_TARGET) throw new Error("pow: matmul target out of range");
+    this.store(root).set(MATMUL_TARGET_KEY, targetToBytes(target));
+  }
+
+  lastRetarget(root: KVStore, kind: KindName = "sha256"): RetargetInfo | undefined {
+    const raw = this.store(root).get(kind === "sha256" ? LAST_RETARGET_KEY : LAST_MATMUL_RETARGET_KEY);
     return raw ? RetargetInfo.decode(raw) : undefined;
   }
 
-  importLastRetarget(root: KVStore, info: RetargetInfo): void {
-    this.store(root).set(LAST_RETARGET_KEY, RetargetInfo.encode(info).finish());
+  importLastRetarget(root: KVStore, info: RetargetInfo, kind: KindName = "sha256"): void {
+    this.store(root).set(kind === "sha256" ? LAST_RETARGET_KEY : LAST_MATMUL_RETARGET_KEY, RetargetInfo.encode(info).finish());
+  }
+
+  isKindAccepted(root: KVStore, kind: CertificateKind): boolean {
+    return this.getParams(root).acceptedKinds.includes(kind);
   }
 
   // ---- anchors ---------------------------------------------------------------------------
@@ -216,18 +241,11 @@ export class PowKeeper {
    */
   verify(ctx: Context, msg: MsgSubmitWork): VerifiedCertificate {
     const params = this.getParams(ctx.store);
-    const height = BigInt(ctx.block.height);
+    if (!params.acceptedKinds.includes(CertificateKind.CERTIFICATE_KIND_SHA256)) {
+      throw PowErrors.KindNotAccepted.wrap(`sha256 certificates are not in accepted_kinds (${params.acceptedKinds.map((k) => KIND_NAMES[k]).join(", ")})`);
+    }
     const anchor = msg.anchorHeight;
-    if (anchor >= height) {
-      throw PowErrors.AnchorInFuture.wrap(`anchor height ${anchor}, current height ${height}`);
-    }
-    if (height - anchor > params.anchorWindow) {
-      throw PowErrors.AnchorExpired.wrap(
-        `anchor height ${anchor} is ${height - anchor} blocks below the current height ${height}; the window is ${params.anchorWindow} blocks`,
-      );
-    }
-    const anchorHash = this.anchorHash(ctx.store, anchor);
-    if (!anchorHash) throw PowErrors.UnknownAnchor.wrap(`no block hash recorded for height ${anchor}`);
+    const anchorHash = this.checkAnchor(ctx, params, anchor);
     const miner = decodeAddress(msg.miner, "miner address");
     if (msg.workDigest.length !== HASH_LENGTH) {
       throw PowErrors.InvalidCertificate.wrap(`work_digest must be ${HASH_LENGTH} bytes, got ${msg.workDigest.length}`);
@@ -251,21 +269,97 @@ export class PowKeeper {
       );
     }
     if (this.isSealUsed(ctx.store, anchor, seal)) throw PowErrors.DuplicateSeal.wrap(`seal ${seal.toString("hex")}`);
-    const model = this.directory.getModel(ctx.store, msg.modelId);
-    if (!model) throw PowErrors.UnknownModel.wrap(`model ${msg.modelId}`);
+    this.checkModel(ctx, msg.modelId, miner, msg.miner);
+    this.checkBlockCaps(ctx, params, miner, msg.miner);
+    return { miner, modelId: msg.modelId, anchorHeight: anchor, seal, target };
+  }
+
+  private checkModel(ctx: Context, modelId: bigint, miner: Uint8Array, minerText: string): ModelInfo {
+    const model = this.directory.getModel(ctx.store, modelId);
+    if (!model) throw PowErrors.UnknownModel.wrap(`model ${modelId}`);
     if (model.status !== MODEL_STATUS_ACTIVE) {
-      throw PowErrors.ModelNotActive.wrap(`model ${msg.modelId} is ${MODEL_STATUS_NAMES[model.status] ?? `status ${model.status}`}`);
+      throw PowErrors.ModelNotActive.wrap(`model ${modelId} is ${MODEL_STATUS_NAMES[model.status] ?? `status ${model.status}`}`);
     }
-    if (!isOwnerOrOperator(model, miner)) throw PowErrors.UnauthorizedMiner.wrap(`${msg.miner} for model ${msg.modelId}`);
+    if (!isOwnerOrOperator(model, miner)) throw PowErrors.UnauthorizedMiner.wrap(`${minerText} for model ${modelId}`);
+    return model;
+  }
+
+  private checkBlockCaps(ctx: Context, params: PowParams, miner: Uint8Array, minerText: string): void {
     const inBlock = this.blockCertificates(ctx.store);
     if (inBlock >= params.maxCertsPerBlock) {
       throw PowErrors.BlockCertLimit.wrap(`${inBlock} of max_certs_per_block ${params.maxCertsPerBlock} already accepted; retry in the next block`);
     }
     const mine = this.minerBlockCertificates(ctx.store, miner);
     if (mine >= params.maxCertsPerMinerPerBlock) {
-      throw PowErrors.MinerBlockCertLimit.wrap(`${msg.miner} already has ${mine} of max_certs_per_miner_per_block ${params.maxCertsPerMinerPerBlock} in this block; retry in the next block`);
+      throw PowErrors.MinerBlockCertLimit.wrap(`${minerText} already has ${mine} of max_certs_per_miner_per_block ${params.maxCertsPerMinerPerBlock} in this block; retry in the next block`);
     }
-    return { miner, modelId: msg.modelId, anchorHeight: anchor, seal, target };
+  }
+
+  private checkAnchor(ctx: Context, params: PowParams, anchor: bigint): Uint8Array {
+    const height = BigInt(ctx.block.height);
+    if (anchor >= height) throw PowErrors.AnchorInFuture.wrap(`anchor height ${anchor}, current height ${height}`);
+    if (height - anchor > params.anchorWindow) {
+      throw PowErrors.AnchorExpired.wrap(
+        `anchor height ${anchor} is ${height - anchor} blocks below the current height ${height}; the window is ${params.anchorWindow} blocks`,
+      );
+    }
+    const anchorHash = this.anchorHash(ctx.store, anchor);
+    if (!anchorHash) throw PowErrors.UnknownAnchor.wrap(`no block hash recorded for height ${anchor}`);
+    return anchorHash;
+  }
+
+  /**
+   * Every check of a matmul certificate (docs/pow-matmul.md), cheapest first: kind, anchor, model
+   * (with a weights_root), block caps, then the Merkle paths and the tile recomputation, target,
+   * replay. Throws a ChainError from PowErrors.
+   */
+  verifyMatmul(ctx: Context, msg: MsgSubmitMatmulWork): VerifiedCertificate {
+    const params = this.getParams(ctx.store);
+    const target = this.getMatmulTarget(ctx.store);
+    if (!params.acceptedKinds.includes(CertificateKind.CERTIFICATE_KIND_MATMUL) || target === undefined) {
+      throw PowErrors.KindNotAccepted.wrap("matmul certificates are not accepted on this chain (accepted_kinds)");
+    }
+    if (msg.anchorHeight === 0n) throw PowErrors.InvalidCertificate.wrap("anchor_height must be >= 1");
+    const anchorHash = this.checkAnchor(ctx, params, msg.anchorHeight);
+    const miner = decodeAddress(msg.miner, "miner address");
+    const model = this.checkModel(ctx, msg.modelId, miner, msg.miner);
+    if (!model.weightsRoot || model.weightsRoot.length !== HASH_LENGTH) {
+      throw PowErrors.KindNotAccepted.wrap(`model ${msg.modelId} has no weights_root: it accepts sha256 certificates only`);
+    }
+    this.checkBlockCaps(ctx, params, miner, msg.miner);
+    let ticket: Buffer;
+    try {
+      ({ ticket } = verifyTileClaim({
+        chainId: ctx.block.chainId,
+        anchorHeight: msg.anchorHeight,
+        anchorHash,
+        miner,
+        modelId: msg.modelId,
+        weightsRoot: model.weightsRoot,
+        matrixIndex: msg.matrixIndex,
+        inner: msg.inner,
+        cols: msg.cols,
+        weightsPath: msg.weightsPath,
+        aRoot: msg.aRoot,
+        aRows: msg.aRows,
+        tileRow: msg.tileRow,
+        tileCol: msg.tileCol,
+        aBlock: msg.aBlock,
+        aPath: msg.aPath,
+        bBlock: msg.bBlock,
+        bPath: msg.bPath,
+      }));
+    } catch (e) {
+      throw PowErrors.InvalidMatmulCertificate.wrap(e instanceof MatmulClaimError ? e.message : `malformed: ${(e as Error).message}`);
+    }
+    if (bytesToBigInt(ticket) > target) {
+      throw PowErrors.SealAboveTarget.wrap(
+        `matmul ticket ${ticket.toString("hex")} > matmul target ${targetToHex(target)} (computed on chain ${ctx.block.chainId}, ` +
+          `anchor ${msg.anchorHeight} with block hash ${Buffer.from(anchorHash).toString("hex")}, miner ${msg.miner})`,
+      );
+    }
+    if (this.isSealUsed(ctx.store, msg.anchorHeight, ticket)) throw PowErrors.DuplicateSeal.wrap(`ticket ${ticket.toString("hex")}`);
+    return { miner, modelId: msg.modelId, anchorHeight: msg.anchorHeight, seal: ticket, target, inner: msg.inner };
   }
 
   /** Records a verified certificate: seal used, block count, work to (miner, model, epoch). */
@@ -274,9 +368,11 @@ export class PowKeeper {
     store.set(usedSealKey(cert.anchorHeight, cert.seal), Uint8Array.of(1));
     store.set(BLOCK_CERTS_KEY, u64be(this.blockCertificates(ctx.store) + 1n));
     store.set(blockMinerCertsKey(cert.miner), u64be(this.minerBlockCertificates(ctx.store, cert.miner) + 1n));
-    const work = workForTarget(cert.target);
+    // Each kind in its own unit: expected hashes, or expected tiles x MACs per tile.
+    const t = cert.inner === undefined ? SHA256_TALLIES : MATMUL_TALLIES;
+    const work = cert.inner === undefined ? workForTarget(cert.target) : matmulWork(workForTarget(cert.target), cert.inner);
     const epoch = this.epochs.currentEpoch(ctx.store);
-    for (const key of [epochWorkKey(epoch), minerWorkKey(epoch, cert.miner), modelWorkKey(epoch, cert.modelId), minerModelWorkKey(epoch, cert.miner, cert.modelId)]) {
+    for (const key of [epochWorkKey(epoch, t), minerWorkKey(epoch, cert.miner, t), modelWorkKey(epoch, cert.modelId, t), minerModelWorkKey(epoch, cert.miner, cert.modelId, t)]) {
       const t = decodeTally(store.get(key));
       store.set(key, encodeTally({ work: t.work + work, certificates: t.certificates + 1n }));
     }
@@ -285,29 +381,35 @@ export class PowKeeper {
 
   // ---- work tallies ----------------------------------------------------------------------
 
-  epochWork(root: KVStore, epoch: bigint): Tally {
-    return decodeTally(this.store(root).get(epochWorkKey(epoch)));
+  epochWork(root: KVStore, epoch: bigint, kind: KindName = "sha256"): Tally {
+    return decodeTally(this.store(root).get(epochWorkKey(epoch, TALLIES[kind])));
   }
 
-  minerWork(root: KVStore, miner: Uint8Array, epoch: bigint): Tally {
-    return decodeTally(this.store(root).get(minerWorkKey(epoch, miner)));
+  minerWork(root: KVStore, miner: Uint8Array, epoch: bigint, kind: KindName = "sha256"): Tally {
+    return decodeTally(this.store(root).get(minerWorkKey(epoch, miner, TALLIES[kind])));
   }
 
-  modelWork(root: KVStore, modelId: bigint, epoch: bigint): Tally {
-    return decodeTally(this.store(root).get(modelWorkKey(epoch, modelId)));
+  modelWork(root: KVStore, modelId: bigint, epoch: bigint, kind: KindName = "sha256"): Tally {
+    return decodeTally(this.store(root).get(modelWorkKey(epoch, modelId, TALLIES[kind])));
+  }
+
+  /** For rewards: the share of the miners' pool paid for matmul work, basis points. */
+  matmulRewardShareBps(root: KVStore): number {
+    return this.getParams(root).matmulRewardShareBps;
   }
 
   /** A miner's work in an epoch by model, ascending model id. */
-  minerWorkByModel(root: KVStore, miner: Uint8Array, epoch: bigint): Array<{ modelId: bigint; tally: Tally }> {
-    const prefix = minerModelWorkPrefix(epoch, miner);
+  minerWorkByModel(root: KVStore, miner: Uint8Array, epoch: bigint, kind: KindName = "sha256"): Array<{ modelId: bigint; tally: Tally }> {
+    const prefix = minerModelWorkPrefix(epoch, miner, TALLIES[kind]);
     const store = new PrefixStore(this.store(root), prefix);
     return store.range(new Uint8Array(), undefined).map(([k, v]) => ({ modelId: readU64be(k), tally: decodeTally(v) }));
   }
 
   /** Every (epoch, miner, model) record in key order. */
-  allWorkRecords(root: KVStore): WorkRecord[] {
+  allWorkRecords(root: KVStore, kind: KindName = "sha256"): WorkRecord[] {
+    const p = TALLIES[kind].minerModel;
     return this.store(root)
-      .range(Uint8Array.of(MINER_MODEL_WORK_PREFIX), Uint8Array.of(MINER_MODEL_WORK_PREFIX + 1))
+      .range(Uint8Array.of(p), Uint8Array.of(p + 1))
       .map(([k, v]) => {
         const epoch = readU64be(k, 1);
         const len = k[9];
@@ -316,12 +418,13 @@ export class PowKeeper {
   }
 
   /** Genesis: writes one (epoch, miner, model) record and adds it to the three aggregates. */
-  importWorkRecord(root: KVStore, r: WorkRecord): void {
+  importWorkRecord(root: KVStore, r: WorkRecord, kind: KindName = "sha256"): void {
     const store = this.store(root);
-    const key = minerModelWorkKey(r.epoch, r.miner, r.modelId);
-    if (store.has(key)) throw new Error(`pow.work: duplicate record for epoch ${r.epoch}, miner ${encodeAddress(r.miner)}, model ${r.modelId}`);
+    const t = TALLIES[kind];
+    const key = minerModelWorkKey(r.epoch, r.miner, r.modelId, t);
+    if (store.has(key)) throw new Error(`pow.${kind === "sha256" ? "work" : "matmul_work"}: duplicate record for epoch ${r.epoch}, miner ${encodeAddress(r.miner)}, model ${r.modelId}`);
     store.set(key, encodeTally(r.tally));
-    for (const k of [epochWorkKey(r.epoch), minerWorkKey(r.epoch, r.miner), modelWorkKey(r.epoch, r.modelId)]) {
+    for (const k of [epochWorkKey(r.epoch, t), minerWorkKey(r.epoch, r.miner, t), modelWorkKey(r.epoch, r.modelId, t)]) {
       const t = decodeTally(store.get(k));
       store.set(k, encodeTally({ work: t.work + r.tally.work, certificates: t.certificates + r.tally.certificates }));
     }
@@ -355,6 +458,21 @@ export class PowKeeper {
       [A.TargetCertsPerEpoch]: params.targetCertsPerEpoch.toString(),
       [A.OldTarget]: info.oldTarget,
       [A.NewTarget]: info.newTarget});
+    // The matmul target follows its own certificates with the same controller (only while
+    // matmul certificates are accepted: a disabled kind keeps its target).
+    const mmOld = this.getMatmulTarget(ctx.store);
+    if (mmOld === undefined || !params.acceptedKinds.includes(CertificateKind.CERTIFICATE_KIND_MATMUL)) return;
+    const mmCerts = this.epochWork(ctx.store, epoch, "matmul").certificates;
+    const mmNext = retarget(mmOld, mmCerts, params);
+    this.setMatmulTarget(ctx.store, mmNext);
+    const mmInfo: RetargetInfo = { epoch, certificates: mmCerts, oldTarget: targetToHex(mmOld), newTarget: targetToHex(mmNext) };
+    this.store(ctx.store).set(LAST_MATMUL_RETARGET_KEY, RetargetInfo.encode(mmInfo).finish());
+    ctx.events.emit(PowEvents.PowMatmulRetarget, {
+      [A.Epoch]: epoch.toString(),
+      [A.Certificates]: mmCerts.toString(),
+      [A.TargetCertsPerEpoch]: params.targetCertsPerEpoch.toString(),
+      [A.OldTarget]: mmInfo.oldTarget,
+      [A.NewTarget]: mmInfo.newTarget});
   }
 
   // ---- invariants ------------------------------------------------------------------------
@@ -366,6 +484,10 @@ export class PowKeeper {
     const params = this.getParams(root);
     const target = this.getTarget(root);
     if (target < params.minTarget || target > params.maxTarget) broken.push(`pow: target ${targetToHex(target)} outside [min_target, max_target]`);
+    const mmTarget = this.getMatmulTarget(root);
+    if (mmTarget !== undefined && (mmTarget < params.minTarget || mmTarget > params.maxTarget)) {
+      broken.push(`pow: matmul target ${targetToHex(mmTarget)} outside [min_target, max_target]`);
+    }
     if (store.has(BLOCK_CERTS_KEY)) broken.push("pow: the per-block certificate counter outlived its block");
     if (store.range(Uint8Array.of(BLOCK_MINER_CERTS_PREFIX), Uint8Array.of(BLOCK_MINER_CERTS_PREFIX + 1), { limit: 1 }).length > 0) {
       broken.push("pow: a per-miner block certificate counter outlived its block");
@@ -379,32 +501,41 @@ export class PowKeeper {
         break;
       }
     }
-    // Aggregates = sums of the (epoch, miner, model) records.
+    for (const kind of ["sha256", "matmul"] as const) {
+      const problem = this.tallyInvariant(root, kind);
+      if (problem) broken.push(problem);
+    }
+    return broken;
+  }
+
+  /** Every aggregate (epoch, miner, model) of a kind equals the sum of its (epoch, miner, model) records. */
+  private tallyInvariant(root: KVStore, kind: KindName): string | undefined {
+    const store = this.store(root);
+    const t = TALLIES[kind];
     const sums = new Map<string, Tally>();
     const add = (key: Uint8Array, t: Tally) => {
       const id = Buffer.from(key).toString("hex");
       const cur = sums.get(id) ?? { ...ZERO_TALLY };
       sums.set(id, { work: cur.work + t.work, certificates: cur.certificates + t.certificates });
     };
-    for (const r of this.allWorkRecords(root)) {
-      add(epochWorkKey(r.epoch), r.tally);
-      add(minerWorkKey(r.epoch, r.miner), r.tally);
-      add(modelWorkKey(r.epoch, r.modelId), r.tally);
+    for (const r of this.allWorkRecords(root, kind)) {
+      add(epochWorkKey(r.epoch, t), r.tally);
+      add(minerWorkKey(r.epoch, r.miner, t), r.tally);
+      add(modelWorkKey(r.epoch, r.modelId, t), r.tally);
     }
     let aggregates = 0;
-    for (const prefix of [EPOCH_WORK_PREFIX, MINER_WORK_PREFIX, MODEL_WORK_PREFIX]) {
+    for (const prefix of [t.epoch, t.miner, t.model]) {
       for (const [k, v] of store.range(Uint8Array.of(prefix), Uint8Array.of(prefix + 1))) {
         aggregates++;
         const expected = sums.get(Buffer.from(k).toString("hex"));
         const actual = decodeTally(v);
         if (!expected || expected.work !== actual.work || expected.certificates !== actual.certificates) {
-          broken.push(`pow: work aggregate ${Buffer.from(k).toString("hex")} is not the sum of its (epoch, miner, model) records`);
-          return broken;
+          return `pow: ${kind} work aggregate ${Buffer.from(k).toString("hex")} is not the sum of its (epoch, miner, model) records`;
         }
       }
     }
-    if (aggregates !== sums.size) broken.push("pow: a work aggregate is missing");
-    return broken;
+    if (aggregates !== sums.size) return `pow: a ${kind} work aggregate is missing`;
+    return undefined;
   }
 }
 

@@ -16,6 +16,11 @@
  *   0x09 | epoch | len(miner) | miner | model_id   WorkTally of (miner, model) in the epoch
  *   0x0a | len(miner) | miner                certificates of a miner accepted in the current block
  *                                           (u64 BE; transient: deleted at the end of every block)
+ *   0x0b                                    current matmul target (32 bytes, big-endian)
+ *   0x0c..0x0f                              matmul WorkTallies, laid out as 0x06..0x09 (work in MACs)
+ *   0x10                                    RetargetInfo of the last matmul retarget
+ *
+ * Used seals (0x04) hold matmul tickets too: both are domain-separated SHA-256 outputs.
  */
 import { concatBytes as concat, u64be } from "../../types/bytes";
 export const POW_STORE_PREFIX = new TextEncoder().encode("pow/");
@@ -31,6 +36,18 @@ export const MINER_WORK_PREFIX = 0x07;
 export const MODEL_WORK_PREFIX = 0x08;
 export const MINER_MODEL_WORK_PREFIX = 0x09;
 export const BLOCK_MINER_CERTS_PREFIX = 0x0a;
+export const MATMUL_TARGET_KEY = Uint8Array.of(0x0b);
+export const LAST_MATMUL_RETARGET_KEY = Uint8Array.of(0x10);
+
+/** Where one certificate kind keeps its work tallies. */
+export interface TallyPrefixes {
+  epoch: number;
+  miner: number;
+  model: number;
+  minerModel: number;
+}
+export const SHA256_TALLIES: TallyPrefixes = { epoch: 0x06, miner: 0x07, model: 0x08, minerModel: 0x09 };
+export const MATMUL_TALLIES: TallyPrefixes = { epoch: 0x0c, miner: 0x0d, model: 0x0e, minerModel: 0x0f };
 
 export function blockMinerCertsKey(miner: Uint8Array): Uint8Array {
   return concat(Uint8Array.of(BLOCK_MINER_CERTS_PREFIX, miner.length), miner);
@@ -41,12 +58,13 @@ const lenPrefixed = (address: Uint8Array) => concat(Uint8Array.of(address.length
 export const anchorKey = (height: bigint) => concat(Uint8Array.of(ANCHOR_PREFIX), u64be(height));
 export const usedSealsAtAnchorPrefix = (anchorHeight: bigint) => concat(Uint8Array.of(USED_SEAL_PREFIX), u64be(anchorHeight));
 export const usedSealKey = (anchorHeight: bigint, seal: Uint8Array) => concat(usedSealsAtAnchorPrefix(anchorHeight), seal);
-export const epochWorkKey = (epoch: bigint) => concat(Uint8Array.of(EPOCH_WORK_PREFIX), u64be(epoch));
-export const minerWorkKey = (epoch: bigint, miner: Uint8Array) => concat(Uint8Array.of(MINER_WORK_PREFIX), u64be(epoch), lenPrefixed(miner));
-export const modelWorkKey = (epoch: bigint, modelId: bigint) => concat(Uint8Array.of(MODEL_WORK_PREFIX), u64be(epoch), u64be(modelId));
-export const minerModelWorkPrefix = (epoch: bigint, miner: Uint8Array) =>
-  concat(Uint8Array.of(MINER_MODEL_WORK_PREFIX), u64be(epoch), lenPrefixed(miner));
-export const minerModelWorkKey = (epoch: bigint, miner: Uint8Array, modelId: bigint) => concat(minerModelWorkPrefix(epoch, miner), u64be(modelId));
+export const epochWorkKey = (epoch: bigint, t: TallyPrefixes = SHA256_TALLIES) => concat(Uint8Array.of(t.epoch), u64be(epoch));
+export const minerWorkKey = (epoch: bigint, miner: Uint8Array, t: TallyPrefixes = SHA256_TALLIES) => concat(Uint8Array.of(t.miner), u64be(epoch), lenPrefixed(miner));
+export const modelWorkKey = (epoch: bigint, modelId: bigint, t: TallyPrefixes = SHA256_TALLIES) => concat(Uint8Array.of(t.model), u64be(epoch), u64be(modelId));
+export const minerModelWorkPrefix = (epoch: bigint, miner: Uint8Array, t: TallyPrefixes = SHA256_TALLIES) =>
+  concat(Uint8Array.of(t.minerModel), u64be(epoch), lenPrefixed(miner));
+export const minerModelWorkKey = (epoch: bigint, miner: Uint8Array, modelId: bigint, t: TallyPrefixes = SHA256_TALLIES) =>
+  concat(minerModelWorkPrefix(epoch, miner, t), u64be(modelId));
 
 /** The full state key (as committed in the app hash) of a pow-store key. */
 export function powStateKey(key: Uint8Array): Uint8Array {

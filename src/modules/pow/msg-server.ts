@@ -2,7 +2,8 @@ import { MsgUpdateParams as MsgUpdatePowParams } from "../../gen/blockai/pow/v1/
 import { updateParamsHandler } from "../../framework/params";
 import { PowParams, validateParams as validatePowParams } from "./params";
 import { parseTargetHex } from "./seal";
-import { MsgSubmitWork, MsgSubmitWorkResponse } from "../../gen/blockai/pow/v1/tx";
+import { MsgSubmitMatmulWork, MsgSubmitMatmulWorkResponse, MsgSubmitWork, MsgSubmitWorkResponse } from "../../gen/blockai/pow/v1/tx";
+import { MAX_INNER, TILE, blockBytes } from "./matmul";
 import { decodeAddress } from "../../types/address";
 import type { MsgHandler } from "../../framework/module";
 import { PowErrors } from "./errors";
@@ -55,8 +56,55 @@ function msgSubmitWorkHandler(keeper: PowKeeper): MsgHandler<MsgSubmitWork> {
   };
 }
 
+export const MSG_SUBMIT_MATMUL_WORK_TYPE_URL = "/blockai.pow.v1.MsgSubmitMatmulWork";
+export const MSG_SUBMIT_MATMUL_WORK_RESPONSE_TYPE_URL = "/blockai.pow.v1.MsgSubmitMatmulWorkResponse";
+/** 16 rows + 16 columns at the largest inner dimension (16 KiB), paths, signature, memo. */
+export const MAX_MATMUL_TX_BYTES = 40_960;
+
+function msgSubmitMatmulWorkHandler(keeper: PowKeeper): MsgHandler<MsgSubmitMatmulWork> {
+  return {
+    typeUrl: MSG_SUBMIT_MATMUL_WORK_TYPE_URL,
+    codec: MsgSubmitMatmulWork,
+    signers: (msg) => [msg.miner],
+    validateBasic(msg) {
+      decodeAddress(msg.miner, "miner address");
+      if (msg.anchorHeight === 0n) throw PowErrors.InvalidCertificate.wrap("anchor_height must be >= 1");
+      const size = blockBytes(msg.inner);
+      if (msg.inner > MAX_INNER || msg.aBlock.length !== size || msg.bBlock.length !== size) {
+        throw PowErrors.InvalidMatmulCertificate.wrap(`inner ${msg.inner} (<= ${MAX_INNER}); a_block and b_block must be ${TILE} x inner bytes`);
+      }
+      if (msg.aRoot.length !== HASH_LENGTH) throw PowErrors.InvalidMatmulCertificate.wrap(`a_root must be ${HASH_LENGTH} bytes`);
+    },
+    feeless: true,
+    maxFeelessTxBytes: MAX_MATMUL_TX_BYTES,
+    // Runs before fees and signatures: an invalid certificate costs the node one tile recomputation.
+    precheck(ctx, msg) {
+      keeper.verifyMatmul(ctx, msg);
+    },
+    execute(ctx, msg) {
+      const cert = keeper.verifyMatmul(ctx, msg);
+      const { work, epoch } = keeper.accept(ctx, cert);
+      ctx.events.emit(PowEvents.PowMatmulCertificate, {
+        [A.Miner]: msg.miner,
+        [A.ModelId]: msg.modelId.toString(),
+        [A.AnchorHeight]: msg.anchorHeight.toString(),
+        [A.MatrixIndex]: msg.matrixIndex.toString(),
+        [A.Inner]: msg.inner.toString(),
+        [A.TileRow]: msg.tileRow.toString(),
+        [A.TileCol]: msg.tileCol.toString(),
+        [A.Ticket]: cert.seal.toString("hex"),
+        [A.Work]: work.toString(),
+        [A.Epoch]: epoch.toString()});
+      return {
+        typeUrl: MSG_SUBMIT_MATMUL_WORK_RESPONSE_TYPE_URL,
+        value: MsgSubmitMatmulWorkResponse.encode({ ticket: cert.seal, work: work.toString(), epoch }).finish(),
+      };
+    },
+  };
+}
+
 export function powMsgHandlers(keeper: PowKeeper): MsgHandler<any>[] {
-  return [msgSubmitWorkHandler(keeper), updateParamsHandlerOf(keeper)];
+  return [msgSubmitWorkHandler(keeper), msgSubmitMatmulWorkHandler(keeper), updateParamsHandlerOf(keeper)];
 }
 
 /** Every field given: a 0 max_certs_per_miner_per_block is refused here, not read as "the block cap". */
@@ -70,6 +118,8 @@ export function powParamsFromMsg(msg: MsgUpdatePowParams): PowParams {
     minTarget: parseTargetHex(p.minTarget, "params.min_target"),
     maxTarget: parseTargetHex(p.maxTarget, "params.max_target"),
     maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock,
+    acceptedKinds: [...p.acceptedKinds],
+    matmulRewardShareBps: p.matmulRewardShareBps,
   };
   validatePowParams(out, "params");
   return out;
@@ -90,6 +140,11 @@ function updateParamsHandlerOf(keeper: PowKeeper): MsgHandler<MsgUpdatePowParams
       const target = keeper.getTarget(ctx.store);
       const clamped = target < p.minTarget ? p.minTarget : target > p.maxTarget ? p.maxTarget : target;
       if (clamped !== target) keeper.setTarget(ctx.store, clamped);
+      const mm = keeper.getMatmulTarget(ctx.store);
+      if (mm !== undefined) {
+        const mmClamped = mm < p.minTarget ? p.minTarget : mm > p.maxTarget ? p.maxTarget : mm;
+        if (mmClamped !== mm) keeper.setMatmulTarget(ctx.store, mmClamped);
+      }
     },
   });
 }

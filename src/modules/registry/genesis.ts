@@ -6,7 +6,7 @@ import type { Context } from "../../framework/module";
 import { Model, ModelStatus, Params } from "../../gen/blockai/registry/v1/registry";
 import type { RegistryKeeper } from "./keeper";
 import { DEFAULT_REGISTRY_PARAMS, validateRegistryParams } from "./params";
-import { LIMITS, SETTABLE_STATUSES, checkArtifactDigest, checkDescriptive, checkOperators } from "./validation";
+import { LIMITS, SETTABLE_STATUSES, checkArtifactDigest, checkDescriptive, checkOperators, checkWeightsRoot } from "./validation";
 
 function paramsFromJson(value: unknown): Params {
   const p = obj(value, "registry.params");
@@ -36,6 +36,7 @@ function modelFromJson(value: unknown, where: string): Model {
   atField(`${where}.operators`, () => checkOperators(m.operators, m.owner));
   atField(where, () => checkDescriptive(m));
   atField(`${where}.artifact_digest`, () => checkArtifactDigest(m.artifactDigest));
+  atField(`${where}.weights_root`, () => checkWeightsRoot(m.weightsRoot));
   atField(`${where}.price_per_unit`, () => checkUsoa(m.pricePerUnit, "price_per_unit", true));
   atField(`${where}.bond`, () => checkUsoa(m.bond, "bond", true));
   if (!SETTABLE_STATUSES.has(m.status)) throw new Error(`${where}.status: must be ACTIVE, PAUSED or RETIRED`);

@@ -28,6 +28,7 @@ import {
   checkText,
   checkUnit,
   checkUri,
+  checkWeightsRoot,
 } from "./validation";
 
 export const REGISTRY_TYPE_URLS = {
@@ -46,6 +47,7 @@ function registerHandler(keeper: RegistryKeeper): MsgHandler<MsgRegisterModel> {
       checkOperators(msg.operators, owner);
       checkDescriptive(msg);
       checkArtifactDigest(msg.artifactDigest);
+      checkWeightsRoot(msg.weightsRoot);
       checkUsoa(msg.pricePerUnit, "price_per_unit", true);
       checkUsoa(msg.bond, "bond", true);
     },
@@ -65,6 +67,7 @@ function registerHandler(keeper: RegistryKeeper): MsgHandler<MsgRegisterModel> {
         unit: msg.unit,
         bond: { denom: BASE_DENOM, amount: checkUsoa(msg.bond, "bond", true).toString() },
         supersedes: msg.supersedes,
+        weightsRoot: msg.weightsRoot,
       });
       return { typeUrl: `${REGISTRY_TYPE_URLS.MsgRegisterModel}Response`, value: MsgRegisterModelResponse.encode({ modelId: id }).finish() };
     },

@@ -69,6 +69,13 @@ export function checkArtifactDigest(digest: Uint8Array): void {
   }
 }
 
+/** weights_root is optional: empty, or a 32-byte Merkle root (docs/pow-matmul.md). */
+export function checkWeightsRoot(root: Uint8Array): void {
+  if (root.length !== 0 && root.length !== 32) {
+    throw RegistryErrors.InvalidArtifactDigest.wrap(`weights_root must be empty or 32 bytes, got ${root.length}`);
+  }
+}
+
 /** Operators: valid addresses, no duplicates (nor the owner), at most the hard cap. Returns them canonical. */
 export function checkOperators(operators: readonly string[], owner: string): string[] {
   if (operators.length > LIMITS.operatorsHardCap) {

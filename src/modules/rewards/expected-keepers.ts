@@ -23,8 +23,11 @@ export interface RewardsStaking {
 
 /** PoW: the work certified in an epoch, in total and by one miner. */
 export interface RewardsPow {
-  epochWork(root: KVStore, epoch: bigint): { work: bigint };
-  minerWork(root: KVStore, miner: Uint8Array, epoch: bigint): { work: bigint };
+  /** Work of one certificate kind (each in its own unit: hashes for sha256, MACs for matmul). */
+  epochWork(root: KVStore, epoch: bigint, kind: "sha256" | "matmul"): { work: bigint };
+  minerWork(root: KVStore, miner: Uint8Array, epoch: bigint, kind: "sha256" | "matmul"): { work: bigint };
+  /** The governed share of the miners' pool paid for matmul work, basis points. */
+  matmulRewardShareBps(root: KVStore): number;
 }
 
 /** Metering: what consumers paid each model in an epoch (never self-declared units). */

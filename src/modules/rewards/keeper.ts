@@ -56,6 +56,8 @@ export function emptyEpochRewards(epoch: bigint): EpochRewards {
     epoch,
     minerPool: "0",
     minerTotalWork: "0",
+    matmulMinerPool: "0",
+    matmulTotalWork: "0",
     modelPool: "0",
     usageStream: "0",
     usageAllocated: "0",
@@ -258,11 +260,20 @@ export class RewardsKeeper {
     let held = 0n;
 
     // Miners: pool and total work are stored; each miner computes its own share when claiming.
+    // The pool is split between the certificate kinds by the governed share; works in different
+    // units are never added together. A kind without work passes its share to the other.
     const minerPool = big(accrued.miners);
-    const totalWork = this.pow.epochWork(root, epoch).work;
-    if (totalWork > 0n && minerPool > 0n) {
-      r.minerPool = minerPool.toString();
-      r.minerTotalWork = totalWork.toString();
+    const shaWork = this.pow.epochWork(root, epoch, "sha256").work;
+    const mmWork = this.pow.epochWork(root, epoch, "matmul").work;
+    if (minerPool > 0n && (shaWork > 0n || mmWork > 0n)) {
+      let mmPool = (minerPool * BigInt(this.pow.matmulRewardShareBps(root))) / 10_000n;
+      if (mmWork === 0n) mmPool = 0n;
+      else if (shaWork === 0n) mmPool = minerPool;
+      const shaPool = minerPool - mmPool;
+      r.minerPool = shaPool.toString();
+      r.minerTotalWork = shaWork.toString();
+      r.matmulMinerPool = mmPool.toString();
+      r.matmulTotalWork = mmWork.toString();
       held += minerPool;
     } else toPool += minerPool;
 
@@ -288,6 +299,8 @@ export class RewardsKeeper {
       epoch: epoch.toString(),
       miner_pool: r.minerPool,
       miner_total_work: r.minerTotalWork,
+      matmul_miner_pool: r.matmulMinerPool,
+      matmul_total_work: r.matmulTotalWork,
       scorer_pool: r.scorerPool,
       scorer_paid: r.scorerPaid,
       model_pool: r.modelPool,
@@ -479,13 +492,25 @@ export class RewardsKeeper {
   // ---- claims ---------------------------------------------------------------------------------
 
   /** Miner rewards owed to `miner` for one epoch (0 when none or expired). */
-  minerOwed(root: KVStore, miner: Uint8Array, epoch: bigint): { amount: bigint; work: bigint; r?: EpochRewards } {
+  minerOwed(root: KVStore, miner: Uint8Array, epoch: bigint): { amount: bigint; work: bigint; matmulWork?: bigint; r?: EpochRewards } {
     const r = this.getEpochRewards(root, epoch);
     if (!r || r.expired) return { amount: 0n, work: 0n, r };
+    // Each kind's pool pro rata to the miner's work of that kind; `work` reports the sha256 part
+    // (the unit of miner_total_work), `matmulWork` the matmul part.
+    let amount = 0n;
+    let work = 0n;
+    let matmulWork = 0n;
     const total = big(r.minerTotalWork);
-    if (total === 0n) return { amount: 0n, work: 0n, r };
-    const work = this.pow.minerWork(root, miner, epoch).work;
-    return { amount: (big(r.minerPool) * work) / total, work, r };
+    if (total > 0n) {
+      work = this.pow.minerWork(root, miner, epoch, "sha256").work;
+      amount += (big(r.minerPool) * work) / total;
+    }
+    const mmTotal = big(r.matmulTotalWork);
+    if (mmTotal > 0n) {
+      matmulWork = this.pow.minerWork(root, miner, epoch, "matmul").work;
+      amount += (big(r.matmulMinerPool) * matmulWork) / mmTotal;
+    }
+    return { amount, work, matmulWork, r };
   }
 
   /** Everything `address` can claim now, by kind and epoch. */
