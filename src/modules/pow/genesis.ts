@@ -4,6 +4,7 @@ import type { Context } from "../../framework/module";
 import type { PowKeeper } from "./keeper";
 import { DEFAULT_INITIAL_TARGET, DEFAULT_POW_PARAMS, type PowParams, validateParams } from "./params";
 import { parseTargetHex, targetToHex } from "./seal";
+import { talliesPrunedBelow } from "./prune";
 
 function hex32(value: unknown, where: string): Uint8Array {
   const s = str(value, where);
@@ -28,6 +29,7 @@ function readParams(value: unknown): PowParams {
     minTarget: p.min_target === undefined ? d.minTarget : parseTargetHex(str(p.min_target, "pow.params.min_target"), "pow.params.min_target"),
     maxTarget: p.max_target === undefined ? d.maxTarget : parseTargetHex(str(p.max_target, "pow.params.max_target"), "pow.params.max_target"),
     maxCertsPerMinerPerBlock: 0n,
+    prunePerBlock: p.prune_per_block === undefined ? d.prunePerBlock : u64(p.prune_per_block, "pow.params.prune_per_block"),
   };
   // Absent: the default, but never above max_certs_per_block (a genesis that lowers only that).
   params.maxCertsPerMinerPerBlock =
@@ -35,7 +37,7 @@ function readParams(value: unknown): PowParams {
       ? (d.maxCertsPerMinerPerBlock < params.maxCertsPerBlock ? d.maxCertsPerMinerPerBlock : params.maxCertsPerBlock)
       : u64(p.max_certs_per_miner_per_block, "pow.params.max_certs_per_miner_per_block");
   for (const k of Object.keys(p)) {
-    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target", "max_certs_per_miner_per_block"].includes(k)) {
+    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target", "max_certs_per_miner_per_block", "prune_per_block"].includes(k)) {
       throw new Error(`pow.params.${k}: unknown parameter`);
     }
   }
@@ -51,6 +53,7 @@ function paramsToJson(p: PowParams) {
     min_target: targetToHex(p.minTarget),
     max_target: targetToHex(p.maxTarget),
     max_certs_per_miner_per_block: p.maxCertsPerMinerPerBlock.toString(),
+    prune_per_block: p.prunePerBlock.toString(),
   };
 }
 
@@ -124,7 +127,8 @@ export function exportPowGenesis(keeper: PowKeeper, ctx: Context) {
     target: targetToHex(keeper.getTarget(ctx.store)),
     anchors: keeper.allAnchors(ctx.store).map((a) => ({ height: a.height.toString(), hash: Buffer.from(a.hash).toString("hex") })),
     used_seals: keeper.allUsedSeals(ctx.store).map((s) => ({ anchor_height: s.anchorHeight.toString(), seal: Buffer.from(s.seal).toString("hex") })),
-    work: keeper.allWorkRecords(ctx.store).map((r) => ({
+    // Epochs being pruned are left out: nothing reads them, and part of them may be gone already.
+    work: keeper.allWorkRecords(ctx.store).filter((r) => r.epoch >= talliesPrunedBelow(ctx.store)).map((r) => ({
       epoch: r.epoch.toString(),
       miner: encodeAddress(r.miner),
       model_id: r.modelId.toString(),

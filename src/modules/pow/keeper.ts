@@ -6,7 +6,8 @@ import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore } from "../../store/kv";
 import { PowErrors } from "./errors";
 import { PowAttributes as A, PowEvents } from "./events";
-import type { EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
+import type { ClaimWindow, EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
+import { pruneTallies, talliesPrunedBelow } from "./prune";
 import {
   ANCHOR_PREFIX,
   BLOCK_CERTS_KEY,
@@ -81,6 +82,8 @@ export interface WorkRecord {
  * registered by src/app/modules.ts).
  */
 export class PowKeeper {
+  private claimWindow: ClaimWindow | undefined;
+
   constructor(
     private readonly epochs: EpochClock,
     private directory: ModelDirectory,
@@ -172,6 +175,22 @@ export class PowKeeper {
     if (firstKept <= 0n) return;
     for (const [k] of store.range(Uint8Array.of(ANCHOR_PREFIX), anchorKey(firstKept))) store.delete(k);
     for (const [k] of store.range(Uint8Array.of(USED_SEAL_PREFIX), usedSealsAtAnchorPrefix(firstKept))) store.delete(k);
+    this.pruneTallies(ctx);
+  }
+
+  /**
+   * The oldest epoch whose rewards can still be claimed (the rewards module): tallies of earlier
+   * epochs are pruned. Unset, tallies are kept.
+   */
+  setClaimWindow(w: ClaimWindow): void {
+    this.claimWindow = w;
+  }
+
+  private pruneTallies(ctx: Context): void {
+    if (!this.claimWindow) return;
+    const floor = this.claimWindow.oldestOpenEpoch(ctx.store);
+    const current = this.epochs.currentEpoch(ctx.store);
+    pruneTallies(ctx.store, floor < current ? floor : current, this.getParams(ctx.store).prunePerBlock);
   }
 
   // ---- certificates ----------------------------------------------------------------------
@@ -379,7 +398,8 @@ export class PowKeeper {
         break;
       }
     }
-    // Aggregates = sums of the (epoch, miner, model) records.
+    // Aggregates = sums of the (epoch, miner, model) records, for the epochs not being pruned.
+    const below = talliesPrunedBelow(root);
     const sums = new Map<string, Tally>();
     const add = (key: Uint8Array, t: Tally) => {
       const id = Buffer.from(key).toString("hex");
@@ -387,6 +407,7 @@ export class PowKeeper {
       sums.set(id, { work: cur.work + t.work, certificates: cur.certificates + t.certificates });
     };
     for (const r of this.allWorkRecords(root)) {
+      if (r.epoch < below) continue;
       add(epochWorkKey(r.epoch), r.tally);
       add(minerWorkKey(r.epoch, r.miner), r.tally);
       add(modelWorkKey(r.epoch, r.modelId), r.tally);
@@ -394,6 +415,7 @@ export class PowKeeper {
     let aggregates = 0;
     for (const prefix of [EPOCH_WORK_PREFIX, MINER_WORK_PREFIX, MODEL_WORK_PREFIX]) {
       for (const [k, v] of store.range(Uint8Array.of(prefix), Uint8Array.of(prefix + 1))) {
+        if (readU64be(k, 1) < below) continue;
         aggregates++;
         const expected = sums.get(Buffer.from(k).toString("hex"));
         const actual = decodeTally(v);

@@ -16,6 +16,8 @@
  *   0x09 | epoch | len(miner) | miner | model_id   WorkTally of (miner, model) in the epoch
  *   0x0a | len(miner) | miner                certificates of a miner accepted in the current block
  *                                           (u64 BE; transient: deleted at the end of every block)
+ *   0x0b                                    the epoch below which work tallies are pruned (u64 BE;
+ *                                           tallies of earlier epochs may be partly deleted)
  */
 import { concatBytes as concat, u64be } from "../../types/bytes";
 export const POW_STORE_PREFIX = new TextEncoder().encode("pow/");
@@ -31,6 +33,7 @@ export const MINER_WORK_PREFIX = 0x07;
 export const MODEL_WORK_PREFIX = 0x08;
 export const MINER_MODEL_WORK_PREFIX = 0x09;
 export const BLOCK_MINER_CERTS_PREFIX = 0x0a;
+export const TALLIES_PRUNED_BELOW_KEY = Uint8Array.of(0x0b);
 
 export function blockMinerCertsKey(miner: Uint8Array): Uint8Array {
   return concat(Uint8Array.of(BLOCK_MINER_CERTS_PREFIX, miner.length), miner);

@@ -70,6 +70,7 @@ export function powParamsFromMsg(msg: MsgUpdatePowParams): PowParams {
     minTarget: parseTargetHex(p.minTarget, "params.min_target"),
     maxTarget: parseTargetHex(p.maxTarget, "params.max_target"),
     maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock,
+    prunePerBlock: p.prunePerBlock,
   };
   validatePowParams(out, "params");
   return out;

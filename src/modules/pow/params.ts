@@ -9,6 +9,8 @@ export interface PowParams {
   minTarget: bigint;
   maxTarget: bigint;
   maxCertsPerMinerPerBlock: bigint;
+  /** Tally entries of unclaimable epochs pruned per block at most (0: no pruning). */
+  prunePerBlock: bigint;
 }
 
 /** Defaults for a production chain (block ~6 s, epoch 14,400 blocks). */
@@ -20,7 +22,10 @@ export const DEFAULT_POW_PARAMS: PowParams = {
   maxTarget: MAX_TARGET,
   // A tenth of a block's slots: at least ten miners share every full block.
   maxCertsPerMinerPerBlock: 2n,
+  prunePerBlock: 256n,
 };
+/** A block's pruning stays a small part of its work whatever governance sets. */
+export const MAX_PRUNE_PER_BLOCK = 100_000n;
 /** Initial target: 2^232 - 1, i.e. 2^24 (~16.8 million) expected hashes per certificate. */
 export const DEFAULT_INITIAL_TARGET = (1n << 232n) - 1n;
 /** Localnets and test networks: 2^14 (16,384) expected hashes, a few milliseconds on one core. */
@@ -37,6 +42,7 @@ export function validateParams(p: PowParams, where = "pow.params"): void {
   if (p.maxCertsPerMinerPerBlock < 1n || p.maxCertsPerMinerPerBlock > p.maxCertsPerBlock) {
     throw new Error(`${where}.max_certs_per_miner_per_block must be in 1..max_certs_per_block`);
   }
+  if (p.prunePerBlock > MAX_PRUNE_PER_BLOCK) throw new Error(`${where}.prune_per_block must be <= ${MAX_PRUNE_PER_BLOCK}`);
 }
 
 export function paramsToProto(p: PowParams): Params {
@@ -47,6 +53,7 @@ export function paramsToProto(p: PowParams): Params {
     minTarget: targetToHex(p.minTarget),
     maxTarget: targetToHex(p.maxTarget),
     maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock,
+    prunePerBlock: p.prunePerBlock,
   };
 }
 
@@ -58,5 +65,6 @@ export function paramsFromProto(p: Params): PowParams {
     minTarget: parseTargetHex(p.minTarget, "pow.params.min_target"),
     maxTarget: parseTargetHex(p.maxTarget, "pow.params.max_target"),
     maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock === 0n ? p.maxCertsPerBlock : p.maxCertsPerMinerPerBlock,
+    prunePerBlock: p.prunePerBlock,
   };
 }
