@@ -65,9 +65,11 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
   });
   mint.addHooks(rewards);
   // Pruning (docs/pruning.md): pow's tallies and metering's usage records of an epoch are read by
-  // rewards until the epoch's claim window closes, so they are pruned only below its oldest open epoch.
+  // rewards until the epoch's claim window closes, so they are pruned only below its oldest open
+  // epoch; scoring's records of epoch e are read when e+1 ends, so one epoch earlier still.
   pow.setClaimWindow(rewards);
   metering.setClaimWindow(rewards);
+  scoring.setClaimWindow(rewards);
   bank.blockModuleAccount(REWARDS_MODULE);
   // Epoch-end hooks run in this order, at the end of an epoch's last block (after every module's
   // end block): metering sweeps fees and reports usage, pow retargets, scoring snapshots the power

@@ -8,7 +8,6 @@
  * (tallies per miner and model); one miner claims its rewards (rewards' miner cursor and
  * epoch records). Epochs are short so that every retention is crossed many times.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { BlockaiMsgs, createBlockaiRegistry, signVoucher } from "../../src/client";
@@ -17,23 +16,10 @@ import type { MsgSubmitWork } from "../../src/gen/blockai/pow/v1/tx";
 import { MAX_TARGET, targetToHex } from "../../src/modules/pow";
 import { Driver } from "./driver";
 import { TestKey } from "./keys";
+import { useNativeSigning } from "./native-sign";
 import { driverBlockHash, findNonce, registerModel, submitWorkMsg } from "./pow";
 
 const registry = createBlockaiRegistry();
-/** The `secp256k1` package (libsecp256k1's native addon, which the app verifies with). */
-interface Libsecp256k1 {
-  ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const libsecp256k1 = require("secp256k1") as Libsecp256k1;
-
-/**
- * Signs with libsecp256k1 instead of the pure-JS curve: signing, not the chain, was most of a
- * simulated block's time. Deterministic (RFC 6979) and low-S, like TestKey.sign.
- */
-function useNativeSigning(key: TestKey): void {
-  key.sign = (message: Uint8Array): Uint8Array => libsecp256k1.ecdsaSign(sha256(message), key.privateKey).signature;
-}
 
 export const STEADY = {
   epochLength: 50n,
