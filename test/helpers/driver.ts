@@ -79,6 +79,8 @@ export interface DriverOptions {
   params?: ParamsOverride;
   /** Upgrade handlers the app carries (as a binary built with them), by plan name. */
   upgradeHandlers?: ReadonlyMap<string, UpgradeHandler>;
+  /** The app's own per-block invariant checks (BlockaiApp checkInvariants), with this full_every. */
+  appInvariantsFullEvery?: number;
 }
 
 /**
@@ -127,6 +129,8 @@ export class Driver {
       logger: createLogger("none"),
       verifyThreads: options.verifyThreads,
       upgradeHandlers: options.upgradeHandlers,
+      checkInvariants: options.appInvariantsFullEvery !== undefined,
+      invariantsFullEvery: options.appInvariantsFullEvery,
     });
     const driver = new Driver(app, dir, chainId, keys, options);
     if (app.lastHeight === 0) {

@@ -36,11 +36,12 @@ export interface SteadyLoad {
 }
 
 /** `prune: false` sets every prune_per_block to 0: the baseline the benchmark compares with. */
-export async function createSteadyLoad(opts: { prune?: boolean } = {}): Promise<SteadyLoad> {
+export async function createSteadyLoad(opts: { prune?: boolean; appInvariantsFullEvery?: number } = {}): Promise<SteadyLoad> {
   const budget = opts.prune === false ? "0" : "64";
   const d = await Driver.create({
     accounts: 1 + STEADY.models,
     validators: 1,
+    appInvariantsFullEvery: opts.appInvariantsFullEvery,
     appState: (s) => {
       s.registry = { params: { min_model_bond: { denom: "usoa", amount: "1000" }, bond_return_delay: "10", max_operators: 5 } };
       s.metering = { params: { protocol_fee_bps: 200, claim_grace: "5", max_escrow_duration: "1000", closed_escrow_retention: STEADY.closedEscrowRetention.toString(), prune_per_block: budget } };
