@@ -183,10 +183,24 @@ function buildMsg(rng: Rng, d: Driver, keys: TestKey[], signer: TestKey): Any {
   }
 }
 
-/** Requests a CometBFT could send on the query, mempool and snapshot connections, with random fields. */
+/**
+ * Requests a CometBFT could send on the query, mempool and snapshot connections, and the
+ * proposal and vote-extension requests of the consensus connection (the ones that change no
+ * state), with random fields.
+ */
 function randomRequest(rng: Rng, d: Driver, txPool: Uint8Array[]): Request {
   const paths = ["/app/version", "/store/bank/key", "/blockai.metering.v1.Query/Escrow", "/blockai.pow.v1.Query/MinerWork", "/blockai.rewards.v1.Query/Pending", "/cosmos.bank.v1beta1.Query/AllBalances", "/cosmos.auth.v1beta1.Query/Account", "/blockai.registry.v1.Query/Model", "/x", "", "/cosmos.tx.v1beta1.Service/Simulate"];
-  switch (rng.int(9)) {
+  const someTxs = () => Array.from({ length: rng.int(30) }, () => (txPool.length > 0 && rng.chance(0.6) ? (rng.chance(0.5) ? rng.pick(txPool) : mutate(rng, rng.pick(txPool))) : rng.bytes(rng.int(300))));
+  switch (rng.int(12)) {
+    case 9:
+      // What a proposer's CometBFT asks (read-only for the app): any txs, any size limit.
+      return { prepareProposal: { maxTxBytes: rng.chance(0.8) ? 1_048_576n : BigInt(rng.int(2000)), txs: someTxs(), localLastCommit: { round: 0, votes: [] }, misbehavior: [], height: BigInt(d.height + 1), time: { seconds: BigInt(1_700_000_000 + d.height), nanos: 0 }, nextValidatorsHash: rng.bytes(32), proposerAddress: rng.bytes(20) } };
+    case 10:
+      return { processProposal: { txs: someTxs(), proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], hash: rng.bytes(32), height: BigInt(d.height + 1), time: { seconds: BigInt(1_700_000_000 + d.height), nanos: 0 }, nextValidatorsHash: rng.bytes(32), proposerAddress: rng.bytes(20) } };
+    case 11:
+      return rng.chance(0.5)
+        ? { extendVote: { hash: rng.bytes(32), height: BigInt(d.height + 1), time: { seconds: 0n, nanos: 0 }, txs: someTxs(), proposedLastCommit: { round: 0, votes: [] }, misbehavior: [], nextValidatorsHash: rng.bytes(32), proposerAddress: rng.bytes(20) } }
+        : { verifyVoteExtension: { hash: rng.bytes(32), validatorAddress: rng.bytes(20), height: BigInt(d.height + 1), voteExtension: rng.bytes(rng.int(64)) } };
     case 0: return { echo: { message: Buffer.from(rng.bytes(rng.int(40))).toString("latin1") } };
     case 1: return { flush: {} };
     case 2: return { info: { version: "0.38", blockVersion: 11n, p2pVersion: 8n, abciVersion: "2.0.0" } };
