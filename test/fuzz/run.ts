@@ -19,6 +19,7 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   console.error(String((e as Error).stack ?? e));
-  console.log("fuzz summary: crashes 1");
+  // A crash of the app reads "fuzz crash (seed N): ..."; anything else is the harness's own error.
+  console.log(/fuzz crash/.test(String(e)) ? "fuzz summary: crashes 1" : "fuzz summary: the harness failed (not an app crash)");
   process.exit(1);
 });
