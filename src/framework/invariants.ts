@@ -9,7 +9,7 @@
  * none at most heights.
  */
 import type { KVStore } from "../store/kv";
-import { keyToString, stringToKey } from "../store/kv";
+import { stringToKey } from "../store/kv";
 import type { Module } from "./module";
 
 /** The module's keys among a block's changed state keys (latin1 strings), prefix removed. */
@@ -41,5 +41,3 @@ export function checkBlockInvariants(
   });
   return broken;
 }
-
-export { keyToString };
