@@ -47,16 +47,18 @@ export interface MeteringPruneParams {
 /**
  * Prunes at `height`: CLOSED escrows closed at or before height - retention (4 entries each:
  * record, consumer and model index, queue entry), then usage records of epochs below
- * `usageFloor` (1 entry each; their fees move to the pruned total). Returns the entries deleted,
- * never more than prune_per_block (an escrow is never half pruned: it counts as 4).
+ * `usageFloor` (1 entry each; their fees move to the pruned total). Returns the entries deleted:
+ * at most prune_per_block, or 4 when it is below 4 (an escrow is never half pruned).
  */
 export function pruneMetering(root: KVStore, height: bigint, p: MeteringPruneParams, usageFloor: bigint): number {
   const s = store(root);
   let budget = Number(p.prunePerBlock);
   let deleted = 0;
-  if (height > p.closedEscrowRetention && budget >= 4) {
+  if (height > p.closedEscrowRetention && budget > 0) {
     const end = closedQueueKey(height - p.closedEscrowRetention + 1n, 0n);
-    for (const [key] of s.range(Uint8Array.of(CLOSED_QUEUE_PREFIX), end, { limit: Math.floor(budget / 4) })) {
+    // At least one escrow a block, even with a budget below 4: a small budget slows pruning,
+    // never stops it.
+    for (const [key] of s.range(Uint8Array.of(CLOSED_QUEUE_PREFIX), end, { limit: Math.max(1, Math.floor(budget / 4)) })) {
       const id = readU64be(key, 9);
       s.delete(key);
       const raw = s.get(escrowKey(id));
@@ -67,7 +69,7 @@ export function pruneMetering(root: KVStore, height: bigint, p: MeteringPrunePar
         s.delete(consumerIndexKey(decodeAddress(e.consumer), id));
         s.delete(modelIndexKey(e.modelId, id));
       }
-      budget -= 4;
+      budget = budget > 4 ? budget - 4 : 0;
       deleted += 4;
     }
   }
