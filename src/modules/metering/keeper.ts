@@ -442,8 +442,9 @@ export class MeteringKeeper {
   // ---- block and epoch hooks ------------------------------------------------------------------
 
   /**
-   * End of block: refunds the escrows whose claim grace ends at this height. Only the due entries
-   * of the closing queue are read (keys sort by height).
+   * End of block: refunds the escrows whose claim grace ends at this height (only the due entries
+   * of the closing queue are read: keys sort by height), then prunes at most prune_per_block
+   * entries (prune.ts).
    */
   endBlock(ctx: Context): void {
     this.refundDue(ctx);
