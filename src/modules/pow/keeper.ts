@@ -163,7 +163,8 @@ export class PowKeeper {
    * End block: at the next height H+1 the valid anchors are H+1-anchor_window .. H, so the hash of
    * H-anchor_window and the seals anchored to it are deleted now (with anything older, which only
    * exists after a shrink of anchor_window). The committed state thus keeps exactly the hashes of
-   * the last anchor_window heights. The per-block certificate counter is cleared.
+   * the last anchor_window heights. The per-block certificate counter is cleared, and work tallies
+   * of epochs no claim can read any more are pruned (prune.ts).
    */
   endBlock(ctx: Context): void {
     const store = this.store(ctx.store);
