@@ -5,7 +5,7 @@ COMETBFT ?= $(BIN_DIR)/cometbft
 NODES ?= 4
 export COMETBFT
 
-.PHONY: all install deps proto cometbft abci-cli build dashboard browser typecheck lint test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
+.PHONY: all install deps proto cometbft abci-cli build dashboard browser typecheck lint test test-unit test-e2e bench bench-prune fuzz localnet localnet-stop localnet-status localnet-reset clean
 
 all: build
 
@@ -102,6 +102,18 @@ test-e2e: install browser build
 # The same young-generation size as the app processes (src/node/network.ts APP_NODE_FLAGS).
 bench: install build abci-cli
 	node --max-semi-space-size=64 dist/test/bench/run.js
+
+# Pruning: state size over BLOCKS blocks of steady usage, in process (docs/pruning.md).
+BLOCKS ?= 100000
+bench-prune: deps build
+	node --max-semi-space-size=64 dist/test/bench/prune.bench.js $(BLOCKS) 5000
+
+# Fuzzing at volume, in process: FUZZ_TOTAL generated and mutated txs and ABCI requests (the
+# socket server included) with every invariant checked; FUZZ_SEED replays a run (docs/pruning.md).
+FUZZ_TOTAL ?= 1000000
+FUZZ_SEED ?= 1
+fuzz: deps build
+	node --max-semi-space-size=64 dist/test/fuzz/run.js $(FUZZ_TOTAL) $(FUZZ_SEED)
 
 localnet: install build
 	node dist/localnet/localnet.js start --nodes $(NODES)

@@ -1,4 +1,5 @@
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import { checkBlockInvariants } from "../framework/invariants";
 import {
   CheckTxType,
   ExecTxResult,
@@ -69,8 +70,14 @@ export interface AppOptions {
   /** Node-local minimum gas prices for CheckTx, e.g. parseDecCoins("0.025usoa"). */
   minGasPrices: readonly DecCoin[];
   logger?: Logger;
-  /** Check every module invariant after each block and halt if one breaks (tests, paranoid validators). */
+  /** Check the invariants after each block and halt if one breaks (tests, paranoid validators). */
   checkInvariants?: boolean;
+  /**
+   * With checkInvariants: every block checks the block's writes (modules' blockInvariants, a cost
+   * that does not grow with the state); each module's full walk runs once every this many blocks,
+   * one module at a time (1, the default: every full check every block; 0: never).
+   */
+  invariantsFullEvery?: number;
   /** Committed versions kept in memory for historical queries. */
   keepVersions?: number;
   /**
@@ -457,7 +464,8 @@ export class BlockaiApp implements AbciApplication {
       if (updates) validatorUpdates.push(...updates);
     }
     if (this.options.checkInvariants) {
-      const broken = this.modules.flatMap((m) => m.invariants?.(state) ?? []);
+      const fullEvery = this.options.invariantsFullEvery ?? 1;
+      const broken = checkBlockInvariants(this.modules, this.db.branch(), state, state.changes, height, fullEvery);
       if (broken.length > 0) throw new Error(`invariant broken at height ${height}: ${broken.join("; ")}`);
     }
     const hashStarted = metrics ? performance.now() : 0;

@@ -64,6 +64,12 @@ export function createModules(options: { upgradeHandlers?: ReadonlyMap<string, U
     agreementPpm: (root, epoch, operator) => (epoch > 0n ? BigInt(scores.agreement(root, epoch - 1n, operator) ?? 0) : 0n),
   });
   mint.addHooks(rewards);
+  // Pruning (docs/pruning.md): pow's tallies and metering's usage records of an epoch are read by
+  // rewards until the epoch's claim window closes, so they are pruned only below its oldest open
+  // epoch; scoring's records of epoch e are read when e+1 ends, so one epoch earlier still.
+  pow.setClaimWindow(rewards);
+  metering.setClaimWindow(rewards);
+  scoring.setClaimWindow(rewards);
   bank.blockModuleAccount(REWARDS_MODULE);
   // Epoch-end hooks run in this order, at the end of an epoch's last block (after every module's
   // end block): metering sweeps fees and reports usage, pow retargets, scoring snapshots the power

@@ -33,7 +33,7 @@ export interface StartOptions {
 export async function openAppState(home: string, config: AppConfig, logger: Logger, metrics?: AppMetrics): Promise<BlockaiApp> {
   const dataDir = appDataDir(home);
   try {
-    return await BlockaiApp.open({ dataDir, minGasPrices: parseDecCoins(config.minimum_gas_prices), logger, checkInvariants: config.check_invariants, verifyThreads: config.verify_threads, indexEvents: config.index_events, metrics });
+    return await BlockaiApp.open({ dataDir, minGasPrices: parseDecCoins(config.minimum_gas_prices), logger, checkInvariants: config.check_invariants, invariantsFullEvery: config.invariants_full_every, verifyThreads: config.verify_threads, indexEvents: config.index_events, metrics });
   } catch (e) {
     if ((e as { cause?: { code?: string } }).cause?.code === "LEVEL_LOCKED") {
       throw new Error(`the state database ${dataDir} is locked by another process: is a node already running on ${home}? (stop it first)`);

@@ -96,6 +96,12 @@ export interface Module {
   endBlock?(ctx: Context): ValidatorUpdate[] | void;
   /** Invariants checked in tests and, if enabled, by validators: return a message if broken. */
   invariants?(store: KVStore): string[];
+  /**
+   * The same invariants checked on one block's changes only: `before` is the state the block
+   * started from, `after` the state it ends with, `changed` the module's keys the block wrote
+   * (without the module prefix). Its cost follows the block's writes, not the state's size.
+   */
+  blockInvariants?(before: KVStore, after: KVStore, changed: readonly Uint8Array[]): string[];
 }
 
 export type { Event };

@@ -20,8 +20,13 @@ export interface AppConfig {
   /** Node-local minimum gas prices enforced in CheckTx, e.g. "0.025usoa". */
   minimum_gas_prices: string;
   log_level: "debug" | "info" | "error" | "none";
-  /** Check every invariant after each block and halt if one breaks. */
+  /** Check the invariants after each block and halt if one breaks (see docs/pruning.md#invariants). */
   check_invariants: boolean;
+  /**
+   * With check_invariants: each block's writes are checked every block; each module's full walk
+   * of its state once every this many blocks, one module at a time (1: all, every block).
+   */
+  invariants_full_every: number;
   /** Worker threads verifying signatures in parallel (0 = main thread only). */
   verify_threads: number;
   /**
@@ -47,6 +52,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   minimum_gas_prices: "0.025usoa",
   log_level: "info",
   check_invariants: false,
+  invariants_full_every: 1000,
   verify_threads: Math.min(2, os.availableParallelism()),
   index_events: [],
   dashboard_address: "",

@@ -257,12 +257,20 @@ const params: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const p = (await queryNode(ctx, MeteringQuery.Params)).params!;
-    const json = { protocol_fee_bps: String(p.protocolFeeBps), claim_grace: String(p.claimGrace), max_escrow_duration: String(p.maxEscrowDuration) };
+    const json = {
+      protocol_fee_bps: String(p.protocolFeeBps),
+      claim_grace: String(p.claimGrace),
+      max_escrow_duration: String(p.maxEscrowDuration),
+      closed_escrow_retention: String(p.closedEscrowRetention),
+      prune_per_block: String(p.prunePerBlock),
+    };
     ctx.print(
       keyValues([
         ["protocol fee", `${json.protocol_fee_bps} bps`],
         ["claim grace", `${json.claim_grace} blocks`],
         ["max escrow duration", `${json.max_escrow_duration} blocks`],
+        ["closed escrow retention", `${json.closed_escrow_retention} blocks`],
+        ["prune per block", json.prune_per_block],
       ]),
       json,
     );

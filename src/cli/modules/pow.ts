@@ -34,6 +34,7 @@ const params: Command = {
       target_certs_per_epoch: String(p.targetCertsPerEpoch),
       min_target: p.minTarget,
       max_target: p.maxTarget,
+      prune_per_block: String(p.prunePerBlock),
     };
     ctx.print(keyValues(Object.entries(json).map(([k, v]) => [k.replace(/_/g, " "), v])), json);
   },

@@ -71,7 +71,13 @@ const params: Command = {
   flags: QUERY_FLAGS,
   async run(ctx) {
     const p = (await queryNode(ctx, RewardsQuery.Params, {})).params!;
-    const json = { usage_share_bps: p.usageShareBps, usage_cap_bps: p.usageCapBps, claim_epochs: String(p.claimEpochs) };
+    const json = {
+      usage_share_bps: p.usageShareBps,
+      usage_cap_bps: p.usageCapBps,
+      claim_epochs: String(p.claimEpochs),
+      expired_epoch_retention: String(p.expiredEpochRetention),
+      prune_per_block: String(p.prunePerBlock),
+    };
     ctx.print(keyValues(Object.entries(json).map(([k, v]) => [k.replace(/_/g, " "), String(v)])), json);
   },
 };

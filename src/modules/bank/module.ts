@@ -1,6 +1,7 @@
 import type { Module } from "../../framework/module";
 import { defaultBankGenesis, exportBankGenesis, initBankGenesis } from "./genesis";
 import type { BankKeeper } from "./keeper";
+import { bankBlockInvariants } from "./block-invariants";
 import { bankMsgHandlers } from "./msg-server";
 import { bankQueryHandlers } from "./query-server";
 
@@ -13,5 +14,6 @@ export function createBankModule(keeper: BankKeeper): Module {
     initGenesis: (ctx, genesis) => initBankGenesis(keeper, ctx, genesis),
     exportGenesis: (ctx) => exportBankGenesis(keeper, ctx),
     invariants: (store) => keeper.checkSupplyInvariant(store),
+    blockInvariants: bankBlockInvariants,
   };
 }

@@ -45,3 +45,8 @@ export interface EpochClock {
 export interface ProtocolFeeSink {
   fundCommunityPool(ctx: Context, fromModule: string, coins: readonly Coin[]): void;
 }
+
+/** The rewards module's claim window: records of epochs before the oldest open one are not read. */
+export interface ClaimWindow {
+  oldestOpenEpoch(root: KVStore): bigint;
+}

@@ -5,6 +5,7 @@ import { atField, snakeKeys } from "../../types/json";
 import type { Context } from "../../framework/module";
 import { Escrow, EscrowStatus, Params, UsageRecord } from "../../gen/blockai/metering/v1/metering";
 import type { MeteringKeeper } from "./keeper";
+import { prunedUsageFees, setPrunedUsageFees } from "./prune";
 import { BPS_DENOMINATOR, DEFAULT_METERING_PARAMS, validateMeteringParams } from "./params";
 
 function paramsFromJson(value: unknown): Params {
@@ -15,13 +16,26 @@ function paramsFromJson(value: unknown): Params {
   const claimGrace = p.claim_grace === undefined ? DEFAULT_METERING_PARAMS.claimGrace : u64(p.claim_grace, "metering.params.claim_grace");
   const maxEscrowDuration =
     p.max_escrow_duration === undefined ? DEFAULT_METERING_PARAMS.maxEscrowDuration : u64(p.max_escrow_duration, "metering.params.max_escrow_duration");
-  const params = { protocolFeeBps: Number(bps), claimGrace, maxEscrowDuration };
+  const d = DEFAULT_METERING_PARAMS;
+  const closedEscrowRetention =
+    p.closed_escrow_retention === undefined ? d.closedEscrowRetention : u64(p.closed_escrow_retention, "metering.params.closed_escrow_retention");
+  const prunePerBlock = p.prune_per_block === undefined ? d.prunePerBlock : u64(p.prune_per_block, "metering.params.prune_per_block");
+  for (const k of Object.keys(p)) {
+    if (!["protocol_fee_bps", "claim_grace", "max_escrow_duration", "closed_escrow_retention", "prune_per_block"].includes(k)) throw new Error(`metering.params.${k}: unknown parameter`);
+  }
+  const params = { protocolFeeBps: Number(bps), claimGrace, maxEscrowDuration, closedEscrowRetention, prunePerBlock };
   validateMeteringParams(params);
   return params;
 }
 
 function paramsToJson(p: Params) {
-  return { protocol_fee_bps: p.protocolFeeBps, claim_grace: p.claimGrace.toString(), max_escrow_duration: p.maxEscrowDuration.toString() };
+  return {
+    protocol_fee_bps: p.protocolFeeBps,
+    claim_grace: p.claimGrace.toString(),
+    max_escrow_duration: p.maxEscrowDuration.toString(),
+    closed_escrow_retention: p.closedEscrowRetention.toString(),
+    prune_per_block: p.prunePerBlock.toString(),
+  };
 }
 
 function escrowFromJson(value: unknown, where: string): Escrow {
@@ -54,7 +68,7 @@ function usageFromJson(value: unknown, where: string): UsageRecord {
 }
 
 export function defaultMeteringGenesis() {
-  return { params: paramsToJson(DEFAULT_METERING_PARAMS), escrows: [], next_escrow_id: "1", usage: [], payers: [], fees_pending: "0", fees_swept: "0" };
+  return { params: paramsToJson(DEFAULT_METERING_PARAMS), escrows: [], next_escrow_id: "1", usage: [], payers: [], fees_pending: "0", fees_swept: "0", usage_fees_pruned: "0" };
 }
 
 export function initMeteringGenesis(keeper: MeteringKeeper, ctx: Context, genesis: unknown): void {
@@ -80,6 +94,7 @@ export function initMeteringGenesis(keeper: MeteringKeeper, ctx: Context, genesi
   });
   const amount = (v: unknown, where: string) => (v === undefined ? 0n : atField(where, () => parseAmount(str(v, where), where)));
   keeper.setFeeTotals(ctx.store, amount(g.fees_pending, "metering.fees_pending"), amount(g.fees_swept, "metering.fees_swept"));
+  setPrunedUsageFees(ctx.store, amount(g.usage_fees_pruned, "metering.usage_fees_pruned"));
   const problems = keeper.checkInvariants(ctx.store);
   if (problems.length > 0) throw new Error(`metering genesis is inconsistent with bank.balances: ${problems.join("; ")}`);
 }
@@ -93,5 +108,6 @@ export function exportMeteringGenesis(keeper: MeteringKeeper, ctx: Context) {
     payers: keeper.allPayerMarks(ctx.store).map((p) => ({ epoch: p.epoch.toString(), model_id: p.modelId.toString(), payer: p.payer })),
     fees_pending: keeper.getFeesPending(ctx.store).toString(),
     fees_swept: keeper.getFeesSwept(ctx.store).toString(),
+    usage_fees_pruned: prunedUsageFees(ctx.store).toString(),
   };
 }

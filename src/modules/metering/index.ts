@@ -6,5 +6,5 @@ export { MeteringAttributes, MeteringEvents } from "./events";
 export { METERING_TYPE_URLS, parseClaimVoucher } from "./msg-server";
 export { BPS_DENOMINATOR, DEFAULT_METERING_PARAMS, validateMeteringParams } from "./params";
 export { defaultMeteringGenesis } from "./genesis";
-export type { EpochClock, MeteringBank, MeteringModel, ModelDirectory, ProtocolFeeSink, PubKeyReader } from "./expected-keepers";
+export type { ClaimWindow, EpochClock, MeteringBank, MeteringModel, ModelDirectory, ProtocolFeeSink, PubKeyReader } from "./expected-keepers";
 export { MeteringAmino } from "./amino";

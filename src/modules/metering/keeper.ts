@@ -10,7 +10,8 @@ import { ModelStatus } from "../../gen/blockai/registry/v1/registry";
 import { KVStore, PrefixStore } from "../../store/kv";
 import { MeteringErrors } from "./errors";
 import { MeteringAttributes as A, MeteringEvents } from "./events";
-import type { EpochClock, MeteringBank, MeteringModel, ModelDirectory, ProtocolFeeSink, PubKeyReader } from "./expected-keepers";
+import { prunedUsageFees, pruneMetering, queueClosedEscrow } from "./prune";
+import type { ClaimWindow, EpochClock, MeteringBank, MeteringModel, ModelDirectory, ProtocolFeeSink, PubKeyReader } from "./expected-keepers";
 import {
   CLOSING_QUEUE_PREFIX,
   ESCROW_PREFIX,
@@ -65,6 +66,7 @@ function withFeeFloor(paid: bigint, bps: bigint, fee: bigint): bigint {
  */
 export class MeteringKeeper {
   private feeSink: ProtocolFeeSink | undefined;
+  private claimWindow: ClaimWindow | undefined;
 
   constructor(
     private readonly bank: MeteringBank,
@@ -72,6 +74,14 @@ export class MeteringKeeper {
     private readonly registry: ModelDirectory,
     private readonly epochs: EpochClock,
   ) {}
+
+  /**
+   * The oldest epoch whose rewards can still be claimed (the rewards module): usage records of
+   * earlier epochs are pruned. Unset, usage records are kept.
+   */
+  setClaimWindow(w: ClaimWindow): void {
+    this.claimWindow = w;
+  }
 
   /** Sweeps protocol fees to a community pool at each epoch's end (wired by the module manager). */
   setProtocolFeeSink(sink: ProtocolFeeSink): void {
@@ -124,6 +134,7 @@ export class MeteringKeeper {
     store.set(consumerIndexKey(decodeAddress(e.consumer), e.id), INDEX_VALUE);
     store.set(modelIndexKey(e.modelId, e.id), INDEX_VALUE);
     if (e.status === EscrowStatus.ESCROW_STATUS_CLOSING) store.set(closingQueueKey(BigInt(e.graceEndHeight), e.id), INDEX_VALUE);
+    queueClosedEscrow(root, e);
   }
 
   allEscrows(root: KVStore): Escrow[] {
@@ -270,7 +281,9 @@ export class MeteringKeeper {
       this.bank.sendFromModule(ctx.store, ctx.events, METERING_ESCROW_ACCOUNT, decodeAddress(e.consumer), [{ denom: BASE_DENOM, amount: remaining }]);
     }
     if (e.status === EscrowStatus.ESCROW_STATUS_CLOSING) this.store(ctx.store).delete(closingQueueKey(BigInt(e.graceEndHeight), e.id));
-    this.setEscrow(ctx.store, { ...e, status: EscrowStatus.ESCROW_STATUS_CLOSED, refunded: usoa(remaining), closedHeight: BigInt(ctx.block.height) });
+    const closed = { ...e, status: EscrowStatus.ESCROW_STATUS_CLOSED, refunded: usoa(remaining), closedHeight: BigInt(ctx.block.height) };
+    this.setEscrow(ctx.store, closed);
+    queueClosedEscrow(ctx.store, closed);
     ctx.events.emit(MeteringEvents.CloseEscrow, { [A.EscrowId]: e.id.toString(), [A.Consumer]: e.consumer, [A.Refunded]: `${remaining}${BASE_DENOM}`, [A.Reason]: reason });
     return remaining;
   }
@@ -444,10 +457,19 @@ export class MeteringKeeper {
   // ---- block and epoch hooks ------------------------------------------------------------------
 
   /**
-   * End of block: refunds the escrows whose claim grace ends at this height. Only the due entries
-   * of the closing queue are read (keys sort by height).
+   * End of block: refunds the escrows whose claim grace ends at this height (only the due entries
+   * of the closing queue are read: keys sort by height), then prunes at most prune_per_block
+   * entries (prune.ts).
    */
   endBlock(ctx: Context): void {
+    this.refundDue(ctx);
+    // After the refunds: an escrow closed in this block is queued before the pruning runs.
+    const floor = this.claimWindow ? this.claimWindow.oldestOpenEpoch(ctx.store) : 0n;
+    const current = this.epochs.currentEpoch(ctx.store);
+    pruneMetering(ctx.store, BigInt(ctx.block.height), this.getParams(ctx.store), floor < current ? floor : current);
+  }
+
+  private refundDue(ctx: Context): void {
     const store = this.store(ctx.store);
     const end = concatBytes(Uint8Array.of(CLOSING_QUEUE_PREFIX), u64be(BigInt(ctx.block.height) + 1n));
     for (const [key] of store.range(Uint8Array.of(CLOSING_QUEUE_PREFIX), end)) {
@@ -521,7 +543,8 @@ export class MeteringKeeper {
     const swept = this.getFeesSwept(root);
     const held = this.feeAccountBalance(root);
     if (held !== pending) problems.push(`metering: fee account holds ${held}${BASE_DENOM} but ${pending}${BASE_DENOM} of fees are pending`);
-    if (fees !== pending + swept) problems.push(`metering: usage records ${fees}${BASE_DENOM} of protocol fees but pending + swept = ${pending + swept}${BASE_DENOM}`);
+    fees += prunedUsageFees(root);
+    if (fees !== pending + swept) problems.push(`metering: usage records (kept and pruned) ${fees}${BASE_DENOM} of protocol fees but pending + swept = ${pending + swept}${BASE_DENOM}`);
     return problems;
   }
 }

@@ -13,6 +13,8 @@
  *                                                         deleted when the epoch ends
  *   0x08                                                  protocol fees pending in metering_fees (decimal usoa)
  *   0x09                                                  protocol fees swept to the community pool (decimal usoa)
+ *   0x0a | closed height u64 | id u64                     pruning queue of CLOSED escrows (value 0x01)
+ *   0x0b                                                  protocol fees of pruned usage records (decimal usoa)
  * Integers are big-endian so keys sort numerically; addresses are the raw 20- or 32-byte form.
  */
 import { concatBytes as concat, u64be } from "../../types/bytes";
@@ -29,6 +31,8 @@ export const PAYER_PREFIX = 0x07;
 export const FEES_PENDING_KEY = Uint8Array.of(0x08);
 export const FEES_SWEPT_KEY = Uint8Array.of(0x09);
 export const INDEX_VALUE = Uint8Array.of(0x01);
+export const CLOSED_QUEUE_PREFIX = 0x0a;
+export const PRUNED_USAGE_FEES_KEY = Uint8Array.of(0x0b);
 
 export function escrowKey(id: bigint): Uint8Array {
   return concat(Uint8Array.of(ESCROW_PREFIX), u64be(id));
@@ -52,6 +56,10 @@ export function modelIndexKey(modelId: bigint, id: bigint): Uint8Array {
 
 export function closingQueueKey(height: bigint, id: bigint): Uint8Array {
   return concat(Uint8Array.of(CLOSING_QUEUE_PREFIX), u64be(height), u64be(id));
+}
+
+export function closedQueueKey(closedHeight: bigint, id: bigint): Uint8Array {
+  return concat(Uint8Array.of(CLOSED_QUEUE_PREFIX), u64be(closedHeight), u64be(id));
 }
 
 export function usageEpochPrefix(epoch: bigint): Uint8Array {

@@ -1,3 +1,4 @@
+import { meteringBlockInvariants } from "./block-invariants";
 import type { Module } from "../../framework/module";
 import { defaultMeteringGenesis, exportMeteringGenesis, initMeteringGenesis } from "./genesis";
 import type { MeteringKeeper } from "./keeper";
@@ -14,5 +15,6 @@ export function createMeteringModule(keeper: MeteringKeeper): Module {
     exportGenesis: (ctx) => exportMeteringGenesis(keeper, ctx),
     endBlock: (ctx) => keeper.endBlock(ctx),
     invariants: (store) => keeper.checkInvariants(store),
+    blockInvariants: (before, after, changed) => meteringBlockInvariants(keeper, before, after, changed),
   };
 }

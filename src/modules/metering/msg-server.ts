@@ -160,7 +160,13 @@ export function meteringMsgHandlers(keeper: MeteringKeeper): MsgHandler<any>[] {
 export function meteringParamsFromMsg(msg: MsgUpdateMeteringParams): MeteringParams {
   const p = msg.params;
   if (!p) throw new Error("params must be set");
-  const out: MeteringParams = { protocolFeeBps: p.protocolFeeBps, claimGrace: p.claimGrace, maxEscrowDuration: p.maxEscrowDuration };
+  const out: MeteringParams = {
+    protocolFeeBps: p.protocolFeeBps,
+    claimGrace: p.claimGrace,
+    maxEscrowDuration: p.maxEscrowDuration,
+    closedEscrowRetention: p.closedEscrowRetention,
+    prunePerBlock: p.prunePerBlock,
+  };
   validateMeteringParams(out, "params");
   return out;
 }

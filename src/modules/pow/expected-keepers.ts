@@ -19,3 +19,8 @@ export interface ModelDirectory {
 export interface EpochClock {
   currentEpoch(root: KVStore): bigint;
 }
+
+/** The rewards module's claim window: tallies of epochs before the oldest open one are not read. */
+export interface ClaimWindow {
+  oldestOpenEpoch(root: KVStore): bigint;
+}

@@ -4,6 +4,7 @@ import type { Context } from "../../framework/module";
 import type { PowKeeper } from "./keeper";
 import { CertificateKind, DEFAULT_INITIAL_TARGET, DEFAULT_MATMUL_TARGET, DEFAULT_POW_PARAMS, type PowParams, parseKind, validateParams } from "./params";
 import { parseTargetHex, targetToHex } from "./seal";
+import { talliesPrunedBelow } from "./prune";
 
 function hex32(value: unknown, where: string): Uint8Array {
   const s = str(value, where);
@@ -33,6 +34,7 @@ function readParams(value: unknown): PowParams {
         ? [CertificateKind.CERTIFICATE_KIND_SHA256]
         : arr(p.accepted_kinds, "pow.params.accepted_kinds").map((k, i) => parseKind(k, `pow.params.accepted_kinds[${i}]`)),
     matmulRewardShareBps: p.matmul_reward_share_bps === undefined ? 0 : Number(u64(p.matmul_reward_share_bps, "pow.params.matmul_reward_share_bps")),
+    prunePerBlock: p.prune_per_block === undefined ? d.prunePerBlock : u64(p.prune_per_block, "pow.params.prune_per_block"),
   };
   // Absent: the default, but never above max_certs_per_block (a genesis that lowers only that).
   params.maxCertsPerMinerPerBlock =
@@ -40,7 +42,7 @@ function readParams(value: unknown): PowParams {
       ? (d.maxCertsPerMinerPerBlock < params.maxCertsPerBlock ? d.maxCertsPerMinerPerBlock : params.maxCertsPerBlock)
       : u64(p.max_certs_per_miner_per_block, "pow.params.max_certs_per_miner_per_block");
   for (const k of Object.keys(p)) {
-    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target", "max_certs_per_miner_per_block", "accepted_kinds", "matmul_reward_share_bps"].includes(k)) {
+    if (!["anchor_window", "max_certs_per_block", "target_certs_per_epoch", "min_target", "max_target", "max_certs_per_miner_per_block", "accepted_kinds", "matmul_reward_share_bps", "prune_per_block"].includes(k)) {
       throw new Error(`pow.params.${k}: unknown parameter`);
     }
   }
@@ -60,6 +62,7 @@ function paramsToJson(p: PowParams) {
     // genesis also takes the short names "sha256" and "matmul".
     accepted_kinds: p.acceptedKinds.map((k) => CertificateKind[k]),
     matmul_reward_share_bps: p.matmulRewardShareBps.toString(),
+    prune_per_block: p.prunePerBlock.toString(),
   };
 }
 
@@ -147,7 +150,9 @@ export function initPowGenesis(keeper: PowKeeper, ctx: Context, genesis: unknown
 }
 
 function workToJson(keeper: PowKeeper, ctx: Context, kind: "sha256" | "matmul") {
-  return keeper.allWorkRecords(ctx.store, kind).map((r) => ({
+  // Epochs being pruned are left out: nothing reads them, and part of them may be gone already.
+  const below = talliesPrunedBelow(ctx.store);
+  return keeper.allWorkRecords(ctx.store, kind).filter((r) => r.epoch >= below).map((r) => ({
     epoch: r.epoch.toString(),
     miner: encodeAddress(r.miner),
     model_id: r.modelId.toString(),

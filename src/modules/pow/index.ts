@@ -28,7 +28,7 @@ export {
   validateParams,
 } from "./params";
 export { defaultPowGenesis } from "./genesis";
-export type { EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
+export type { ClaimWindow, EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
 export {
   HASH_LENGTH,
   MAX_TARGET,

@@ -6,7 +6,8 @@ import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore } from "../../store/kv";
 import { PowErrors } from "./errors";
 import { PowAttributes as A, PowEvents } from "./events";
-import type { EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
+import type { ClaimWindow, EpochClock, ModelDirectory, ModelInfo } from "./expected-keepers";
+import { pruneTallies, talliesPrunedBelow } from "./prune";
 import {
   ANCHOR_PREFIX,
   BLOCK_CERTS_KEY,
@@ -91,6 +92,8 @@ export const WORK_UNITS: Record<KindName, string> = { sha256: "hashes", matmul: 
  * registered by src/app/modules.ts).
  */
 export class PowKeeper {
+  private claimWindow: ClaimWindow | undefined;
+
   constructor(
     private readonly epochs: EpochClock,
     private directory: ModelDirectory,
@@ -185,7 +188,8 @@ export class PowKeeper {
    * End block: at the next height H+1 the valid anchors are H+1-anchor_window .. H, so the hash of
    * H-anchor_window and the seals anchored to it are deleted now (with anything older, which only
    * exists after a shrink of anchor_window). The committed state thus keeps exactly the hashes of
-   * the last anchor_window heights. The per-block certificate counter is cleared.
+   * the last anchor_window heights. The per-block certificate counter is cleared, and work tallies
+   * of epochs no claim can read any more are pruned (prune.ts).
    */
   endBlock(ctx: Context): void {
     const store = this.store(ctx.store);
@@ -197,6 +201,22 @@ export class PowKeeper {
     if (firstKept <= 0n) return;
     for (const [k] of store.range(Uint8Array.of(ANCHOR_PREFIX), anchorKey(firstKept))) store.delete(k);
     for (const [k] of store.range(Uint8Array.of(USED_SEAL_PREFIX), usedSealsAtAnchorPrefix(firstKept))) store.delete(k);
+    this.pruneTallies(ctx);
+  }
+
+  /**
+   * The oldest epoch whose rewards can still be claimed (the rewards module): tallies of earlier
+   * epochs are pruned. Unset, tallies are kept.
+   */
+  setClaimWindow(w: ClaimWindow): void {
+    this.claimWindow = w;
+  }
+
+  private pruneTallies(ctx: Context): void {
+    if (!this.claimWindow) return;
+    const floor = this.claimWindow.oldestOpenEpoch(ctx.store);
+    const current = this.epochs.currentEpoch(ctx.store);
+    pruneTallies(ctx.store, floor < current ? floor : current, this.getParams(ctx.store).prunePerBlock);
   }
 
   // ---- certificates ----------------------------------------------------------------------
@@ -508,10 +528,14 @@ export class PowKeeper {
     return broken;
   }
 
-  /** Every aggregate (epoch, miner, model) of a kind equals the sum of its (epoch, miner, model) records. */
+  /**
+   * Every aggregate (epoch, miner, model) of a kind equals the sum of its (epoch, miner, model)
+   * records, for the epochs not being pruned.
+   */
   private tallyInvariant(root: KVStore, kind: KindName): string | undefined {
     const store = this.store(root);
     const t = TALLIES[kind];
+    const below = talliesPrunedBelow(root);
     const sums = new Map<string, Tally>();
     const add = (key: Uint8Array, t: Tally) => {
       const id = Buffer.from(key).toString("hex");
@@ -519,6 +543,7 @@ export class PowKeeper {
       sums.set(id, { work: cur.work + t.work, certificates: cur.certificates + t.certificates });
     };
     for (const r of this.allWorkRecords(root, kind)) {
+      if (r.epoch < below) continue;
       add(epochWorkKey(r.epoch, t), r.tally);
       add(minerWorkKey(r.epoch, r.miner, t), r.tally);
       add(modelWorkKey(r.epoch, r.modelId, t), r.tally);
@@ -526,6 +551,7 @@ export class PowKeeper {
     let aggregates = 0;
     for (const prefix of [t.epoch, t.miner, t.model]) {
       for (const [k, v] of store.range(Uint8Array.of(prefix), Uint8Array.of(prefix + 1))) {
+        if (readU64be(k, 1) < below) continue;
         aggregates++;
         const expected = sums.get(Buffer.from(k).toString("hex"));
         const actual = decodeTally(v);

@@ -19,6 +19,9 @@
  *   0x0b                                    current matmul target (32 bytes, big-endian)
  *   0x0c..0x0f                              matmul WorkTallies, laid out as 0x06..0x09 (work in MACs)
  *   0x10                                    RetargetInfo of the last matmul retarget
+ *   0x11                                    the epoch below which work tallies (both kinds) are
+ *                                           pruned (u64 BE; tallies of earlier epochs may be
+ *                                           partly deleted)
  *
  * Used seals (0x04) hold matmul tickets too: both are domain-separated SHA-256 outputs.
  */
@@ -38,6 +41,7 @@ export const MINER_MODEL_WORK_PREFIX = 0x09;
 export const BLOCK_MINER_CERTS_PREFIX = 0x0a;
 export const MATMUL_TARGET_KEY = Uint8Array.of(0x0b);
 export const LAST_MATMUL_RETARGET_KEY = Uint8Array.of(0x10);
+export const TALLIES_PRUNED_BELOW_KEY = Uint8Array.of(0x11);
 
 /** Where one certificate kind keeps its work tallies. */
 export interface TallyPrefixes {

@@ -4,6 +4,7 @@ import { defaultPowGenesis, exportPowGenesis, initPowGenesis } from "./genesis";
 import type { PowKeeper } from "./keeper";
 import { powMsgHandlers } from "./msg-server";
 import { powQueryHandlers } from "./query-server";
+import { powBlockInvariants } from "./block-invariants";
 
 // src/cli imports these from here; once it uses the index (or service.ts), they can go.
 export { MSG_SUBMIT_WORK_TYPE_URL } from "./msg-server";
@@ -19,5 +20,6 @@ export function createPowModule(keeper: PowKeeper, epochs: EpochClock): Module {
     beginBlock: (ctx) => keeper.beginBlock(ctx),
     endBlock: (ctx) => keeper.endBlock(ctx),
     invariants: (store) => keeper.invariants(store),
+    blockInvariants: (before, after, changed) => powBlockInvariants(after, before, changed, keeper.getParams(after).anchorWindow),
   };
 }

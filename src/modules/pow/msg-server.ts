@@ -120,6 +120,7 @@ export function powParamsFromMsg(msg: MsgUpdatePowParams): PowParams {
     maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock,
     acceptedKinds: [...p.acceptedKinds],
     matmulRewardShareBps: p.matmulRewardShareBps,
+    prunePerBlock: p.prunePerBlock,
   };
   validatePowParams(out, "params");
   return out;

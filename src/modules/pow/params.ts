@@ -13,6 +13,8 @@ export interface PowParams {
   acceptedKinds: CertificateKind[];
   /** Share of the miners' pool paid for matmul work, basis points. */
   matmulRewardShareBps: number;
+  /** Tally entries of unclaimable epochs pruned per block at most (0: no pruning). */
+  prunePerBlock: bigint;
 }
 
 export { CertificateKind };
@@ -29,11 +31,14 @@ export const DEFAULT_POW_PARAMS: PowParams = {
   maxCertsPerMinerPerBlock: 2n,
   acceptedKinds: [CertificateKind.CERTIFICATE_KIND_SHA256, CertificateKind.CERTIFICATE_KIND_MATMUL],
   matmulRewardShareBps: 5000,
+  prunePerBlock: 256n,
 };
 /** Initial matmul target: one tile in 1,024 is a certificate. */
 export const DEFAULT_MATMUL_TARGET = (1n << 246n) - 1n;
 /** Localnets and test networks: one tile in 64. */
 export const LOCALNET_MATMUL_TARGET = (1n << 250n) - 1n;
+/** A block's pruning stays a small part of its work whatever governance sets. */
+export const MAX_PRUNE_PER_BLOCK = 100_000n;
 /** Initial target: 2^232 - 1, i.e. 2^24 (~16.8 million) expected hashes per certificate. */
 export const DEFAULT_INITIAL_TARGET = (1n << 232n) - 1n;
 /** Localnets and test networks: 2^14 (16,384) expected hashes, a few milliseconds on one core. */
@@ -58,6 +63,7 @@ export function validateParams(p: PowParams, where = "pow.params"): void {
   if (!Number.isInteger(p.matmulRewardShareBps) || p.matmulRewardShareBps < 0 || p.matmulRewardShareBps > 10_000) {
     throw new Error(`${where}.matmul_reward_share_bps must be in 0..10000`);
   }
+  if (p.prunePerBlock > MAX_PRUNE_PER_BLOCK) throw new Error(`${where}.prune_per_block must be <= ${MAX_PRUNE_PER_BLOCK}`);
 }
 
 /** Parses a kind name ("sha256", "matmul", or the enum's name/number); throws naming `where`. */
@@ -78,6 +84,7 @@ export function paramsToProto(p: PowParams): Params {
     maxCertsPerMinerPerBlock: p.maxCertsPerMinerPerBlock,
     acceptedKinds: [...p.acceptedKinds],
     matmulRewardShareBps: p.matmulRewardShareBps,
+    prunePerBlock: p.prunePerBlock,
   };
 }
 
@@ -92,5 +99,6 @@ export function paramsFromProto(p: Params): PowParams {
     // Params written before matmul certificates existed accept sha256 only.
     acceptedKinds: p.acceptedKinds.length === 0 ? [CertificateKind.CERTIFICATE_KIND_SHA256] : [...p.acceptedKinds],
     matmulRewardShareBps: p.matmulRewardShareBps,
+    prunePerBlock: p.prunePerBlock,
   };
 }

@@ -8,6 +8,7 @@ import { RegistryErrors } from "./errors";
 import { RegistryAttributes as A, RegistryEvents } from "./events";
 import type { RegistryBank } from "./expected-keepers";
 import { DEFAULT_REGISTRY_PARAMS } from "./params";
+import { isPrunedFromIndexes, pruneRetiredIndexes } from "./prune";
 import {
   BOND_QUEUE_PREFIX,
   INDEX_VALUE,
@@ -233,7 +234,9 @@ export class RegistryKeeper {
       if (amount > 0n) {
         this.requireBank().sendFromModule(ctx.store, ctx.events, REGISTRY_BOND_ACCOUNT, decodeAddress(model.owner), [{ denom: BASE_DENOM, amount }]);
       }
-      this.setModel(ctx.store, { ...model, bondReturned: true }, model);
+      const returned = { ...model, bondReturned: true };
+      this.setModel(ctx.store, returned, model);
+      pruneRetiredIndexes(ctx.store, returned);
       ctx.events.emit(RegistryEvents.ReturnModelBond, { [A.ModelId]: id.toString(), [A.Owner]: model.owner, [A.Amount]: `${amount}${BASE_DENOM}` });
     }
   }
@@ -241,6 +244,7 @@ export class RegistryKeeper {
   /** Imports a model from genesis (validated by the caller), with its indexes and bond queue entry. */
   importModel(root: KVStore, model: Model): void {
     this.setModel(root, model);
+    pruneRetiredIndexes(root, model);
     if (model.status === ModelStatus.MODEL_STATUS_RETIRED && !model.bondReturned) {
       this.store(root).set(bondQueueKey(model.bondReleaseHeight, model.id), INDEX_VALUE);
     }
@@ -254,14 +258,18 @@ export class RegistryKeeper {
     if (held !== balance) problems.push(`registry: bond account holds ${balance}${BASE_DENOM} but models hold ${held}${BASE_DENOM} of bonds`);
     const store = this.store(root);
     const next = this.getNextModelId(root);
+    let pruned = 0;
     for (const m of this.allModels(root)) {
       if (m.id >= next) problems.push(`registry: model ${m.id} >= next_model_id ${next}`);
-      if (!store.has(statusIndexKey(m.status, m.id))) problems.push(`registry: model ${m.id} missing from the status index`);
+      if (isPrunedFromIndexes(m)) {
+        pruned++;
+        if (store.has(statusIndexKey(m.status, m.id))) problems.push(`registry: retired model ${m.id} with its bond returned is still in the status index`);
+      } else if (!store.has(statusIndexKey(m.status, m.id))) problems.push(`registry: model ${m.id} missing from the status index`);
       if (!store.has(digestIndexKey(m.artifactDigest, m.id))) problems.push(`registry: model ${m.id} missing from the artifact digest index`);
     }
     const indexed = store.range(Uint8Array.of(STATUS_INDEX_PREFIX), prefixEnd(Uint8Array.of(STATUS_INDEX_PREFIX))).length;
     const models = store.range(Uint8Array.of(MODEL_PREFIX), Uint8Array.of(MODEL_PREFIX + 1)).length;
-    if (indexed !== models) problems.push(`registry: status index has ${indexed} entries for ${models} models`);
+    if (indexed !== models - pruned) problems.push(`registry: status index has ${indexed} entries for ${models - pruned} indexed models`);
     return problems;
   }
 

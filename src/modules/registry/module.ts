@@ -1,3 +1,4 @@
+import { registryBlockInvariants } from "./block-invariants";
 import type { Module } from "../../framework/module";
 import { defaultRegistryGenesis, exportRegistryGenesis, initRegistryGenesis } from "./genesis";
 import type { RegistryKeeper } from "./keeper";
@@ -14,5 +15,6 @@ export function createRegistryModule(keeper: RegistryKeeper): Module {
     exportGenesis: (ctx) => exportRegistryGenesis(keeper, ctx),
     endBlock: (ctx) => keeper.releaseBonds(ctx),
     invariants: (store) => keeper.checkInvariants(store),
+    blockInvariants: (before, after, changed) => registryBlockInvariants(keeper, before, after, changed),
   };
 }

@@ -7,6 +7,7 @@ import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
 import type { EmissionSplit } from "../mint";
 import { RewardsErrors } from "./errors";
+import { pruneExpiredEpochs } from "./prune";
 import { RewardsEvents } from "./events";
 import {
   MODEL_STATUS_ACTIVE,
@@ -487,6 +488,21 @@ export class RewardsKeeper {
       oldest++;
     }
     this.setEpochPointers(root, this.getEnded(root), oldest);
+  }
+
+  /**
+   * End block: prunes the records of epochs expired more than expired_epoch_retention epochs ago.
+   * Epochs from the oldest open one on are never touched: their claims are still open.
+   */
+  endBlock(ctx: Context): void {
+    const { expiredEpochRetention, prunePerBlock } = this.getParams(ctx.store);
+    const oldest = this.getOldest(ctx.store);
+    if (oldest > expiredEpochRetention) pruneExpiredEpochs(ctx.store, oldest - expiredEpochRetention, prunePerBlock);
+  }
+
+  /** The oldest epoch whose claims are open: what pow and metering may prune below. */
+  oldestOpenEpoch(root: KVStore): bigint {
+    return this.getOldest(root);
   }
 
   // ---- claims ---------------------------------------------------------------------------------

@@ -5,7 +5,10 @@ import type { RewardsKeeper } from "./keeper";
 import { rewardsMsgHandlers } from "./msg-server";
 import { rewardsQueries } from "./query-server";
 
-/** The rewards module. Its block work runs in mint's hook and its epoch work in the epoch hook. */
+/**
+ * The rewards module. Its block work runs in mint's hook and its epoch work in the epoch hook; its
+ * end block prunes expired epochs' records.
+ */
 export function createRewardsModule(keeper: RewardsKeeper, registry: RewardsRegistry, epochs: EpochsReader, isBlocked: (a: Uint8Array) => boolean): Module {
   return {
     name: "rewards",
@@ -14,6 +17,10 @@ export function createRewardsModule(keeper: RewardsKeeper, registry: RewardsRegi
     defaultGenesis: defaultRewardsGenesis,
     initGenesis: (ctx: Context, genesis: unknown) => initRewardsGenesis(ctx, keeper, genesis),
     exportGenesis: (ctx: Context) => exportRewardsGenesis(ctx, keeper),
+    endBlock: (ctx: Context) => keeper.endBlock(ctx),
     invariants: (store) => keeper.invariants(store),
+    // The full check is already bounded: accrued pools and the epochs of the claim window plus
+    // expired_epoch_retention (pruning removes older ones), whatever the number of claimants.
+    blockInvariants: (_before, after) => keeper.invariants(after),
   };
 }

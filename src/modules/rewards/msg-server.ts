@@ -90,7 +90,13 @@ export function rewardsMsgHandlers(keeper: RewardsKeeper, registry: RewardsRegis
 export function rewardsParamsFromMsg(msg: MsgUpdateRewardsParams): RewardsParams {
   const p = msg.params;
   if (!p) throw new Error("params must be set");
-  const out: RewardsParams = { usageShareBps: BigInt(p.usageShareBps), usageCapBps: BigInt(p.usageCapBps), claimEpochs: p.claimEpochs };
+  const out: RewardsParams = {
+    usageShareBps: BigInt(p.usageShareBps),
+    usageCapBps: BigInt(p.usageCapBps),
+    claimEpochs: p.claimEpochs,
+    expiredEpochRetention: p.expiredEpochRetention,
+    prunePerBlock: p.prunePerBlock,
+  };
   validateRewardsParams(out, "params");
   return out;
 }

@@ -22,3 +22,8 @@ export interface EpochClock {
 }
 
 export type EpochEndHook = (ctx: Context, epoch: bigint) => void;
+
+/** The rewards module's claim window: scores of epochs well before the oldest open one are not read. */
+export interface ClaimWindow {
+  oldestOpenEpoch(root: KVStore): bigint;
+}

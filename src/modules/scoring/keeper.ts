@@ -15,6 +15,8 @@ import { KVStore, PrefixStore, prefixEnd } from "../../store/kv";
 import { computeCommitment, Score } from "./commitment";
 import { computeConsensus, RevealInput } from "./consensus";
 import { ScoringErrors } from "./errors";
+import { pruneScoringEpochs } from "./prune";
+import type { ClaimWindow } from "./expected-keepers";
 import { ScoringAttributes as A, ScoringEvents } from "./events";
 import type { EpochClock, ModelDirectory, StakingReader } from "./expected-keepers";
 import * as K from "./keys";
@@ -32,6 +34,16 @@ const rangeOf = (prefix: Uint8Array): [Uint8Array, Uint8Array | undefined] => [p
  * consensus scores and each validator's agreement with them (docs/scoring.md).
  */
 export class ScoringKeeper {
+  private claimWindow: ClaimWindow | undefined;
+
+  /**
+   * The rewards module's oldest open claim epoch: scoring records of epochs two below it are
+   * pruned (rewards read epoch e's scores when e+1 ends). Unset, they are kept.
+   */
+  setClaimWindow(w: ClaimWindow): void {
+    this.claimWindow = w;
+  }
+
   constructor(
     private readonly staking: StakingReader,
     private readonly models: ModelDirectory,
@@ -251,6 +263,10 @@ export class ScoringKeeper {
     for (const [key] of store.range(Uint8Array.of(K.DUE_PREFIX), K.dueKey(height + 1n, 0n))) {
       store.delete(key);
       this.finalize(ctx, K.readU64be(key, 9));
+    }
+    if (this.claimWindow) {
+      const oldest = this.claimWindow.oldestOpenEpoch(ctx.store);
+      if (oldest >= 2n) pruneScoringEpochs(ctx.store, oldest - 1n);
     }
   }
 
