@@ -16,7 +16,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../src/types/address";
-import { BlockaiApp } from "../../src/app/app";
+import { BlockaiApp, SnapshotOptions } from "../../src/app/app";
 import { parseDecCoins } from "../../src/types/coins";
 import { createLogger } from "../../src/app/logger";
 import { consAddressOf, hex } from "../../src/modules/staking";
@@ -79,6 +79,8 @@ export interface DriverOptions {
   params?: ParamsOverride;
   /** Upgrade handlers the app carries (as a binary built with them), by plan name. */
   upgradeHandlers?: ReadonlyMap<string, UpgradeHandler>;
+  /** State-sync snapshots the app takes (BlockaiApp snapshots). */
+  snapshots?: SnapshotOptions;
 }
 
 /**
@@ -122,6 +124,7 @@ export class Driver {
       logger: createLogger("none"),
       verifyThreads: options.verifyThreads,
       upgradeHandlers: options.upgradeHandlers,
+      snapshots: options.snapshots,
     });
     const driver = new Driver(app, dir, chainId, keys, options);
     if (app.lastHeight === 0) {
