@@ -131,8 +131,11 @@ export class BlockaiApp implements AbciApplication {
 
   /** State for CheckTx: a branch of the last commit, reset after each Commit. */
   private checkState!: StoreBranch;
-  /** The block being executed (from InitChain or FinalizeBlock until Commit). */
-  private deliverState: StoreBranch | undefined;
+  /**
+   * The state InitChain wrote, uncommitted until the first block's Commit: each execution of the
+   * first block starts from a fork of it.
+   */
+  private genesisState: StoreBranch | undefined;
   private pending: PendingCommit | undefined;
   private chainId = "";
   private limits: ConsensusLimits = { maxBytes: DEFAULT_MAX_TX_BYTES, maxGas: -1n };
@@ -236,7 +239,7 @@ export class BlockaiApp implements AbciApplication {
       const deps = this.deps();
       // Signatures are checked against the committed state; txs of accounts created within the
       // block are verified during execution instead.
-      const state = this.deliverState ?? this.db.branch();
+      const state = this.genesisState ?? this.db.branch();
       const items = r.finalizeBlock.txs.flatMap((tx) => collectSignatures(deps, state, this.chainId, tx));
       if (items.length >= MIN_POOL_BATCH) this.pendingVerification.set(r.finalizeBlock, this.verifyIntoCache(items));
     }
@@ -399,7 +402,8 @@ export class BlockaiApp implements AbciApplication {
       if (updates) validators.push(...updates);
     }
     checkGenesisValidators(req.validators, validators);
-    this.deliverState = state;
+    this.genesisState = state;
+    this.pending = undefined;
     this.checkState = state.branch();
     const pending = this.db.prepare(state, initialHeight - 1);
     this.logger.info("genesis loaded", { chain_id: req.chainId, app_hash: Buffer.from(pending.appHash).toString("hex"), validators: validators.length });
@@ -451,8 +455,10 @@ export class BlockaiApp implements AbciApplication {
   /** Executes a block synchronously: hooks, every tx in order, app hash. Persists nothing. */
   executeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     const height = Number(req.height);
-    const state = this.deliverState ?? this.db.branch();
-    this.deliverState = state;
+    // Always from the last committed state (or genesis): a FinalizeBlock repeated without a
+    // Commit (CometBFT restarted between the two, the app not) must not run on top of the first
+    // execution's writes.
+    const state = this.genesisState ? this.genesisState.fork() : this.db.branch();
     const block: BlockInfo = {
       height,
       timeNs: timestampToNs(req.time),
@@ -498,7 +504,7 @@ export class BlockaiApp implements AbciApplication {
       block_time_ns: this.blockTimeNs.toString(),
     });
     this.pending = undefined;
-    this.deliverState = undefined;
+    this.genesisState = undefined;
     this.checkState = this.db.branch();
     const interval = this.options.snapshots?.interval ?? 0;
     if (this.snapshots && interval > 0 && pending.height > 0 && pending.height % interval === 0) this.scheduleSnapshot(pending);
