@@ -5,7 +5,7 @@ COMETBFT ?= $(BIN_DIR)/cometbft
 NODES ?= 4
 export COMETBFT
 
-.PHONY: all install deps proto cometbft abci-cli build typecheck lint test test-unit test-e2e bench localnet localnet-stop localnet-status localnet-reset clean
+.PHONY: all install deps proto cometbft abci-cli build typecheck lint test test-unit test-e2e bench chaos localnet localnet-stop localnet-status localnet-reset clean
 
 all: build
 
@@ -77,6 +77,15 @@ test-e2e: install build
 # The same young-generation size as the app processes (src/node/network.ts APP_NODE_FLAGS).
 bench: install build abci-cli
 	node --max-semi-space-size=64 dist/test/bench/run.js
+
+# The chaos run (test/chaos): validators killed, paused, partitioned and rolled back under load,
+# then every node checked. DURATION in seconds (default 600), NODES (default 4), SEED (default:
+# the time; a failing run is repeated with its seed). Heavy: on a shared machine run it under
+# the shared lock, e.g. flock /tmp/blockai-heavy.lock make chaos.
+DURATION ?= 600
+SEED ?=
+chaos: install build
+	DURATION=$(DURATION) NODES=$(NODES) $(if $(SEED),SEED=$(SEED)) node dist/test/chaos/run.js
 
 localnet: install build
 	node dist/localnet/localnet.js start --nodes $(NODES)
