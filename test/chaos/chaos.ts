@@ -401,9 +401,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       for (let h = Math.max(1, top - 200); h < top; h++) {
         const res = await rpc(nd.rpc, "block_results", { height: h }, 10_000);
         const next = reference.get(h + 1)?.split("/")[0];
-        if (next !== undefined && String(res.app_hash).toUpperCase() !== next.toUpperCase()) {
+        // block_results carries the app hash as base64 ([]byte), headers as hex.
+        const computed = Buffer.from(String(res.app_hash), "base64").toString("hex").toUpperCase();
+        if (next !== undefined && computed !== next.toUpperCase()) {
           mismatches++;
-          if (mismatches <= 5) failures.push(`height ${h}: ${nd.moniker}'s block_results app hash ${res.app_hash} differs from header ${h + 1}'s ${next}`);
+          if (mismatches <= 5) failures.push(`height ${h}: ${nd.moniker}'s block_results app hash ${computed} differs from header ${h + 1}'s ${next}`);
         }
       }
     }
@@ -434,7 +436,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       if (found !== undefined) committedNow.push({ ...t, height: found });
     }
     // Effects: receivers got exactly the committed sends, delegations equal the committed delegates.
-    const stateHeight = top - 1;
+    // Versions are kept in memory for 10 heights: the state is read at a height just committed.
+    const stateHeight = Math.min(...(await Promise.all(layout.nodes.map((_, i) => height(i).catch(() => 0))))) - 1;
     const expectedBalance = new Map<string, bigint>(receivers.map((r) => [r.address, DEFAULT_ACCOUNT_BALANCE]));
     const expectedDelegation = new Map<string, bigint>();
     for (const t of committedNow) {
@@ -444,6 +447,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     }
     let supply: string | undefined;
     for (const nd of layout.nodes) {
+      try {
       for (const [address, want] of expectedBalance) {
         const got = await abciQuery(nd.rpc, "/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom: "usoa" }).finish(), (b) => QueryBalanceResponse.decode(b), stateHeight);
         if (BigInt(got.balance?.amount ?? "0") !== want) failures.push(`${nd.moniker}: balance of ${address} at ${stateHeight} is ${got.balance?.amount}, committed sends give ${want}`);
@@ -457,6 +461,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       const text = JSON.stringify(s.supply);
       if (supply !== undefined && text !== supply) failures.push(`${nd.moniker}: total supply ${text} differs from node0's ${supply}`);
       supply ??= text;
+      } catch (e) {
+        failures.push(`${nd.moniker}: state query at height ${stateHeight} failed: ${(e as Error).message}`);
+      }
     }
     return {
       seed: opts.seed,
