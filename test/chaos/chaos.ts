@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -58,6 +59,8 @@ export interface ChaosSummary {
   txsSent: number;
   txsCommitted: number;
   lostCommitted: number;
+  /** (tx, node) pairs whose tx is in the node's block store but not in its tx index. */
+  indexGaps: number;
   heightsCompared: number;
   mismatches: number;
   maxStallMs: number;
@@ -367,6 +370,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     const top = Math.min(...heights);
     let mismatches = 0;
     let lost = 0;
+    let indexGaps = 0;
     // Processes alive and not halted.
     let halted = 0;
     readPids(dir).forEach((p, i) => {
@@ -409,31 +413,61 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
         }
       }
     }
-    // Every tx seen committed is in every block store, at the same height, with code 0.
+    // Every committed tx is in every node's block store at the same height with code 0. The
+    // height comes from what the load generator saw, else from any node's tx index. The block
+    // store (/block, /block_results) is what is checked: CometBFT indexes txs after it commits a
+    // block, so a CometBFT killed in between keeps the block but misses its index entries (counted
+    // as index gaps, see the README).
     const all = [...sent.values()];
     const seen = all.filter((t) => t.height !== undefined);
     const committedNow: SentTx[] = [];
+    const blockCache = new Map<string, { hashes: string[]; codes: number[] }>();
+    const txsAt = async (node: string, h: number) => {
+      const key = `${node}/${h}`;
+      let v = blockCache.get(key);
+      if (!v) {
+        const [b, r] = await Promise.all([rpc(node, "block", { height: h }, 10_000), rpc(node, "block_results", { height: h }, 10_000)]);
+        const hashes = ((b.block.data.txs ?? []) as string[]).map((tx) => createHash("sha256").update(Buffer.from(tx, "base64")).digest("hex").toUpperCase());
+        v = { hashes, codes: ((r.txs_results ?? []) as Array<{ code?: number }>).map((x) => x.code ?? 0) };
+        blockCache.set(key, v);
+      }
+      return v;
+    };
     for (const t of all) {
-      let found: number | undefined;
-      for (const nd of layout.nodes) {
-        try {
-          const r = await rpc(nd.rpc, "tx", { hash: `0x${t.hash}` }, 5000);
-          const h = Number(r.height);
-          if (r.tx_result.code !== 0 || (t.height !== undefined && h !== t.height) || (found !== undefined && h !== found)) {
-            if (t.height !== undefined) {
-              lost++;
-              failures.push(`tx ${t.hash} seen committed at ${t.height}: ${nd.moniker} has it at ${h} code ${r.tx_result.code}`);
-            }
-          }
-          found ??= r.tx_result.code === 0 ? h : undefined;
-        } catch {
-          if (t.height !== undefined) {
-            lost++;
-            failures.push(`tx ${t.hash} seen committed at ${t.height} is missing on ${nd.moniker}`);
+      let h = t.height;
+      if (h === undefined) {
+        for (const nd of layout.nodes) {
+          try {
+            const r = await rpc(nd.rpc, "tx", { hash: `0x${t.hash}` }, 5000);
+            if (r.tx_result.code === 0) h = Number(r.height);
+            break;
+          } catch {
+            /* not in this node's index */
           }
         }
       }
-      if (found !== undefined) committedNow.push({ ...t, height: found });
+      if (h === undefined) continue;
+      let ok = true;
+      for (const nd of layout.nodes) {
+        try {
+          const { hashes, codes } = await txsAt(nd.rpc, h);
+          const at = hashes.indexOf(t.hash);
+          if (at < 0 || codes[at] !== 0) {
+            ok = false;
+            failures.push(`tx ${t.hash} committed at ${h}: ${at < 0 ? "not in" : `code ${codes[at]} in`} ${nd.moniker}'s block ${h}`);
+          }
+        } catch (e) {
+          ok = false;
+          failures.push(`tx ${t.hash} committed at ${h}: ${nd.moniker}'s block ${h} unreadable: ${(e as Error).message}`);
+        }
+        try {
+          await rpc(nd.rpc, "tx", { hash: `0x${t.hash}` }, 5000);
+        } catch {
+          indexGaps++;
+        }
+      }
+      if (!ok) lost++;
+      else committedNow.push({ ...t, height: h });
     }
     // Effects: receivers got exactly the committed sends, delegations equal the committed delegates.
     // Versions are kept in memory for 10 heights: the state is read at a height just committed.
@@ -475,6 +509,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       txsSent: all.length,
       txsCommitted: committedNow.length,
       lostCommitted: lost,
+      indexGaps,
       heightsCompared: reference.size,
       mismatches,
       maxStallMs,
@@ -495,6 +530,7 @@ export function formatSummary(s: ChaosSummary): string {
     ["blocks (common height)", String(s.blocks)],
     ["txs sent / committed", `${s.txsSent} / ${s.txsCommitted}`],
     ["committed txs lost", String(s.lostCommitted)],
+    ["tx-index gaps (in block, not indexed)", String(s.indexGaps)],
     ["heights compared", String(s.heightsCompared)],
     ["app hash / block mismatches", String(s.mismatches)],
     ["max stall after a perturbation", `${(s.maxStallMs / 1000).toFixed(1)} s (bound ${s.progressBoundMs / 1000} s)`],
@@ -506,6 +542,6 @@ export function formatSummary(s: ChaosSummary): string {
   const table = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
   const line =
     `chaos summary: seed=${s.seed} nodes=${s.nodes} duration=${s.durationS}s perturbations=${s.total} blocks=${s.blocks} ` +
-    `txs_committed=${s.txsCommitted} lost=${s.lostCommitted} mismatches=${s.mismatches} max_stall=${(s.maxStallMs / 1000).toFixed(1)}s halted=${s.haltedNodes} failures=${s.failures.length}`;
+    `txs_committed=${s.txsCommitted} lost=${s.lostCommitted} index_gaps=${s.indexGaps} mismatches=${s.mismatches} max_stall=${(s.maxStallMs / 1000).toFixed(1)}s halted=${s.haltedNodes} failures=${s.failures.length}`;
   return `${table}\n${s.failures.map((f) => `FAIL ${f}`).join("\n")}${s.failures.length ? "\n" : ""}${line}`;
 }
