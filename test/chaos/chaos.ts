@@ -103,8 +103,11 @@ async function abciQuery<T>(node: string, pathName: string, data: Uint8Array, de
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  // Two streams: the scheduler's draws do not depend on how many txs the load sent meanwhile, so
+  // a seed repeats the same sequence of perturbations.
   const random = prng(opts.seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+  const loadRandom = prng(opts.seed ^ 0x5eed);
+  const pick = <T>(xs: readonly T[], r: () => number = random): T => xs[Math.floor(r() * xs.length)];
   const bound = opts.progressBoundMs ?? 60_000;
   const n = opts.nodes;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-chaos-"));
@@ -152,7 +155,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const valopers = layout.operators.map((o) => encodeAddress(decodeAddress(o.address), VALIDATOR_OPERATOR_PREFIX));
   const liveNode = () => {
     const free = layout.nodes.filter((nd) => !busy.has(nd.index));
-    return pick(free.length > 0 ? free : layout.nodes);
+    return pick(free.length > 0 ? free : layout.nodes, loadRandom);
   };
   const height = async (i: number) => (await status(layout.nodes[i].rpc)).height;
   const maxHeight = async () => Math.max(0, ...(await Promise.all(layout.nodes.map((_, i) => height(i).catch(() => 0)))));
@@ -163,9 +166,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       const node = liveNode();
       try {
         const acc = await accountOf(node.rpc, from.address);
-        const delegate = random() < 0.25;
-        const amount = BigInt(1 + Math.floor(random() * (delegate ? 5000 : 1000)));
-        const to = delegate ? pick(valopers) : pick(receivers).address;
+        const delegate = loadRandom() < 0.25;
+        const amount = BigInt(1 + Math.floor(loadRandom() * (delegate ? 5000 : 1000)));
+        const to = delegate ? pick(valopers, loadRandom) : pick(receivers, loadRandom).address;
         const msg = delegate
           ? { typeUrl: "/cosmos.staking.v1beta1.MsgDelegate", value: MsgDelegate.encode({ delegatorAddress: from.address, validatorAddress: to, amount: { denom: "usoa", amount: amount.toString() } }).finish() }
           : sendMsg(from.address, to, amount);
