@@ -386,8 +386,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     for (const nd of layout.nodes) {
       const appLog = fs.existsSync(path.join(nd.home, "app.log")) ? fs.readFileSync(path.join(nd.home, "app.log"), "utf8") : "";
       const cometLog = fs.existsSync(path.join(nd.home, "cometbft.log")) ? fs.readFileSync(path.join(nd.home, "cometbft.log"), "utf8") : "";
-      for (const bad of [/invariant broken/, /state database is corrupt/]) if (bad.test(appLog)) failures.push(`${nd.moniker}: app log has ${bad.source}`);
-      for (const bad of [/CONSENSUS FAILURE/, /wrong Block.Header.AppHash/, /conflicting votes/i]) if (bad.test(cometLog)) failures.push(`${nd.moniker}: CometBFT log has ${bad.source}`);
+      for (const f of logFailures(appLog, cometLog)) failures.push(`${nd.moniker}: ${f}`);
     }
     // Identical blocks and app hashes at every common height.
     const reference = new Map<number, string>();
@@ -523,6 +522,22 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       dir,
     };
   }
+}
+
+/**
+ * What in a node's logs shows a real failure. CometBFT stops with "CONSENSUS FAILURE" when its
+ * app connection drops: after the scheduler SIGKILLed the app that is the expected way down
+ * (the restart follows), so those (read EOF, connection reset, broken pipe) are not failures;
+ * any other consensus failure, an app hash mismatch, a corrupt database or a broken invariant is.
+ */
+export function logFailures(appLog: string, cometLog: string): string[] {
+  const out: string[] = [];
+  for (const bad of [/invariant broken/, /state database is corrupt/]) if (bad.test(appLog)) out.push(`app log has ${bad.source}`);
+  for (const line of cometLog.split("\n")) {
+    if (/wrong Block\.Header\.AppHash|conflicting votes/i.test(line)) out.push(`CometBFT log: ${line.slice(0, 300)}`);
+    else if (/CONSENSUS FAILURE/.test(line) && !/read message: (EOF|read unix .*connection reset by peer)|broken pipe/.test(line)) out.push(`CometBFT log: ${line.slice(0, 300)}`);
+  }
+  return out;
 }
 
 export function formatSummary(s: ChaosSummary): string {
