@@ -5,7 +5,7 @@ COMETBFT ?= $(BIN_DIR)/cometbft
 NODES ?= 4
 export COMETBFT
 
-.PHONY: all install deps proto cometbft abci-cli build dashboard browser typecheck lint test test-unit test-e2e bench bench-prune fuzz localnet localnet-stop localnet-status localnet-reset clean
+.PHONY: all install deps proto cometbft abci-cli build dashboard browser typecheck lint test test-unit test-e2e bench bench-prune fuzz chaos localnet localnet-stop localnet-status localnet-reset clean
 
 all: build
 
@@ -114,6 +114,14 @@ FUZZ_TOTAL ?= 1000000
 FUZZ_SEED ?= 1
 fuzz: deps build
 	node --max-semi-space-size=64 dist/test/fuzz/run.js $(FUZZ_TOTAL) $(FUZZ_SEED)
+# The chaos run (test/chaos): validators killed, paused, partitioned and rolled back under load,
+# then every node checked. DURATION in seconds (default 600), NODES (default 4), SEED (default:
+# the time; a failing run is repeated with its seed). Heavy: on a shared machine run it under
+# the shared lock, e.g. flock /tmp/blockai-heavy.lock make chaos.
+DURATION ?= 600
+SEED ?=
+chaos: install build
+	DURATION=$(DURATION) NODES=$(NODES) $(if $(SEED),SEED=$(SEED)) node dist/test/chaos/run.js
 
 localnet: install build
 	node dist/localnet/localnet.js start --nodes $(NODES)

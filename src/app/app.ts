@@ -4,18 +4,27 @@ import {
   CheckTxType,
   ExecTxResult,
   Request,
+  RequestApplySnapshotChunk,
   RequestCheckTx,
   RequestFinalizeBlock,
   RequestInfo,
   RequestInitChain,
+  RequestLoadSnapshotChunk,
+  RequestOfferSnapshot,
   RequestPrepareProposal,
   RequestProcessProposal,
   RequestQuery,
+  ResponseApplySnapshotChunk,
+  ResponseApplySnapshotChunk_Result,
   ResponseCheckTx,
   ResponseCommit,
   ResponseFinalizeBlock,
   ResponseInfo,
   ResponseInitChain,
+  ResponseListSnapshots,
+  ResponseLoadSnapshotChunk,
+  ResponseOfferSnapshot,
+  ResponseOfferSnapshot_Result,
   ResponsePrepareProposal,
   ResponseProcessProposal,
   ResponseProcessProposal_ProposalStatus,
@@ -27,6 +36,7 @@ import type { AbciApplication } from "../abci";
 import { encodeProof, PROOF_OP_TYPE } from "../types/proof";
 import { StoreBranch } from "../store/branch";
 import { PendingCommit, StateDB } from "../store/state";
+import { checkOffer, chunkHash, restorePayload, sha256, SNAPSHOT_FORMAT, SnapshotError, SnapshotInfo, SnapshotStore } from "../store/snapshot";
 import { DecCoin } from "../types/coins";
 import { ChainError, SdkErrors } from "../types/errors";
 import { EventManager } from "../framework/events";
@@ -94,6 +104,33 @@ export interface AppOptions {
   upgradeHandlers?: ReadonlyMap<string, UpgradeHandler>;
   /** Prometheus metrics to update (observation only: nothing in them feeds back into state). */
   metrics?: AppMetrics;
+  /** State-sync snapshots served to peers (see docs/state-sync.md); absent = none taken. */
+  snapshots?: SnapshotOptions;
+  /**
+   * What this node's genesis says about the values the app keeps outside the Merkle tree. A
+   * state-sync snapshot whose header disagrees is refused: its app hash cannot vouch for them.
+   */
+  genesis?: { chainId: string; maxBytes: number; maxGas: bigint };
+}
+
+export interface SnapshotOptions {
+  /** Directory of the snapshot files. */
+  dir: string;
+  /** A snapshot every this many blocks (0 = none taken; restoring still works). */
+  interval: number;
+  /** Snapshots kept on disk (the newest). */
+  keepRecent: number;
+  /** Chunk size in bytes (default 4 MiB). */
+  chunkBytes?: number;
+}
+
+/** A state-sync restore in progress: the accepted offer and the chunks applied so far. */
+interface Restore {
+  info: SnapshotInfo;
+  trustedAppHash: Uint8Array;
+  chunks: Array<Uint8Array | undefined>;
+  received: number;
+  senders: Set<string>;
 }
 
 interface ConsensusLimits {
@@ -116,8 +153,11 @@ export class BlockaiApp implements AbciApplication {
 
   /** State for CheckTx: a branch of the last commit, reset after each Commit. */
   private checkState!: StoreBranch;
-  /** The block being executed (from InitChain or FinalizeBlock until Commit). */
-  private deliverState: StoreBranch | undefined;
+  /**
+   * The state InitChain wrote, uncommitted until the first block's Commit: each execution of the
+   * first block starts from a fork of it.
+   */
+  private genesisState: StoreBranch | undefined;
   private pending: PendingCommit | undefined;
   private chainId = "";
   private limits: ConsensusLimits = { maxBytes: DEFAULT_MAX_TX_BYTES, maxGas: -1n };
@@ -127,6 +167,10 @@ export class BlockaiApp implements AbciApplication {
   private readonly pendingVerification = new WeakMap<object, Promise<void>>();
   /** Attributes to index (options.indexEvents), undefined when all are. */
   private readonly indexEvents: ReadonlySet<string> | undefined;
+  private readonly snapshots: SnapshotStore | undefined;
+  /** Snapshot writes run one after another, off the Commit path. */
+  private snapshotting: Promise<void> = Promise.resolve();
+  private restore: Restore | undefined;
 
   private constructor(
     private readonly db: StateDB,
@@ -150,6 +194,8 @@ export class BlockaiApp implements AbciApplication {
     const threads = options.verifyThreads ?? 0;
     this.sigPool = threads > 0 ? new SignaturePool(threads) : undefined;
     this.indexEvents = indexEventsSet(options.indexEvents);
+    const snap = options.snapshots;
+    this.snapshots = snap ? new SnapshotStore(snap.dir, snap.keepRecent, snap.chunkBytes) : undefined;
   }
 
   static async open(options: AppOptions): Promise<BlockaiApp> {
@@ -159,6 +205,7 @@ export class BlockaiApp implements AbciApplication {
   }
 
   async close(): Promise<void> {
+    await this.snapshotting;
     await this.sigPool?.close();
     await this.db.close();
   }
@@ -215,7 +262,7 @@ export class BlockaiApp implements AbciApplication {
       const deps = this.deps();
       // Signatures are checked against the committed state; txs of accounts created within the
       // block are verified during execution instead.
-      const state = this.deliverState ?? this.db.branch();
+      const state = this.genesisState ?? this.db.branch();
       const items = r.finalizeBlock.txs.flatMap((tx) => collectSignatures(deps, state, this.chainId, tx));
       if (items.length >= MIN_POOL_BATCH) this.pendingVerification.set(r.finalizeBlock, this.verifyIntoCache(items));
     }
@@ -385,7 +432,8 @@ export class BlockaiApp implements AbciApplication {
       if (updates) validators.push(...updates);
     }
     checkGenesisValidators(req.validators, validators);
-    this.deliverState = state;
+    this.genesisState = state;
+    this.pending = undefined;
     this.checkState = state.branch();
     const pending = this.db.prepare(state, initialHeight - 1);
     this.logger.info("genesis loaded", { chain_id: req.chainId, app_hash: Buffer.from(pending.appHash).toString("hex"), validators: validators.length });
@@ -442,8 +490,10 @@ export class BlockaiApp implements AbciApplication {
     const metrics = this.options.metrics;
     const started = metrics ? performance.now() : 0;
     const height = Number(req.height);
-    const state = this.deliverState ?? this.db.branch();
-    this.deliverState = state;
+    // Always from the last committed state (or genesis): a FinalizeBlock repeated without a
+    // Commit (CometBFT restarted between the two, the app not) must not run on top of the first
+    // execution's writes.
+    const state = this.genesisState ? this.genesisState.fork() : this.db.branch();
     const block: BlockInfo = {
       height,
       timeNs: timestampToNs(req.time),
@@ -504,9 +554,139 @@ export class BlockaiApp implements AbciApplication {
       metrics.stateWrites.inc({}, pending.changes.size);
     }
     this.pending = undefined;
-    this.deliverState = undefined;
+    this.genesisState = undefined;
     this.checkState = this.db.branch();
+    const interval = this.options.snapshots?.interval ?? 0;
+    if (this.snapshots && interval > 0 && pending.height > 0 && pending.height % interval === 0) this.scheduleSnapshot(pending);
     return { retainHeight: 0n };
+  }
+
+  /** The snapshot of a committed version, written after Commit has answered (the version is immutable). */
+  private scheduleSnapshot(version: PendingCommit): void {
+    const store = this.snapshots!;
+    const header = {
+      height: version.height,
+      app_hash: Buffer.from(version.appHash).toString("hex"),
+      meta: this.snapshotMeta(),
+    };
+    this.snapshotting = this.snapshotting
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => store.create(header, version.data))
+      .then(
+        (info) => this.logger.info("snapshot taken", { height: info.height, chunks: info.chunks, hash: Buffer.from(info.hash).toString("hex") }),
+        (e) => this.logger.error("snapshot failed", { height: version.height, error: (e as Error).message }),
+      );
+  }
+
+  /** The node-local values a restored node needs besides the Merkle-committed state. */
+  private snapshotMeta(): Record<string, string> {
+    return {
+      chain_id: this.chainId,
+      consensus_limits: JSON.stringify({ maxBytes: this.limits.maxBytes, maxGas: this.limits.maxGas.toString() }),
+      block_time_ns: this.blockTimeNs.toString(),
+    };
+  }
+
+  /** Waits for the snapshots scheduled so far to be on disk (tests, shutdown). */
+  async snapshotsWritten(): Promise<void> {
+    await this.snapshotting;
+  }
+
+  // ---- ABCI: snapshot connection ----------------------------------------------------------
+
+  listSnapshots(): ResponseListSnapshots {
+    const list = this.snapshots?.list() ?? [];
+    return { snapshots: list.map((s) => ({ height: BigInt(s.height), format: s.format, chunks: s.chunks, hash: s.hash, metadata: s.metadata })) };
+  }
+
+  loadSnapshotChunk(req: RequestLoadSnapshotChunk): ResponseLoadSnapshotChunk {
+    return { chunk: this.snapshots?.loadChunk(Number(req.height), req.format, req.chunk) ?? new Uint8Array() };
+  }
+
+  offerSnapshot(req: RequestOfferSnapshot): ResponseOfferSnapshot {
+    const s = req.snapshot;
+    const answer = (result: ResponseOfferSnapshot_Result, why: string): ResponseOfferSnapshot => {
+      this.logger.info("state sync: snapshot offer", { height: s ? Number(s.height) : 0, result: ResponseOfferSnapshot_Result[result], why });
+      return { result };
+    };
+    if (!s) return answer(ResponseOfferSnapshot_Result.REJECT, "no snapshot in the offer");
+    // State sync is for an empty app; overwriting a state the node already committed would
+    // silently discard it, so the whole sync is aborted (CometBFT stops with this reason).
+    if (this.db.latest.height !== 0 || this.pending) return answer(ResponseOfferSnapshot_Result.ABORT, `the app already has state at height ${this.db.latest.height}`);
+    if (s.format !== SNAPSHOT_FORMAT) return answer(ResponseOfferSnapshot_Result.REJECT_FORMAT, `format ${s.format}, this app restores format ${SNAPSHOT_FORMAT}`);
+    const bad = checkOffer({ format: s.format, chunks: s.chunks, hash: s.hash, metadata: s.metadata, height: Number(s.height) });
+    if (bad) return answer(ResponseOfferSnapshot_Result.REJECT, bad);
+    this.restore = {
+      info: { height: Number(s.height), format: s.format, chunks: s.chunks, hash: s.hash, metadata: s.metadata },
+      trustedAppHash: req.appHash,
+      chunks: new Array<Uint8Array | undefined>(s.chunks).fill(undefined),
+      received: 0,
+      senders: new Set(),
+    };
+    return answer(ResponseOfferSnapshot_Result.ACCEPT, "consistent offer");
+  }
+
+  async applySnapshotChunk(req: RequestApplySnapshotChunk): Promise<ResponseApplySnapshotChunk> {
+    const R = ResponseApplySnapshotChunk_Result;
+    const reply = (result: ResponseApplySnapshotChunk_Result, extra: Partial<ResponseApplySnapshotChunk> = {}): ResponseApplySnapshotChunk => ({
+      result,
+      refetchChunks: extra.refetchChunks ?? [],
+      rejectSenders: extra.rejectSenders ?? [],
+    });
+    const r = this.restore;
+    if (!r) return reply(R.ABORT);
+    const index = req.index;
+    if (!Number.isInteger(index) || index < 0 || index >= r.info.chunks) {
+      this.restore = undefined;
+      return reply(R.REJECT_SNAPSHOT, { rejectSenders: req.sender ? [req.sender] : [] });
+    }
+    if (!Buffer.from(sha256(req.chunk)).equals(Buffer.from(chunkHash(r.info.metadata, index)))) {
+      // The snapshot's metadata is authenticated by its hash; this chunk is not what it lists.
+      this.logger.error("state sync: chunk hash mismatch, refetching from another peer", { height: r.info.height, chunk: index, sender: req.sender });
+      return reply(R.RETRY, { refetchChunks: [index], rejectSenders: req.sender ? [req.sender] : [] });
+    }
+    if (r.chunks[index] === undefined) r.received++;
+    r.chunks[index] = req.chunk;
+    if (req.sender) r.senders.add(req.sender);
+    if (r.received < r.info.chunks) return reply(R.ACCEPT);
+    try {
+      const restored = restorePayload(r.chunks as Uint8Array[], r.info.height, r.trustedAppHash);
+      this.checkRestoredMeta(restored.header.meta);
+      await this.db.restore({ height: r.info.height, appHash: r.trustedAppHash, data: restored.data, tree: restored.tree }, restored.entries, restored.header.meta);
+    } catch (e) {
+      this.restore = undefined;
+      if (!(e instanceof SnapshotError)) throw e;
+      // Every chunk matched the metadata, so whoever served this snapshot served the lie.
+      this.logger.error("state sync: snapshot refused", { height: r.info.height, error: e.message, senders: [...r.senders] });
+      return reply(R.REJECT_SNAPSHOT, { rejectSenders: [...r.senders] });
+    }
+    this.restore = undefined;
+    this.chainId = this.db.getMeta("chain_id") ?? "";
+    const limits = JSON.parse(this.db.getMeta("consensus_limits") ?? "{}") as { maxBytes?: number; maxGas?: string };
+    this.limits = { maxBytes: limits.maxBytes ?? DEFAULT_MAX_TX_BYTES, maxGas: BigInt(limits.maxGas ?? "-1") };
+    this.blockTimeNs = BigInt(this.db.getMeta("block_time_ns") ?? "0");
+    this.checkState = this.db.branch();
+    this.logger.info("state sync: state restored", { height: r.info.height, app_hash: Buffer.from(r.trustedAppHash).toString("hex") });
+    return reply(R.ACCEPT);
+  }
+
+  /** The snapshot's node-local values must be well-formed and agree with this node's genesis. */
+  private checkRestoredMeta(meta: Record<string, string>): void {
+    let limits: { maxBytes: number; maxGas: bigint };
+    try {
+      const parsed = JSON.parse(meta.consensus_limits ?? "") as { maxBytes: unknown; maxGas: unknown };
+      if (typeof parsed.maxBytes !== "number" || !Number.isSafeInteger(parsed.maxBytes) || parsed.maxBytes <= 0 || typeof parsed.maxGas !== "string") throw new Error("bad limits");
+      limits = { maxBytes: parsed.maxBytes, maxGas: BigInt(parsed.maxGas) };
+      BigInt(meta.block_time_ns ?? "x");
+    } catch {
+      throw new SnapshotError("snapshot header meta lacks valid consensus_limits or block_time_ns");
+    }
+    const g = this.options.genesis;
+    if (!g) return;
+    if (meta.chain_id !== g.chainId) throw new SnapshotError(`snapshot is of chain "${meta.chain_id}", this node's genesis is "${g.chainId}"`);
+    if (limits.maxBytes !== g.maxBytes || limits.maxGas !== g.maxGas) {
+      throw new SnapshotError(`snapshot consensus limits ${meta.consensus_limits} differ from this node's genesis (max_bytes ${g.maxBytes}, max_gas ${g.maxGas})`);
+    }
   }
 
   private context(store: StoreBranch, gasMeter: GasMeter, events: EventManager, block: BlockInfo, mode: ExecMode): Context {

@@ -12,9 +12,9 @@ import { RestGateway, RestServer } from "../grpc/rest";
 import { GrpcQueryServer } from "../grpc/server";
 import { AppMetrics } from "../app/metrics";
 import { MetricsServer } from "../node/metrics-server";
-import { AppConfig, appDataDir, readAppConfig } from "../node/config";
+import { AppConfig, appDataDir, readAppConfig, snapshotDir } from "../node/config";
 import { DashboardServer } from "../node/dashboard-server";
-import { genesisPath } from "../node/home";
+import { genesisPath, readGenesis } from "../node/home";
 import { cometbftBinary } from "../node/paths";
 import { sleep } from "../node/process";
 import { status } from "../node/rpc";
@@ -33,13 +33,36 @@ export interface StartOptions {
 export async function openAppState(home: string, config: AppConfig, logger: Logger, metrics?: AppMetrics): Promise<BlockaiApp> {
   const dataDir = appDataDir(home);
   try {
-    return await BlockaiApp.open({ dataDir, minGasPrices: parseDecCoins(config.minimum_gas_prices), logger, checkInvariants: config.check_invariants, invariantsFullEvery: config.invariants_full_every, verifyThreads: config.verify_threads, indexEvents: config.index_events, metrics });
+    return await BlockaiApp.open({
+      dataDir,
+      minGasPrices: parseDecCoins(config.minimum_gas_prices),
+      logger,
+      checkInvariants: config.check_invariants,
+      invariantsFullEvery: config.invariants_full_every,
+      verifyThreads: config.verify_threads,
+      indexEvents: config.index_events,
+      metrics,
+      snapshots: { dir: snapshotDir(home), interval: config.snapshot_interval, keepRecent: config.snapshot_keep_recent },
+      genesis: genesisLimits(home),
+    });
   } catch (e) {
     if ((e as { cause?: { code?: string } }).cause?.code === "LEVEL_LOCKED") {
       throw new Error(`the state database ${dataDir} is locked by another process: is a node already running on ${home}? (stop it first)`);
     }
     throw e;
   }
+}
+
+/**
+ * The chain id and block limits of this home's genesis, which a state-sync snapshot must match
+ * (undefined when the home has no genesis, e.g. in-process tools).
+ */
+function genesisLimits(home: string): { chainId: string; maxBytes: number; maxGas: bigint } | undefined {
+  if (!fs.existsSync(genesisPath(home))) return undefined;
+  const g = readGenesis(home);
+  const block = (g.consensus_params?.block ?? {}) as { max_bytes?: string; max_gas?: string };
+  // Absent block params leave the app's defaults (app.ts), which InitChain would also keep.
+  return { chainId: g.chain_id, maxBytes: Number(block.max_bytes ?? 1024 * 1024), maxGas: BigInt(block.max_gas ?? "-1") };
 }
 
 /** CometBFT's RPC address from config.toml, as a URL this machine can reach. */

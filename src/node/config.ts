@@ -39,6 +39,10 @@ export interface AppConfig {
    * /rpc, e.g. "127.0.0.1:26680"; "" (the default) serves nothing.
    */
   dashboard_address: string;
+  /** A state-sync snapshot every this many blocks (0 = none; see docs/state-sync.md). */
+  snapshot_interval: number;
+  /** How many of the newest snapshots are kept on disk. */
+  snapshot_keep_recent: number;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -56,6 +60,8 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   verify_threads: Math.min(2, os.availableParallelism()),
   index_events: [],
   dashboard_address: "",
+  snapshot_interval: 0,
+  snapshot_keep_recent: 2,
 };
 
 export function appConfigPath(home: string): string {
@@ -81,6 +87,8 @@ export function readAppConfig(home: string): AppConfig {
   } catch (e) {
     throw new Error(`${file}: ${(e as Error).message}`);
   }
+  if (!Number.isSafeInteger(config.snapshot_interval) || config.snapshot_interval < 0) throw new Error(`${file}: snapshot_interval must be a whole number of blocks >= 0, got ${JSON.stringify(config.snapshot_interval)}`);
+  if (!Number.isSafeInteger(config.snapshot_keep_recent) || config.snapshot_keep_recent < 1) throw new Error(`${file}: snapshot_keep_recent must be a whole number >= 1, got ${JSON.stringify(config.snapshot_keep_recent)}`);
   return config;
 }
 
@@ -91,4 +99,8 @@ export function writeAppConfig(home: string, config: AppConfig): void {
 
 export function appDataDir(home: string): string {
   return path.join(home, "data", "blockai.db");
+}
+
+export function snapshotDir(home: string): string {
+  return path.join(home, "data", "snapshots");
 }

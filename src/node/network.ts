@@ -41,6 +41,10 @@ export interface NetworkOptions {
    * `{ staking: { unbonding_time: "10s" }, slashing: { signed_blocks_window: "10" } }`.
    */
   params?: ParamsOverride;
+  /** A state-sync snapshot every this many blocks on every node (default 100; 0 = none). */
+  snapshotInterval?: number;
+  /** Extra config.toml settings for every node: [section, key, TOML literal], e.g. ["consensus", "timeout_commit", '"50ms"']. */
+  tomlEdits?: ReadonlyArray<readonly [string, string, string]>;
 }
 
 /** Genesis parameter overrides per module (JSON as in the genesis, e.g. "60s", "0.5"). */
@@ -126,6 +130,9 @@ export function localnetPorts(i: number): NodePorts {
   };
 }
 
+/** Localnet validators serve state-sync snapshots every 100 blocks (about a minute at localnet speed). */
+export const DEFAULT_LOCALNET_SNAPSHOT_INTERVAL = 100;
+
 export const DEFAULT_ACCOUNT_BALANCE = 10n ** 13n;
 /** Blocks per epoch on localnets and test networks. */
 export const LOCALNET_EPOCH_LENGTH = 20n;
@@ -163,12 +170,15 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
         minimum_gas_prices: opts.minimumGasPrices ?? "0.025usoa",
         check_invariants: opts.checkInvariants ?? false,
         dashboard_address: ports.dashboard === undefined ? "" : `127.0.0.1:${ports.dashboard}`,
+        snapshot_interval: opts.snapshotInterval ?? DEFAULT_LOCALNET_SNAPSHOT_INTERVAL,
       },
     });
     // A development network's RPC answers pages of any origin, so the dashboard opened from a
     // static host (or a file) can read it directly; the node's own dashboard needs no CORS.
-    const configFile = path.join(home, "config", "config.toml");
-    fs.writeFileSync(configFile, setTomlValue(fs.readFileSync(configFile, "utf8"), "rpc", "cors_allowed_origins", '["*"]'));
+    const file = path.join(home, "config", "config.toml");
+    let toml = setTomlValue(fs.readFileSync(file, "utf8"), "rpc", "cors_allowed_origins", '["*"]');
+    for (const [section, key, value] of opts.tomlEdits ?? []) toml = setTomlValue(toml, section, key, value);
+    fs.writeFileSync(file, toml);
     nodes.push({
       index: i,
       moniker,
@@ -276,6 +286,19 @@ export async function startNode(layout: NetworkLayout, index: number): Promise<N
   all[index] = pids;
   writePids(layout.dir, all);
   return pids;
+}
+
+/**
+ * Starts only the CometBFT of a node whose app is still running (after CometBFT alone stopped or
+ * was killed): the handshake then replays to the app whatever it has not committed.
+ */
+export function startComet(layout: NetworkLayout, index: number): number | undefined {
+  const node = layout.nodes[index];
+  const comet = spawnLogged(cometbftBinary(), ["start", "--home", node.home], path.join(node.home, "cometbft.log"));
+  const all = readPids(layout.dir);
+  all[index] = { ...all[index], comet: comet.pid };
+  writePids(layout.dir, all);
+  return comet.pid;
 }
 
 /** Stops one node's processes by pid (CometBFT first, so the app sees no half-sent block). */

@@ -87,6 +87,16 @@ export class StoreBranch implements KVStore {
     this.data = this.data.clone();
   }
 
+  /**
+   * An independent root branch with this branch's data and recorded changes (O(1), copy-on-write):
+   * work on the fork leaves this branch as it was, and committing the fork persists both.
+   */
+  fork(): StoreBranch {
+    const copy = new StoreBranch(this.data.clone());
+    for (const [k, v] of this.changes) copy.changes.set(k, v);
+    return copy;
+  }
+
   /** The snapshot this branch currently holds (shared, copy-on-write). */
   snapshot(): StateMap {
     return this.data.clone();

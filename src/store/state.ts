@@ -155,6 +155,28 @@ export class StateDB {
     while (this.versions.length > this.keepVersions) this.versions.shift();
   }
 
+  /**
+   * Replaces the whole state by a verified state-sync snapshot (its Merkle root already checked
+   * against the trusted app hash): the old entries are deleted and the new ones, height, app
+   * hash and meta written in one batch, so a crash leaves the old or the restored state.
+   */
+  async restore(version: CommittedVersion, entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>, meta: Record<string, string>): Promise<void> {
+    if (!Buffer.from(version.tree.root()).equals(Buffer.from(version.appHash))) throw new Error("restore: the tree does not hash to the version's app hash");
+    const batch = this.db.batch();
+    for await (const k of this.db.keys({ gte: Uint8Array.of(STATE), lt: Uint8Array.of(STATE + 1) })) batch.del(k);
+    for (const [k, v] of entries) {
+      const key = new Uint8Array(k.length + 1);
+      key[0] = STATE;
+      key.set(k, 1);
+      batch.put(key, v);
+    }
+    const allMeta: Record<string, string> = { ...meta, height: String(version.height), app_hash: Buffer.from(version.appHash).toString("hex") };
+    for (const [name, value] of Object.entries(allMeta)) batch.put(metaKey(name), enc.encode(value));
+    await batch.write();
+    for (const [name, value] of Object.entries(allMeta)) this.meta.set(name, value);
+    this.versions = [version];
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }

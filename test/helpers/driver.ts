@@ -16,7 +16,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { VALIDATOR_OPERATOR_PREFIX, decodeAddress, encodeAddress } from "../../src/types/address";
-import { BlockaiApp } from "../../src/app/app";
+import { BlockaiApp, SnapshotOptions } from "../../src/app/app";
 import { parseDecCoins } from "../../src/types/coins";
 import { createLogger } from "../../src/app/logger";
 import { consAddressOf, hex } from "../../src/modules/staking";
@@ -81,6 +81,8 @@ export interface DriverOptions {
   upgradeHandlers?: ReadonlyMap<string, UpgradeHandler>;
   /** The app's own per-block invariant checks (BlockaiApp checkInvariants), with this full_every. */
   appInvariantsFullEvery?: number;
+  /** State-sync snapshots the app takes (BlockaiApp snapshots). */
+  snapshots?: SnapshotOptions;
 }
 
 /**
@@ -131,6 +133,7 @@ export class Driver {
       upgradeHandlers: options.upgradeHandlers,
       checkInvariants: options.appInvariantsFullEvery !== undefined,
       invariantsFullEvery: options.appInvariantsFullEvery,
+      snapshots: options.snapshots,
     });
     const driver = new Driver(app, dir, chainId, keys, options);
     if (app.lastHeight === 0) {

@@ -32,12 +32,28 @@ const init: Command = {
     { name: "minimum-gas-prices", value: "PRICE", description: "this node's minimum fee per gas for CheckTx", default: "0.025usoa" },
     { name: "fast-blocks", description: "sub-second block times (local test networks only)" },
     { name: "prometheus", description: "Prometheus metrics: the app's at 127.0.0.1:26661/metrics, CometBFT's at 127.0.0.1:26660/metrics" },
+    {
+      name: "join",
+      value: "RPC[,RPC]",
+      description: "join a running chain by state sync: its genesis, peers and a light-client trust height/hash are read from these CometBFT RPC URLs (docs/state-sync.md)",
+    },
+    { name: "snapshot-interval", value: "BLOCKS", description: "take a state-sync snapshot every BLOCKS blocks (0 = none)", default: "0" },
     OUTPUT,
   ],
   async run(ctx) {
     const moniker = ctx.args[0];
-    const chainId = ctx.flag("chain-id");
+    const joinRpcs = ctx.flag("join")?.split(",").map((s) => s.trim()).filter(Boolean);
+    if (joinRpcs !== undefined) {
+      if (joinRpcs.length === 0) throw new UsageError("--join needs at least one RPC URL, e.g. --join http://127.0.0.1:26657");
+      for (const u of joinRpcs) if (!/^https?:\/\/[^\s/]+(:[0-9]{1,5})?\/?$/.test(u)) throw new UsageError(`--join: "${u}" is not an RPC URL like http://127.0.0.1:26657`);
+    }
+    const snapshotInterval = Number(ctx.flag("snapshot-interval") ?? "0");
+    if (!Number.isSafeInteger(snapshotInterval) || snapshotInterval < 0) throw new UsageError(`--snapshot-interval must be a whole number of blocks >= 0, got "${ctx.flag("snapshot-interval")}"`);
+    const { fetchJoinInfo, applyJoin } = await import("../../node/join");
+    const join = joinRpcs ? await fetchJoinInfo(joinRpcs) : undefined;
+    const chainId = ctx.flag("chain-id") ?? join?.genesis.chain_id;
     if (!chainId) throw new UsageError('missing required flag --chain-id (e.g. --chain-id blockai-local)');
+    if (join && chainId !== join.genesis.chain_id) throw new UsageError(`--chain-id ${chainId} differs from the joined chain's ${join.genesis.chain_id}`);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/.test(chainId)) throw new UsageError(`invalid --chain-id "${chainId}": 1-50 letters, digits, ".", "_" or "-"`);
     const rpc = ctx.flag("rpc-laddr");
     const p2p = ctx.flag("p2p-laddr");
@@ -70,13 +86,18 @@ const init: Command = {
         ...(apiAddress !== "" ? { api_address: apiAddress } : {}),
         ...(prices !== undefined ? { minimum_gas_prices: prices } : {}),
         ...(ctx.bool("prometheus") ? { prometheus_address: APP_PROMETHEUS_ADDRESS } : {}),
+        snapshot_interval: snapshotInterval,
       },
     });
-    // `cometbft init` makes the node a validator with an arbitrary power of 10 and no operator;
-    // here validators are added with "genesis add-validator", bonded by a funded operator.
-    const genesis = readGenesis(home);
-    genesis.validators = [];
-    writeGenesis(home, genesis);
+    if (join) {
+      applyJoin(home, join);
+    } else {
+      // `cometbft init` makes the node a validator with an arbitrary power of 10 and no operator;
+      // here validators are added with "genesis add-validator", bonded by a funded operator.
+      const genesis = readGenesis(home);
+      genesis.validators = [];
+      writeGenesis(home, genesis);
+    }
     const key = JSON.parse(fs.readFileSync(path.join(home, "config", "priv_validator_key.json"), "utf8")) as { address: string; pub_key: unknown };
     const id = nodeId(home);
     ctx.print(
@@ -86,9 +107,12 @@ const init: Command = {
         ["home", home],
         ["node id", id],
         ["consensus address", key.address],
+        ...(join ? ([["state sync", `trust height ${join.trustHeight}, hash ${join.trustHash}, peers ${join.peers.join(",")}`]] as Array<[string, string]>) : []),
       ]) +
-        `\nNext: create a key (blockai keys add NAME), fund it (blockai genesis add-account NAME COINS),\n` +
-        `make this node a validator (blockai genesis add-validator NAME 100SOA), then blockai start --with-comet.\n`,
+        (join
+          ? `\nNext: blockai start --with-comet (CometBFT restores a snapshot of the chain, then follows it).\n`
+          : `\nNext: create a key (blockai keys add NAME), fund it (blockai genesis add-account NAME COINS),\n` +
+            `make this node a validator (blockai genesis add-validator NAME 100SOA), then blockai start --with-comet.\n`),
       { moniker, chain_id: chainId, home, node_id: id, consensus_address: key.address, consensus_pubkey: key.pub_key },
     );
   },

@@ -1,0 +1,565 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { QueryDelegationRequest, QueryDelegationResponse } from "cosmjs-types/cosmos/staking/v1beta1/query";
+import { QueryBalanceRequest, QueryBalanceResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { appDataDir } from "../../src/node/config";
+import { nodeId } from "../../src/node/home";
+import {
+  createNetwork,
+  DEFAULT_ACCOUNT_BALANCE,
+  NetworkLayout,
+  readPids,
+  startComet,
+  startNetwork,
+  startNode,
+  stopNetwork,
+  stopNode,
+  TestAccount,
+  waitForHeight,
+} from "../../src/node/network";
+import { isAlive, isProcessOf, sleep, waitFor } from "../../src/node/process";
+import { rpc, status } from "../../src/node/rpc";
+import { setTomlValue } from "../../src/node/toml";
+import { decodeAddress, encodeAddress, VALIDATOR_OPERATOR_PREFIX } from "../../src/types/address";
+import { freePorts } from "../helpers/ports";
+import { accountOf, sendMsg, signMsgs } from "../helpers/sends";
+import { P2PProxies } from "./proxy";
+
+/**
+ * The chaos run: a network of validators on 127.0.0.1 under a steady load of MsgSends and
+ * delegations, while a seeded scheduler kills, pauses, partitions and rolls back validators one
+ * or two at a time; at the end every node is checked (see `check`). `make chaos` runs it from
+ * the command line (test/chaos/run.ts), test/e2e/chaos.test.ts runs a short one.
+ */
+export const PERTURBATIONS = ["kill-app", "kill-comet", "kill-both", "pause", "isolate", "split", "old-db"] as const;
+export type Perturbation = (typeof PERTURBATIONS)[number];
+
+export interface ChaosOptions {
+  durationMs: number;
+  nodes: number;
+  seed: number;
+  /** Keep going after durationMs until at least this many perturbations were applied. */
+  minPerturbations?: number;
+  /** The chain must commit a new block within this long after each perturbation ends. */
+  progressBoundMs?: number;
+  log?: (line: string) => void;
+  keepData?: boolean;
+}
+
+export interface ChaosSummary {
+  seed: number;
+  nodes: number;
+  durationS: number;
+  perturbations: Record<Perturbation, number>;
+  total: number;
+  blocks: number;
+  txsSent: number;
+  txsCommitted: number;
+  lostCommitted: number;
+  /** (tx, node) pairs whose tx is in the node's block store but not in its tx index. */
+  indexGaps: number;
+  heightsCompared: number;
+  mismatches: number;
+  maxStallMs: number;
+  maxCatchUpMs: number;
+  progressBoundMs: number;
+  haltedNodes: number;
+  failures: string[];
+  dir: string;
+}
+
+/** A small seeded PRNG (LCG): a failing run is repeated with its SEED. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+interface SentTx {
+  hash: string;
+  kind: "send" | "delegate";
+  from: string;
+  to: string;
+  amount: bigint;
+  /** Height at which the load generator saw it committed (code 0), if it did. */
+  height?: number;
+}
+
+const SENDERS = 4;
+const RECEIVERS = 4;
+
+async function abciQuery<T>(node: string, pathName: string, data: Uint8Array, decode: (b: Uint8Array) => T, height = 0): Promise<T> {
+  const params: Record<string, string | number> = { path: JSON.stringify(pathName), data: `0x${Buffer.from(data).toString("hex")}` };
+  if (height > 0) params.height = height;
+  const r = await rpc(node, "abci_query", params);
+  if (r.response.code !== 0) throw new Error(`${pathName}: ${r.response.log}`);
+  return decode(Buffer.from(r.response.value ?? "", "base64"));
+}
+
+export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  // Two streams: the scheduler's draws do not depend on how many txs the load sent meanwhile, so
+  // a seed repeats the same sequence of perturbations.
+  const random = prng(opts.seed);
+  const loadRandom = prng(opts.seed ^ 0x5eed);
+  const pick = <T>(xs: readonly T[], r: () => number = random): T => xs[Math.floor(r() * xs.length)];
+  const bound = opts.progressBoundMs ?? 60_000;
+  const n = opts.nodes;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-chaos-"));
+  const ports = await freePorts(n * 3 + n * (n - 1));
+  const proxyPort = (from: number, to: number) => ports[n * 3 + from * (n - 1) + (to < from ? to : to - 1)];
+  const layout: NetworkLayout = await createNetwork({
+    dir,
+    nodes: n,
+    chainId: "blockai-chaos",
+    accounts: SENDERS + RECEIVERS,
+    checkInvariants: true,
+    ports: (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] }),
+    // Downtime jailing would shrink the set to where one more kill halts the chain; the run is
+    // about crash and partition safety, so liveness is judged over a window it cannot exhaust.
+    params: { slashing: { signed_blocks_window: "100000", min_signed_per_window: "0.01" } },
+    tomlEdits: [
+      ["p2p", "pex", "false"],
+      ["p2p", "persistent_peers_max_dial_period", '"2s"'],
+      ["consensus", "timeout_commit", '"100ms"'],
+    ],
+  });
+  // Peers through the proxies only.
+  const proxies = await P2PProxies.start(layout.nodes.map((_, i) => ports[3 * i + 1]), proxyPort);
+  const ids = layout.nodes.map((nd) => nodeId(nd.home));
+  for (const nd of layout.nodes) {
+    const peers = layout.nodes.filter((m) => m !== nd).map((m) => `${ids[m.index]}@${proxies.address(nd.index, m.index)}`).join(",");
+    const file = path.join(nd.home, "config", "config.toml");
+    fs.writeFileSync(file, setTomlValue(fs.readFileSync(file, "utf8"), "p2p", "persistent_peers", JSON.stringify(peers)));
+  }
+
+  const perturbations = Object.fromEntries(PERTURBATIONS.map((p) => [p, 0])) as Record<Perturbation, number>;
+  const failures: string[] = [];
+  const sent = new Map<string, SentTx>();
+  /** Nodes currently perturbed (not to be used by the load or picked again). */
+  const busy = new Set<number>();
+  /** LevelDB copies taken while a node was down, for the old-db perturbation. */
+  const backups = new Map<number, { dir: string; height: number }>();
+  let maxStallMs = 0;
+  let maxCatchUpMs = 0;
+  let stopped = false;
+  const started = Date.now();
+
+  const senders: TestAccount[] = layout.accounts.slice(0, SENDERS);
+  const receivers: TestAccount[] = layout.accounts.slice(SENDERS);
+  const valopers = layout.operators.map((o) => encodeAddress(decodeAddress(o.address), VALIDATOR_OPERATOR_PREFIX));
+  const liveNode = () => {
+    const free = layout.nodes.filter((nd) => !busy.has(nd.index));
+    return pick(free.length > 0 ? free : layout.nodes, loadRandom);
+  };
+  const height = async (i: number) => (await status(layout.nodes[i].rpc)).height;
+  const maxHeight = async () => Math.max(0, ...(await Promise.all(layout.nodes.map((_, i) => height(i).catch(() => 0)))));
+
+  /** One sender: a tx at its committed sequence, then wait for it to be committed (or give up). */
+  const loadLoop = async (from: TestAccount) => {
+    while (!stopped) {
+      const node = liveNode();
+      try {
+        const acc = await accountOf(node.rpc, from.address);
+        const delegate = loadRandom() < 0.25;
+        const amount = BigInt(1 + Math.floor(loadRandom() * (delegate ? 5000 : 1000)));
+        const to = delegate ? pick(valopers, loadRandom) : pick(receivers, loadRandom).address;
+        const msg = delegate
+          ? { typeUrl: "/cosmos.staking.v1beta1.MsgDelegate", value: MsgDelegate.encode({ delegatorAddress: from.address, validatorAddress: to, amount: { denom: "usoa", amount: amount.toString() } }).finish() }
+          : sendMsg(from.address, to, amount);
+        const tx = await signMsgs(layout.chainId, from, acc, [msg]);
+        const r = await rpc(node.rpc, "broadcast_tx_sync", { tx: `0x${Buffer.from(tx.bytes).toString("hex")}` }, 3000);
+        if (r.code !== 0) {
+          await sleep(200);
+          continue;
+        }
+        const entry: SentTx = { hash: tx.hash, kind: delegate ? "delegate" : "send", from: from.address, to, amount };
+        sent.set(tx.hash, entry);
+        const deadline = Date.now() + 15_000;
+        while (!stopped && Date.now() < deadline) {
+          await sleep(150);
+          try {
+            const res = await rpc(liveNode().rpc, "tx", { hash: `0x${tx.hash}` }, 2000);
+            if (res.tx_result.code === 0) entry.height = Number(res.height);
+            break;
+          } catch {
+            /* not yet, or that node is down */
+          }
+        }
+      } catch {
+        await sleep(300);
+      }
+    }
+  };
+
+  const killPid = (pid: number | undefined) => {
+    if (pid === undefined) return;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  };
+  const waitGone = (pid: number | undefined, what: string) =>
+    pid === undefined ? Promise.resolve(true) : waitFor(what, 15_000, () => (isAlive(pid) ? undefined : true), 20);
+
+  /** The dead app's socket file: removed, so that startNode waits for the new app to listen. */
+  const removeSocket = (i: number) => fs.rmSync(layout.nodes[i].abci.replace(/^unix:\/\//, ""), { force: true });
+
+  const backup = async (i: number) => {
+    const h = Number((await fs.promises.readFile(path.join(layout.nodes[i].home, "data", "priv_validator_state.json"), "utf8").then((t) => JSON.parse(t).height as string).catch(() => "0")));
+    const to = path.join(dir, `backup-node${i}`);
+    await fs.promises.rm(to, { recursive: true, force: true });
+    await fs.promises.cp(appDataDir(layout.nodes[i].home), to, { recursive: true });
+    backups.set(i, { dir: to, height: h });
+  };
+
+  /** Applies one perturbation to node(s) `targets`, holds it, and undoes it. */
+  const perturb = async (kind: Perturbation, targets: number[]) => {
+    const hold = 500 + Math.floor(random() * 2500);
+    const i = targets[0];
+    const pids = readPids(layout.dir)[i] ?? {};
+    switch (kind) {
+      case "kill-app": {
+        killPid(pids.app);
+        await waitGone(pids.app, "the app to exit");
+        // CometBFT stops when its app connection drops; if it has not, it is killed too.
+        await waitGone(pids.comet, "CometBFT to stop after its app").catch(() => killPid(pids.comet));
+        await waitGone(pids.comet, "CometBFT to exit");
+        removeSocket(i);
+        await sleep(hold);
+        await startNode(layout, i);
+        break;
+      }
+      case "kill-comet": {
+        killPid(pids.comet);
+        await waitGone(pids.comet, "CometBFT to exit");
+        await sleep(hold);
+        if (pids.app !== undefined && isProcessOf(pids.app, layout.nodes[i].home)) startComet(layout, i);
+        else {
+          removeSocket(i);
+          await startNode(layout, i);
+        }
+        break;
+      }
+      case "kill-both": {
+        await stopNode(layout, i, "SIGKILL");
+        removeSocket(i);
+        await backup(i);
+        await sleep(hold);
+        await startNode(layout, i);
+        break;
+      }
+      case "old-db": {
+        const b = backups.get(i)!;
+        await stopNode(layout, i, "SIGKILL");
+        removeSocket(i);
+        const db = appDataDir(layout.nodes[i].home);
+        await fs.promises.rm(db, { recursive: true, force: true });
+        await fs.promises.cp(b.dir, db, { recursive: true });
+        await sleep(hold);
+        await startNode(layout, i);
+        break;
+      }
+      case "pause": {
+        for (const pid of [pids.comet, pids.app]) if (pid !== undefined) process.kill(pid, "SIGSTOP");
+        await sleep(hold * 2);
+        for (const pid of [pids.comet, pids.app]) if (pid !== undefined) process.kill(pid, "SIGCONT");
+        break;
+      }
+      case "isolate":
+      case "split": {
+        for (const t of targets) proxies.isolate(t);
+        await sleep(hold * 2);
+        proxies.heal();
+        break;
+      }
+    }
+  };
+
+  const loads = senders.map((s) => loadLoop(s));
+  let total = 0;
+  try {
+    await startNetwork(layout);
+    await waitForHeight(layout, 3, 120_000);
+    log(`chaos: ${n} validators in ${dir}, seed ${opts.seed}, ${Math.round(opts.durationMs / 1000)} s`);
+    while (Date.now() - started < opts.durationMs || total < (opts.minPerturbations ?? 0)) {
+      // One perturbation, or two at once on different nodes.
+      const round: Array<{ kind: Perturbation; targets: number[] }> = [];
+      const count = random() < 0.3 ? 2 : 1;
+      const free = () => layout.nodes.map((nd) => nd.index).filter((i) => !busy.has(i));
+      for (let k = 0; k < count; k++) {
+        const choices = PERTURBATIONS.filter((p) => (p === "split" ? count === 1 && free().length >= 2 : p === "old-db" ? free().some((i) => backups.has(i)) : free().length > 0));
+        const kind = pick(choices);
+        const candidates = kind === "old-db" ? free().filter((i) => backups.has(i)) : free();
+        const first = pick(candidates);
+        const targets = kind === "split" ? [first, pick(candidates.filter((c) => c !== first))] : [first];
+        for (const t of targets) busy.add(t);
+        round.push({ kind, targets });
+      }
+      const before = await maxHeight();
+      await Promise.all(
+        round.map(async ({ kind, targets }) => {
+          try {
+            await perturb(kind, targets);
+            perturbations[kind]++;
+            total++;
+          } catch (e) {
+            failures.push(`${kind} on node${targets.join(",node")}: ${(e as Error).message}`);
+          }
+        }),
+      );
+      // Progress: a new block beyond both the height before and at the end of the round.
+      const ended = Date.now();
+      const at = Math.max(before, await maxHeight());
+      try {
+        await waitFor("progress", bound, async () => ((await maxHeight()) > at ? true : undefined), 100);
+        maxStallMs = Math.max(maxStallMs, Date.now() - ended);
+      } catch {
+        failures.push(`no new block within ${bound} ms after ${round.map((r) => `${r.kind}(node${r.targets.join(",node")})`).join(" + ")} at height ${at}`);
+      }
+      // The perturbed nodes catch up before they can be picked again.
+      for (const { targets } of round) {
+        for (const t of targets) {
+          try {
+            await waitFor(`node${t} to catch up`, bound * 2, async () => {
+              const [mine, top] = await Promise.all([height(t), maxHeight()]);
+              return mine >= top - 2 ? true : undefined;
+            }, 200);
+            maxCatchUpMs = Math.max(maxCatchUpMs, Date.now() - ended);
+          } catch (e) {
+            failures.push(`node${t} did not catch up after ${round.map((r) => r.kind).join("+")}: ${(e as Error).message}`);
+          }
+          busy.delete(t);
+        }
+      }
+      log(`chaos: ${total} perturbations (${round.map((r) => `${r.kind}@node${r.targets.join(",node")}`).join(" + ")}), height ${await maxHeight()}, ${[...sent.values()].filter((t) => t.height !== undefined).length} txs seen committed`);
+    }
+  } finally {
+    stopped = true;
+    await Promise.all(loads);
+  }
+
+  let summary: ChaosSummary;
+  try {
+    summary = await check();
+  } finally {
+    await stopNetwork(dir);
+    await proxies.close();
+    if (!opts.keepData && !process.env.KEEP_E2E_DATA) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return summary;
+
+  /**
+   * The end checks, on every node: every tx seen committed is in its block store at the same
+   * height with code 0; the effects of all committed txs are in its state; the app hash and the
+   * block are identical at every common height (headers, and FinalizeBlock's app hash from
+   * /block_results); the total supply agrees; no process died on its own.
+   */
+  async function check(): Promise<ChaosSummary> {
+    // Let the network settle on a common height.
+    const settled = (await maxHeight()) + 2;
+    try {
+      await waitForHeight(layout, settled, bound);
+    } catch (e) {
+      failures.push(`nodes did not reach a common height ${settled}: ${(e as Error).message}`);
+    }
+    const heights = await Promise.all(layout.nodes.map((_, i) => height(i).catch(() => 0)));
+    const top = Math.min(...heights);
+    let mismatches = 0;
+    let lost = 0;
+    let indexGaps = 0;
+    // Processes alive and not halted.
+    let halted = 0;
+    readPids(dir).forEach((p, i) => {
+      const dead = [p?.app, p?.comet].filter((pid) => pid === undefined || !isProcessOf(pid, layout.nodes[i].home));
+      if (dead.length > 0) {
+        halted++;
+        failures.push(`node${i}: ${dead.length} process(es) not running at the end`);
+      }
+    });
+    for (const nd of layout.nodes) {
+      const appLog = fs.existsSync(path.join(nd.home, "app.log")) ? fs.readFileSync(path.join(nd.home, "app.log"), "utf8") : "";
+      const cometLog = fs.existsSync(path.join(nd.home, "cometbft.log")) ? fs.readFileSync(path.join(nd.home, "cometbft.log"), "utf8") : "";
+      for (const f of logFailures(appLog, cometLog)) failures.push(`${nd.moniker}: ${f}`);
+    }
+    // Identical blocks and app hashes at every common height.
+    const reference = new Map<number, string>();
+    for (const nd of layout.nodes) {
+      for (let lo = 1; lo <= top; lo += 20) {
+        const r = await rpc(nd.rpc, "blockchain", { minHeight: lo, maxHeight: Math.min(top, lo + 19) }, 10_000);
+        for (const m of r.block_metas) {
+          const h = Number(m.header.height);
+          const v = `${m.header.app_hash}/${m.block_id.hash}`;
+          if (nd.index === 0) reference.set(h, v);
+          else if (reference.get(h) !== v) {
+            mismatches++;
+            if (mismatches <= 5) failures.push(`height ${h}: ${nd.moniker} has ${v}, node0 ${reference.get(h)}`);
+          }
+        }
+      }
+      // FinalizeBlock's app hash as each node's app computed it (block_results) against the next header.
+      for (let h = Math.max(1, top - 200); h < top; h++) {
+        const res = await rpc(nd.rpc, "block_results", { height: h }, 10_000);
+        const next = reference.get(h + 1)?.split("/")[0];
+        // block_results carries the app hash as base64 ([]byte), headers as hex.
+        const computed = Buffer.from(String(res.app_hash), "base64").toString("hex").toUpperCase();
+        if (next !== undefined && computed !== next.toUpperCase()) {
+          mismatches++;
+          if (mismatches <= 5) failures.push(`height ${h}: ${nd.moniker}'s block_results app hash ${computed} differs from header ${h + 1}'s ${next}`);
+        }
+      }
+    }
+    // Every committed tx is in every node's block store at the same height with code 0. The
+    // height comes from what the load generator saw, else from any node's tx index. The block
+    // store (/block, /block_results) is what is checked: CometBFT indexes txs after it commits a
+    // block, so a CometBFT killed in between keeps the block but misses its index entries (counted
+    // as index gaps, see the README).
+    const all = [...sent.values()];
+    const seen = all.filter((t) => t.height !== undefined);
+    const committedNow: SentTx[] = [];
+    const blockCache = new Map<string, { hashes: string[]; codes: number[] }>();
+    const txsAt = async (node: string, h: number) => {
+      const key = `${node}/${h}`;
+      let v = blockCache.get(key);
+      if (!v) {
+        const [b, r] = await Promise.all([rpc(node, "block", { height: h }, 10_000), rpc(node, "block_results", { height: h }, 10_000)]);
+        const hashes = ((b.block.data.txs ?? []) as string[]).map((tx) => createHash("sha256").update(Buffer.from(tx, "base64")).digest("hex").toUpperCase());
+        v = { hashes, codes: ((r.txs_results ?? []) as Array<{ code?: number }>).map((x) => x.code ?? 0) };
+        blockCache.set(key, v);
+      }
+      return v;
+    };
+    for (const t of all) {
+      let h = t.height;
+      if (h === undefined) {
+        for (const nd of layout.nodes) {
+          try {
+            const r = await rpc(nd.rpc, "tx", { hash: `0x${t.hash}` }, 5000);
+            if (r.tx_result.code === 0) h = Number(r.height);
+            break;
+          } catch {
+            /* not in this node's index */
+          }
+        }
+      }
+      if (h === undefined) continue;
+      let ok = true;
+      for (const nd of layout.nodes) {
+        try {
+          const { hashes, codes } = await txsAt(nd.rpc, h);
+          const at = hashes.indexOf(t.hash);
+          if (at < 0 || codes[at] !== 0) {
+            ok = false;
+            failures.push(`tx ${t.hash} committed at ${h}: ${at < 0 ? "not in" : `code ${codes[at]} in`} ${nd.moniker}'s block ${h}`);
+          }
+        } catch (e) {
+          ok = false;
+          failures.push(`tx ${t.hash} committed at ${h}: ${nd.moniker}'s block ${h} unreadable: ${(e as Error).message}`);
+        }
+        try {
+          await rpc(nd.rpc, "tx", { hash: `0x${t.hash}` }, 5000);
+        } catch {
+          indexGaps++;
+        }
+      }
+      if (!ok) lost++;
+      else committedNow.push({ ...t, height: h });
+    }
+    // Effects: receivers got exactly the committed sends, delegations equal the committed delegates.
+    // Versions are kept in memory for 10 heights: the state is read at a height just committed.
+    const stateHeight = Math.min(...(await Promise.all(layout.nodes.map((_, i) => height(i).catch(() => 0))))) - 1;
+    const expectedBalance = new Map<string, bigint>(receivers.map((r) => [r.address, DEFAULT_ACCOUNT_BALANCE]));
+    const expectedDelegation = new Map<string, bigint>();
+    for (const t of committedNow) {
+      if (t.height! > stateHeight) continue;
+      if (t.kind === "send") expectedBalance.set(t.to, expectedBalance.get(t.to)! + t.amount);
+      else expectedDelegation.set(`${t.from}/${t.to}`, (expectedDelegation.get(`${t.from}/${t.to}`) ?? 0n) + t.amount);
+    }
+    let supply: string | undefined;
+    for (const nd of layout.nodes) {
+      try {
+      for (const [address, want] of expectedBalance) {
+        const got = await abciQuery(nd.rpc, "/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom: "usoa" }).finish(), (b) => QueryBalanceResponse.decode(b), stateHeight);
+        if (BigInt(got.balance?.amount ?? "0") !== want) failures.push(`${nd.moniker}: balance of ${address} at ${stateHeight} is ${got.balance?.amount}, committed sends give ${want}`);
+      }
+      for (const [key, want] of expectedDelegation) {
+        const [delegatorAddr, validatorAddr] = key.split("/");
+        const got = await abciQuery(nd.rpc, "/cosmos.staking.v1beta1.Query/Delegation", QueryDelegationRequest.encode({ delegatorAddr, validatorAddr }).finish(), (b) => QueryDelegationResponse.decode(b), stateHeight);
+        if (BigInt(got.delegationResponse?.balance?.amount ?? "0") !== want) failures.push(`${nd.moniker}: delegation ${key} is ${got.delegationResponse?.balance?.amount}, committed delegations give ${want}`);
+      }
+      const s = await abciQuery(nd.rpc, "/cosmos.bank.v1beta1.Query/TotalSupply", QueryTotalSupplyRequest.encode({}).finish(), (b) => QueryTotalSupplyResponse.decode(b), stateHeight);
+      const text = JSON.stringify(s.supply);
+      if (supply !== undefined && text !== supply) failures.push(`${nd.moniker}: total supply ${text} differs from node0's ${supply}`);
+      supply ??= text;
+      } catch (e) {
+        failures.push(`${nd.moniker}: state query at height ${stateHeight} failed: ${(e as Error).message}`);
+      }
+    }
+    return {
+      seed: opts.seed,
+      nodes: n,
+      durationS: Math.round((Date.now() - started) / 1000),
+      perturbations,
+      total,
+      blocks: top,
+      txsSent: all.length,
+      txsCommitted: committedNow.length,
+      lostCommitted: lost,
+      indexGaps,
+      heightsCompared: reference.size,
+      mismatches,
+      maxStallMs,
+      maxCatchUpMs,
+      progressBoundMs: bound,
+      haltedNodes: halted,
+      failures: [...failures, ...(seen.length === 0 ? ["the load generator saw no tx committed"] : [])],
+      dir,
+    };
+  }
+}
+
+/**
+ * What in a node's logs shows a real failure. CometBFT stops with "CONSENSUS FAILURE" when its
+ * app connection drops: after the scheduler SIGKILLed the app that is the expected way down
+ * (the restart follows), so those (read EOF, connection reset, broken pipe) are not failures;
+ * any other consensus failure, an app hash mismatch, a corrupt database or a broken invariant is.
+ */
+export function logFailures(appLog: string, cometLog: string): string[] {
+  const out: string[] = [];
+  for (const bad of [/invariant broken/, /state database is corrupt/]) if (bad.test(appLog)) out.push(`app log has ${bad.source}`);
+  for (const line of cometLog.split("\n")) {
+    if (/wrong Block\.Header\.AppHash|conflicting votes/i.test(line)) out.push(`CometBFT log: ${line.slice(0, 300)}`);
+    else if (/CONSENSUS FAILURE/.test(line) && !/read message: (EOF|read unix .*connection reset by peer)|broken pipe/.test(line)) out.push(`CometBFT log: ${line.slice(0, 300)}`);
+  }
+  return out;
+}
+
+export function formatSummary(s: ChaosSummary): string {
+  const rows: Array<[string, string]> = [
+    ["seed / validators / duration", `${s.seed} / ${s.nodes} / ${s.durationS} s`],
+    ...PERTURBATIONS.map((p) => [`  ${p}`, String(s.perturbations[p])] as [string, string]),
+    ["perturbations applied", String(s.total)],
+    ["blocks (common height)", String(s.blocks)],
+    ["txs sent / committed", `${s.txsSent} / ${s.txsCommitted}`],
+    ["committed txs lost", String(s.lostCommitted)],
+    ["tx-index gaps (in block, not indexed)", String(s.indexGaps)],
+    ["heights compared", String(s.heightsCompared)],
+    ["app hash / block mismatches", String(s.mismatches)],
+    ["max stall after a perturbation", `${(s.maxStallMs / 1000).toFixed(1)} s (bound ${s.progressBoundMs / 1000} s)`],
+    ["max catch-up of a perturbed node", `${(s.maxCatchUpMs / 1000).toFixed(1)} s`],
+    ["nodes halted", String(s.haltedNodes)],
+    ["failures", String(s.failures.length)],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const table = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+  const line =
+    `chaos summary: seed=${s.seed} nodes=${s.nodes} duration=${s.durationS}s perturbations=${s.total} blocks=${s.blocks} ` +
+    `txs_committed=${s.txsCommitted} lost=${s.lostCommitted} index_gaps=${s.indexGaps} mismatches=${s.mismatches} max_stall=${(s.maxStallMs / 1000).toFixed(1)}s halted=${s.haltedNodes} failures=${s.failures.length}`;
+  return `${table}\n${s.failures.map((f) => `FAIL ${f}`).join("\n")}${s.failures.length ? "\n" : ""}${line}`;
+}
