@@ -5,6 +5,8 @@
  * consensus code, so the state machine stays deterministic whether metrics are on or off.
  */
 
+import { signatureStats } from "./tx";
+
 type Labels = Readonly<Record<string, string>>;
 
 function labelText(labels: Labels): string {
@@ -90,6 +92,21 @@ export class Histogram implements Metric {
   }
 }
 
+/** A counter kept elsewhere (a hot path's plain number), read when the metrics are scraped. */
+export class ReadCounter implements Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => ReadonlyArray<readonly [Labels, number]>,
+  ) {}
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const [labels, v] of this.read()) lines.push(`${this.name}${labelText(labels)} ${v}`);
+    return lines.join("\n");
+  }
+}
+
 const BLOCK_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const CHECKTX_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
 
@@ -106,7 +123,16 @@ export class AppMetrics {
   readonly stateKeys = new Gauge("blockai_state_keys", "Keys in the committed state.");
   readonly stateWrites = new Counter("blockai_state_writes_total", "State keys written or deleted by committed blocks.");
 
-  private readonly all: Metric[] = [this.blockHeight, this.blockExecution, this.txs, this.checkTx, this.checkTxResults, this.rechecks, this.appHash, this.dbCommit, this.stateKeys, this.stateWrites];
+  readonly signatureChecks = new ReadCounter(
+    "blockai_signature_checks_total",
+    "Signature checks in CheckTx and blocks, by how they were answered: cache (verdict already known for these exact bytes, from CheckTx or the verification threads) or verified (on the main thread).",
+    () => [
+      [{ result: "cache" }, signatureStats.answeredFromCache],
+      [{ result: "verified" }, signatureStats.verifiedInline],
+    ],
+  );
+
+  private readonly all: Metric[] = [this.blockHeight, this.blockExecution, this.txs, this.checkTx, this.checkTxResults, this.rechecks, this.appHash, this.dbCommit, this.stateKeys, this.stateWrites, this.signatureChecks];
 
   render(): string {
     return this.all.map((m) => m.render()).join("\n") + "\n";

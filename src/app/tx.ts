@@ -59,6 +59,13 @@ export interface DecodedTx {
   aminoMsgs?: AminoMsg[] | ChainError;
 }
 
+/**
+ * Signature checks of this process, for the metrics (src/app/metrics.ts): observation only,
+ * never read by consensus code. `answeredFromCache`: the verdict was already on the decoded tx
+ * (CheckTx's, or the verification threads'); `verifiedInline`: verified on the main thread.
+ */
+export const signatureStats = { answeredFromCache: 0, verifiedInline: 0 };
+
 /** One signer's sign bytes for one (account number, chain id), and the verdict once known. */
 export interface SignatureCheck {
   readonly pubkey: Uint8Array;
@@ -500,7 +507,12 @@ function runAnte(
     if (!simulate && mode !== "recheck") {
       checkSignMode(info, signer);
       const check = signatureCheck(tx, i, account.pubKey!, account.accountNumber, block.chainId, deps.amino);
-      check.verdict ??= verifySecp256k1(check.pubkey, check.signBytes, tx.raw.signatures[i]);
+      if (check.verdict === undefined) {
+        check.verdict = verifySecp256k1(check.pubkey, check.signBytes, tx.raw.signatures[i]);
+        signatureStats.verifiedInline++;
+      } else {
+        signatureStats.answeredFromCache++;
+      }
       if (!check.verdict) {
         throw SdkErrors.Unauthorized.wrap(
           `signature verification failed; please verify account number (${account.accountNumber}) and chain-id (${block.chainId})`,

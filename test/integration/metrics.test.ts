@@ -3,6 +3,7 @@ import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { BlockaiApp } from "../../src/app/app";
 import { createLogger } from "../../src/app/logger";
 import { AppMetrics } from "../../src/app/metrics";
+import { signatureStats } from "../../src/app/tx";
 import { MetricsServer } from "../../src/node/metrics-server";
 import { parseDecCoins } from "../../src/types/coins";
 import { Driver } from "../helpers/driver";
@@ -52,5 +53,25 @@ describe("Prometheus metrics of the app", () => {
     } finally {
       await server.close();
     }
+  });
+
+  test("signature checks: a tx verified by CheckTx is answered from the cache in its block", async () => {
+    d = await Driver.create({ accounts: 2, validators: 1 });
+    const [alice, bob] = d.keys;
+    await d.block();
+    const metrics = new AppMetrics();
+    const tx = d.sign(alice, [msgSend(alice.address, bob.address, 1000n)]);
+    const before = { ...signatureStats };
+    expect(d.checkTx(tx).code).toBe(0);
+    const afterCheck = { ...signatureStats };
+    // CheckTx verified the one signature (inline, or the threads did and CheckTx read their verdict).
+    expect(afterCheck.verifiedInline - before.verifiedInline + (afterCheck.answeredFromCache - before.answeredFromCache)).toBe(1);
+    await d.block([tx]);
+    // The block decodes the same bytes: the verdict is reused, nothing is verified again.
+    expect(signatureStats.verifiedInline).toBe(afterCheck.verifiedInline);
+    expect(signatureStats.answeredFromCache).toBe(afterCheck.answeredFromCache + 1);
+    const text = metrics.render();
+    expect(text).toContain(`blockai_signature_checks_total{result="cache"} ${signatureStats.answeredFromCache}`);
+    expect(text).toContain(`blockai_signature_checks_total{result="verified"} ${signatureStats.verifiedInline}`);
   });
 });
