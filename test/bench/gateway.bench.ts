@@ -1,9 +1,12 @@
 /**
  * The gateway's cost (docs/gateway.md): added latency per call against the same trivial upstream
  * called directly, in the same run, interleaved; and calls per second through the gateway with
- * many consumers (one escrow each, one call at a time each: the credit rule). Everything runs in
- * this one process (load generator, gateway, upstream share one core), so calls/s is a floor
- * for the gateway alone. Vouchers are signed before timing (signing is the consumer's cost).
+ * many consumers (one escrow each, one call at a time each: the credit rule). The gateway runs in
+ * a worker thread of its own (its own event loop, as in `blockai gateway`), the load generator
+ * and the upstream on the main thread: "calls per gateway core-second" divides the calls served
+ * by the time the gateway's event loop was busy (eventLoopUtilization), i.e. what one core
+ * running only the gateway would serve; wall calls/s is reported beside it. Vouchers are signed
+ * before timing (signing is the consumer's cost).
  * Two stores: LevelDB (each new voucher fsynced before its call is served, as `blockai gateway`
  * does) and in memory (the proxy and the checks alone). The chain side is a fixed escrow record.
  *   node dist/test/bench/gateway.bench.js [calls=2000]
@@ -14,6 +17,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { signedVoucherToJson, signVoucher, voucherPublicKey } from "../../src/client";
 import { Gateway, LevelVoucherStore, MemoryVoucherStore, createGatewayHttpServer, type GatewayChain, type GatewayEscrow, type VoucherStore } from "../../src/cli/gateway-server";
@@ -33,7 +37,12 @@ export interface GatewayBench {
   gatewayP99Ms: number;
   addedP50Ms: number;
   addedP99Ms: number;
+  /** Wall clock, load generator and upstream sharing the machine with the gateway. */
   callsPerSec: number;
+  /** Calls served per second of the gateway thread's busy time: one core running only the gateway. */
+  callsPerGatewayCoreSec: number;
+  /** Share of the throughput phase the gateway's event loop was busy. */
+  gatewayUtilization: number;
   concurrency: number;
 }
 
@@ -62,30 +71,56 @@ function vouchers(escrowId: bigint, n: number): string[] {
   );
 }
 
-export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "level" | "memory" = "level"): Promise<GatewayBench> {
-  const upstream = await startUpstream({ words: 4 });
+interface WorkerSetup {
+  gatewayBench: true;
+  upstream: string;
+  concurrency: number;
+  storeKind: "level" | "memory";
+  dir: string;
+}
+
+/** The gateway thread: the same Gateway and HTTP server `blockai gateway` runs, over a fixed escrow table. */
+async function gatewayWorker(setup: WorkerSetup): Promise<void> {
   const escrows = new Map<bigint, GatewayEscrow>();
-  const perConsumer = Math.ceil(calls / concurrency);
-  for (let i = 1n; i <= BigInt(concurrency); i++) {
+  for (let i = 1n; i <= BigInt(setup.concurrency); i++) {
     escrows.set(i, { id: i, modelId: 1n, consumer: "soa1bench", consumerPublicKey: voucherPublicKey(key), deposit: 10n ** 15n, claimed: 0n, claimedUnits: 0n, expiryHeight: 10n ** 9n, status: "open", graceEndHeight: 0n, provider: "soa1provider" });
   }
   const chain: GatewayChain = { chainId: CHAIN, escrow: async (id) => escrows.get(id), height: () => 10n, claimGrace: () => 100n, othersCanClaimUnbound: () => false };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-gateway-bench-"));
-  const store: VoucherStore = storeKind === "level" ? await LevelVoucherStore.open(dir) : new MemoryVoucherStore();
+  const store: VoucherStore = setup.storeKind === "level" ? await LevelVoucherStore.open(setup.dir) : new MemoryVoucherStore();
   const gateway = new Gateway(
-    { modelId: 1n, provider: "soa1provider", upstream: new URL(upstream.url), pricePerUnit: PRICE, unit: "token", maxCallUnits: 4096n, unitsWithoutUsage: 1n, claimMarginBlocks: 20n, maxBodyBytes: 1 << 20, upstreamTimeoutMs: 30_000 },
+    { modelId: 1n, provider: "soa1provider", upstream: new URL(setup.upstream), pricePerUnit: PRICE, unit: "token", maxCallUnits: 4096n, unitsWithoutUsage: 1n, claimMarginBlocks: 20n, maxBodyBytes: 1 << 20, upstreamTimeoutMs: 30_000 },
     chain,
     store,
   );
   const server = createGatewayHttpServer(gateway);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const gwUrl = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  parentPort!.postMessage({ port: (server.address() as AddressInfo).port });
+  parentPort!.once("message", async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    await gateway.close();
+    await store.close();
+    parentPort!.postMessage({ closed: true });
+  });
+}
+
+export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "level" | "memory" = "level"): Promise<GatewayBench> {
+  const upstream = await startUpstream({ words: 4 });
+  const perConsumer = Math.ceil(calls / concurrency);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-gateway-bench-"));
+  const setup: WorkerSetup = { gatewayBench: true, upstream: upstream.url, concurrency, storeKind, dir };
+  const worker = new Worker(__filename, { workerData: setup });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once("message", (m: { port: number }) => resolve(m.port));
+    worker.once("error", reject);
+  });
+  const gwUrl = new URL(`http://127.0.0.1:${port}`);
   const upUrl = new URL(upstream.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency * 2 });
   const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] });
   try {
     const all = new Map<bigint, string[]>();
-    for (const id of escrows.keys()) all.set(id, vouchers(id, id === 1n ? calls + 200 : perConsumer + 50));
+    for (let id = 1n; id <= BigInt(concurrency); id++) all.set(id, vouchers(id, id === 1n ? calls + 200 : perConsumer + 50));
     // Latency: one call at a time, direct and through the gateway alternating (escrow 1).
     const v1 = all.get(1n)!;
     let k = 0;
@@ -103,15 +138,17 @@ export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "l
       await post(agent, gwUrl, body, v1[k++]);
       through.push(performance.now() - t);
     }
-    // Throughput: `concurrency` consumers, each its own escrow, one call at a time.
+    // Throughput: `concurrency - 1` consumers, each its own escrow, one call at a time.
+    const elu0 = worker.performance.eventLoopUtilization();
     const t0 = performance.now();
     await Promise.all(
-      [...escrows.keys()].filter((id) => id !== 1n).map(async (id) => {
+      [...all.keys()].filter((id) => id !== 1n).map(async (id) => {
         const vs = all.get(id)!;
         for (let i = 0; i < perConsumer; i++) await post(agent, gwUrl, body, vs[i]);
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const elu = worker.performance.eventLoopUtilization(elu0);
     const served = perConsumer * (concurrency - 1);
     return {
       store: storeKind,
@@ -123,20 +160,31 @@ export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "l
       addedP50Ms: pct(through, 50) - pct(direct, 50),
       addedP99Ms: pct(through, 99) - pct(direct, 99),
       callsPerSec: served / seconds,
+      callsPerGatewayCoreSec: served / (elu.active / 1000),
+      gatewayUtilization: elu.utilization,
       concurrency: concurrency - 1,
     };
   } finally {
     agent.destroy();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-    await gateway.close();
-    await store.close();
+    await new Promise<void>((resolve) => {
+      worker.once("message", () => resolve());
+      worker.once("exit", () => resolve());
+      worker.postMessage("close");
+    });
+    await worker.terminate();
     await upstream.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) {
+if (!isMainThread && (workerData as WorkerSetup | undefined)?.gatewayBench) {
+  gatewayWorker(workerData as WorkerSetup).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+if (isMainThread && require.main === module) {
   const calls = Number(process.argv[2] ?? 2000);
   (async () => {
     for (const kind of ["memory", "level"] as const) console.log(JSON.stringify(await benchGateway(calls, 32, kind)));
