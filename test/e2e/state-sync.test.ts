@@ -28,7 +28,7 @@ async function joinNode(net: TestNetwork, stateSync: boolean): Promise<NodeInfo>
     blockaiEntry(), "init", `node${index}`, "--home", home,
     "--join", `${layout.nodes[0].rpc},${layout.nodes[1].rpc}`,
     "--rpc-laddr", `tcp://127.0.0.1:${rpcPort}`, "--p2p-laddr", `tcp://127.0.0.1:${p2pPort}`,
-    "--grpc-address", "", "--fast-blocks",
+    "--grpc-address", "", "--api-address", "", "--fast-blocks",
   ], { stdio: "pipe" });
   if (!stateSync) {
     const file = path.join(home, "config", "config.toml");
