@@ -4,8 +4,9 @@
  * many consumers (one escrow each, one call at a time each: the credit rule). The gateway runs in
  * a worker thread of its own (its own event loop, as in `blockai gateway`), the load generator
  * and the upstream on the main thread: "calls per gateway core-second" divides the calls served
- * by the time the gateway's event loop was busy (eventLoopUtilization), i.e. what one core
- * running only the gateway would serve; wall calls/s is reported beside it. Vouchers are signed
+ * by the CPU time of the gateway's threads (the worker and the threads started with it, e.g.
+ * LevelDB's; Linux /proc/self/task), i.e. what one core running only the gateway would serve;
+ * the worker's event-loop utilization and wall calls/s are reported beside it. Vouchers are signed
  * before timing (signing is the consumer's cost).
  * Two stores: LevelDB (each new voucher fsynced before its call is served, as `blockai gateway`
  * does) and in memory (the proxy and the checks alone). The chain side is a fixed escrow record.
@@ -39,8 +40,10 @@ export interface GatewayBench {
   addedP99Ms: number;
   /** Wall clock, load generator and upstream sharing the machine with the gateway. */
   callsPerSec: number;
-  /** Calls served per second of the gateway thread's busy time: one core running only the gateway. */
+  /** Calls served per CPU-second of the gateway's threads: one core running only the gateway. */
   callsPerGatewayCoreSec: number;
+  /** How callsPerGatewayCoreSec was measured: thread CPU time, or event-loop busy time where /proc is missing. */
+  gatewayCpuSource: "thread-cpu" | "event-loop";
   /** Share of the throughput phase the gateway's event loop was busy. */
   gatewayUtilization: number;
   concurrency: number;
@@ -104,11 +107,30 @@ async function gatewayWorker(setup: WorkerSetup): Promise<void> {
   });
 }
 
+const TASKS = "/proc/self/task";
+const threadIds = (): string[] => (fs.existsSync(TASKS) ? fs.readdirSync(TASKS) : []);
+
+/** CPU seconds (user + system) of these threads; threads that ended count as 0 from then on. */
+function threadCpuSeconds(tids: readonly string[]): number {
+  let ticks = 0;
+  for (const tid of tids) {
+    try {
+      // Fields after "(comm) ": state is [0], utime [11], stime [12] (proc(5)); clock ticks of 1/100 s.
+      const fields = fs.readFileSync(`${TASKS}/${tid}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the thread has ended
+    }
+  }
+  return ticks / 100;
+}
+
 export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "level" | "memory" = "level"): Promise<GatewayBench> {
   const upstream = await startUpstream({ words: 4 });
   const perConsumer = Math.ceil(calls / concurrency);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-gateway-bench-"));
   const setup: WorkerSetup = { gatewayBench: true, upstream: upstream.url, concurrency, storeKind, dir };
+  const threadsBefore = new Set(threadIds());
   const worker = new Worker(__filename, { workerData: setup });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once("message", (m: { port: number }) => resolve(m.port));
@@ -139,6 +161,8 @@ export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "l
       through.push(performance.now() - t);
     }
     // Throughput: `concurrency - 1` consumers, each its own escrow, one call at a time.
+    const gatewayThreads = threadIds().filter((t) => !threadsBefore.has(t));
+    const cpu0 = threadCpuSeconds(gatewayThreads);
     const elu0 = worker.performance.eventLoopUtilization();
     const t0 = performance.now();
     await Promise.all(
@@ -149,6 +173,7 @@ export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "l
     );
     const seconds = (performance.now() - t0) / 1000;
     const elu = worker.performance.eventLoopUtilization(elu0);
+    const cpu = threadCpuSeconds(gatewayThreads) - cpu0;
     const served = perConsumer * (concurrency - 1);
     return {
       store: storeKind,
@@ -160,7 +185,8 @@ export async function benchGateway(calls = 2000, concurrency = 32, storeKind: "l
       addedP50Ms: pct(through, 50) - pct(direct, 50),
       addedP99Ms: pct(through, 99) - pct(direct, 99),
       callsPerSec: served / seconds,
-      callsPerGatewayCoreSec: served / (elu.active / 1000),
+      callsPerGatewayCoreSec: cpu > 0 ? served / cpu : served / (elu.active / 1000),
+      gatewayCpuSource: cpu > 0 ? "thread-cpu" : "event-loop",
       gatewayUtilization: elu.utilization,
       concurrency: concurrency - 1,
     };

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     rows.push([
       `gateway calls per gateway core-second (${what})`,
       `${fmt(g.callsPerGatewayCoreSec)} /s`,
-      `${g.concurrency} consumers, one call at a time each; calls / busy time of the gateway's thread (busy ${fmt(g.gatewayUtilization * 100)}% of the run, wall ${fmt(g.callsPerSec)} calls/s with the load generator and upstream on the same 2 cores); goal >= 2000`,
+      `${g.concurrency} consumers, one call at a time each; calls / CPU time of the gateway's threads (${g.gatewayCpuSource}; its event loop busy ${fmt(g.gatewayUtilization * 100)}% of the run, wall ${fmt(g.callsPerSec)} calls/s with the load generator and upstream on the same 2 cores); goal >= 2000`,
     ]);
   }
   console.log(`\nBLOCKAI benchmark ${QUICK ? "(quick) " : ""}${ONLY.size ? `(only ${[...ONLY].join(", ")}) ` : ""}${started}\n`);
