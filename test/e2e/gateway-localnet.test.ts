@@ -87,8 +87,10 @@ describe("paid AI calls over HTTP on a real network", () => {
   const track = (p: Proc) => (procs.push(p), p);
 
   beforeAll(async () => {
+    // The 4-validator network of `make localnet`: the gateway reads and claims through node0, the
+    // consumer opens its escrow and pays through node1.
     net = await TestNetwork.start({
-      nodes: 1,
+      nodes: 4,
       editGenesis: (g) => {
         g.app_state.metering = { params: { protocol_fee_bps: Number(FEE_BPS), claim_grace: "50", max_escrow_duration: "100000" } };
       },
@@ -136,7 +138,7 @@ describe("paid AI calls over HTTP on a real network", () => {
     let gateway = track(start(gatewayArgs));
     await waitFor("the gateway", () => gateway.lines.some((l) => l.event === "start"), 60_000, gateway);
 
-    const consume = track(start([blockaiEntry(), "consume", "--model", modelId.toString(), "--from", "consumer", ...keyFlags(), "--node", net.rpc, "--listen", `127.0.0.1:${consumePort}`, "--deposit", "3000usoa", "--state", path.join(home, "consume.json"), "--output", "json"]));
+    const consume = track(start([blockaiEntry(), "consume", "--model", modelId.toString(), "--from", "consumer", ...keyFlags(), "--node", net.layout.nodes[1].rpc, "--listen", `127.0.0.1:${consumePort}`, "--deposit", "3000usoa", "--state", path.join(home, "consume.json"), "--output", "json"]));
     await waitFor("consume", () => consume.lines.some((l) => l.event === "start"), 60_000, consume);
     const escrowId = BigInt(consume.lines.find((l) => l.event === "escrow").escrow_id);
 
