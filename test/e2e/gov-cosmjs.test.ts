@@ -155,9 +155,34 @@ describe("end to end: governance with unmodified CosmJS on 4 validators", () => 
     expect(BigInt((await queries.bank.balance(recipient, "usoa")).amount)).toBe(before + 25_000_000n);
   });
 
+  /** Waits for `done` for as long as some node's height still rises; fails once the network has stalled for a minute. */
+  async function waitWhileAdvancing(what: string, done: () => boolean): Promise<void> {
+    let best = 0;
+    let lastRise = Date.now();
+    const outcome = await waitFor(what, 900_000, async () => {
+      if (done()) return "done";
+      const heights = await Promise.all(net.layout.nodes.map((n) => status(n.rpc).then((s) => s.height, () => 0)));
+      const top = Math.max(...heights);
+      if (top > best) {
+        best = top;
+        lastRise = Date.now();
+      } else if (Date.now() - lastRise > 60_000) {
+        return "stalled";
+      }
+      return undefined;
+    }, 500);
+    if (outcome === "stalled") throw new Error(`waiting for ${what}: no node advanced past height ${best} for a minute`);
+  }
+
   test("an upgrade plan stops all 4 validators at its height; restarted with its handler they resume with identical app hashes", async () => {
+    // The plan must land after the votes and the voting period. Blocks are well under a second on an
+    // idle machine but several times slower when CI runs other networks beside this one, so the
+    // distance is taken from the block time measured now, not a fixed count of blocks.
     const now = (await status(net.rpc)).height;
-    const planHeight = now + 100; // beyond the votes and the voting period, at well under a second a block
+    const sampleStart = Date.now();
+    await waitFor("ten more blocks", 120_000, async () => ((await status(net.rpc)).height >= now + 10 ? true : undefined), 200);
+    const msPerBlock = (Date.now() - sampleStart) / 10;
+    const planHeight = now + 10 + Math.max(40, Math.ceil(((VOTING_SECONDS + 30) * 1000) / msPerBlock));
     const upgrade = { typeUrl: "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade", value: MsgSoftwareUpgrade.encode({ authority: GOV_AUTHORITY, plan: { name: "v2", height: BigInt(planHeight), info: "e2e", time: { seconds: 0n, nanos: 0 } } }).finish() };
     const id = await submit([upgrade], "upgrade to v2");
     for (let i = 0; i < 4; i++) await vote(net.layout.operators[i].mnemonic, id, VoteOption.VOTE_OPTION_YES);
@@ -166,7 +191,7 @@ describe("end to end: governance with unmodified CosmJS on 4 validators", () => 
     clients.clear();
     comet.disconnect();
     // Every app stops at the plan's height, naming it.
-    await waitFor("every app to stop at the upgrade height", 120_000, () => (readPids(net.layout.dir).every((p) => p.app === undefined || !isAlive(p.app)) ? true : undefined), 500);
+    await waitWhileAdvancing("every app to stop at the upgrade height", () => readPids(net.layout.dir).every((p) => p.app === undefined || !isAlive(p.app)));
     for (const n of net.layout.nodes) {
       const log = fs.readFileSync(path.join(n.home, "app.log"), "utf8");
       expect(log).toContain(`UPGRADE "v2" NEEDED at height: ${planHeight}: e2e`);
@@ -184,12 +209,12 @@ describe("end to end: governance with unmodified CosmJS on 4 validators", () => 
       if (saved.names === undefined) delete process.env.BLOCKAI_TEST_UPGRADE_HANDLERS;
     }
     const target = planHeight + 3;
-    for (const n of net.layout.nodes) await waitFor(`${n.moniker} to pass the upgrade`, 120_000, async () => ((await status(n.rpc).catch(() => ({ height: 0 }))).height >= target ? true : undefined), 500);
+    for (const n of net.layout.nodes) await waitFor(`${n.moniker} to pass the upgrade`, 300_000, async () => ((await status(n.rpc).catch(() => ({ height: 0 }))).height >= target ? true : undefined), 500);
     const hashes = await Promise.all(net.layout.nodes.map(async (n) => (await rpc(n.rpc, "block", { height: planHeight + 1 })).block.header.app_hash as string));
     expect(new Set(hashes).size).toBe(1);
     const c2 = await Comet38Client.connect(net.rpc);
     const applied = await c2.abciQuery({ path: "/cosmos.upgrade.v1beta1.Query/AppliedPlan", data: QueryAppliedPlanRequest.encode({ name: "v2" }).finish() });
     c2.disconnect();
     expect(QueryAppliedPlanResponse.decode(applied.value).height).toBe(BigInt(planHeight));
-  });
+  }, 1_200_000);
 });
