@@ -8,8 +8,9 @@ import { EventEmitter } from "node:events";
 import { randomInt } from "node:crypto";
 import { fromBech32 } from "@cosmjs/encoding";
 import type { MsgSubmitMatmulWork } from "../gen/blockai/pow/v1/tx";
-import { POW_CODESPACE, type PowParams, bytesToBigInt, matmul } from "../modules/pow";
+import { type PowParams, bytesToBigInt, matmul } from "../modules/pow";
 import type { CertificateSigner, MinerChain } from "./chain";
+import { CertificateSubmitter, type RejectedEvent } from "./submitter";
 import { MatmulEngine } from "./matmul-engine";
 import { MatmulJob, pseudoRandomInt8 } from "./matmul-prover";
 
@@ -55,16 +56,7 @@ export interface MatmulAccepted {
   ticket: string;
 }
 
-export interface MatmulRejected {
-  stage: "checktx" | "block" | "dropped";
-  code: number;
-  codespace: string;
-  log: string;
-}
-
-const FATAL_POW_CODES = new Set([8, 9, 10, 13, 14]);
-const BLOCK_LIMIT_CODES = new Set([11, 12]);
-const PENDING_TIMEOUT_BLOCKS = 5;
+export type MatmulRejected = RejectedEvent;
 
 interface Queued {
   anchorHeight: number;
@@ -81,13 +73,10 @@ export class MatmulMiner extends EventEmitter {
   private target = 0n;
   private height = 0;
   private anchor: { height: number; hash: Uint8Array } | undefined;
-  private queue: Queued[] = [];
-  private readonly pending = new Map<string, { q: Queued; sentHeight: number }>();
-  private account: { exists: boolean; accountNumber: bigint; nextSequence: bigint } | undefined;
-  private blockFullAt = -1;
+  private readonly submitter: CertificateSubmitter<Queued>;
   private stopping = false;
   private fatal: Error | undefined;
-  private readonly stats = { products: 0, tiles: 0, usefulMacs: 0, found: 0, accepted: 0, rejected: 0, stale: 0 };
+  private readonly stats = { products: 0, tiles: 0, usefulMacs: 0, found: 0 };
   private lastError: string | undefined;
   private last = { at: 0, macs: 0 };
   private rate = 0;
@@ -101,6 +90,18 @@ export class MatmulMiner extends EventEmitter {
     this.minerBytes = fromBech32(opts.signer.address).data;
     this.gas = opts.gas ?? 3_000_000n;
     this.engine = new MatmulEngine(opts.threads);
+    this.submitter = new CertificateSubmitter<Queued>({
+      chain: opts.chain,
+      address: opts.signer.address,
+      what: `matmul certificates for model ${opts.modelId}`,
+      sign: (q, signerData) => opts.signer.signMatmul(q.msg, signerData, this.gas),
+      maxInFlight: (params) => Number(params.maxCertsPerMinerPerBlock),
+      accepted: (q, hash, height) =>
+        this.emit("accepted", { hash, height, anchorHeight: q.anchorHeight, tileRow: q.msg.tileRow, tileCol: q.msg.tileCol, ticket: q.ticket.toString("hex") } satisfies MatmulAccepted),
+      rejected: (e) => this.emit("rejected", e),
+      note: (message) => (this.lastError = message),
+      fatal: (e) => this.fail(e),
+    });
   }
 
   status(): MatmulMinerStatus {
@@ -109,9 +110,10 @@ export class MatmulMiner extends EventEmitter {
       anchorHeight: this.anchor?.height ?? 0,
       target: this.target,
       ...this.stats,
+      ...this.submitter.counts,
       macsPerSecond: this.rate,
-      queued: this.queue.length,
-      pending: this.pending.size,
+      queued: this.submitter.queue.length,
+      pending: this.submitter.pending.size,
       lastError: this.lastError,
     };
   }
@@ -162,13 +164,12 @@ export class MatmulMiner extends EventEmitter {
     const height = await chain.latestHeight();
     if (height !== this.height) {
       this.height = height;
-      this.blockFullAt = -1;
       await this.onNewBlock();
     }
-    await this.submit();
-    if (this.opts.maxAccepted && this.stats.accepted >= this.opts.maxAccepted) return this.stop();
+    await this.submitter.submit({ height: this.height, chainId: this.chainId, params: this.params, maxAccepted: this.opts.maxAccepted, stopping: () => this.stopping });
+    if (this.opts.maxAccepted && this.submitter.counts.accepted >= this.opts.maxAccepted) return this.stop();
     // One product per tick while the queue has room for what a block takes; else wait for blocks.
-    if (this.anchor && this.queue.length < Number(this.params.maxCertsPerBlock) && !this.stopping) await this.mineOne();
+    if (this.anchor && this.submitter.queue.length < Number(this.params.maxCertsPerBlock) && !this.stopping) await this.mineOne();
     else await sleep(this.opts.pollMs ?? 200);
   }
 
@@ -195,7 +196,7 @@ export class MatmulMiner extends EventEmitter {
     this.stats.usefulMacs += r.usefulMacs;
     for (const f of r.finds) {
       this.stats.found++;
-      this.queue.push({ anchorHeight: anchor.height, msg: job.message(f.tileRow, f.tileCol), ticket: f.ticket });
+      this.submitter.queue.push({ anchorHeight: anchor.height, msg: job.message(f.tileRow, f.tileCol), ticket: f.ticket });
     }
   }
 
@@ -206,78 +207,15 @@ export class MatmulMiner extends EventEmitter {
     if (t.matmulTarget === undefined) return this.fail(new Error("the chain has no matmul target: matmul certificates are not accepted"));
     if (t.matmulTarget !== this.target) {
       this.target = t.matmulTarget;
-      const before = this.queue.length;
-      this.queue = this.queue.filter((q) => bytesToBigInt(q.ticket) <= this.target);
-      this.stats.stale += before - this.queue.length;
+      this.submitter.dropStale((q) => bytesToBigInt(q.ticket) <= this.target);
     }
-    for (const [hash, p] of [...this.pending]) {
-      const outcome = await chain.txOutcome(hash);
-      if (outcome) {
-        this.pending.delete(hash);
-        if (outcome.code === 0) {
-          this.stats.accepted++;
-          if (this.account && !this.account.exists) this.account = undefined;
-          this.emit("accepted", { hash, height: outcome.height, anchorHeight: p.q.anchorHeight, tileRow: p.q.msg.tileRow, tileCol: p.q.msg.tileCol, ticket: p.q.ticket.toString("hex") } satisfies MatmulAccepted);
-        } else {
-          this.reject({ stage: "block", code: outcome.code, codespace: outcome.codespace, log: outcome.log });
-          this.account = undefined;
-        }
-      } else if (this.height - p.sentHeight > PENDING_TIMEOUT_BLOCKS) {
-        this.pending.delete(hash);
-        this.reject({ stage: "dropped", code: 0, codespace: "", log: `not included within ${PENDING_TIMEOUT_BLOCKS} blocks` });
-        this.account = undefined;
-      }
-    }
-    const before = this.queue.length;
-    this.queue = this.queue.filter((q) => this.height + 1 - q.anchorHeight < W);
-    this.stats.stale += before - this.queue.length;
+    await this.submitter.collectOutcomes(this.height);
+    this.submitter.dropStale((q) => this.height + 1 - q.anchorHeight < W);
     if (this.height >= 2 && (!this.anchor || this.height + 1 - this.anchor.height > Math.max(2, Math.floor(W / 2)))) {
       const h = this.height - 1;
       this.params = await chain.params();
       this.anchor = { height: h, hash: await chain.blockHash(h) };
       this.emit("anchor", this.anchor);
-    }
-  }
-
-  private reject(e: MatmulRejected): void {
-    this.stats.rejected++;
-    this.lastError = `${e.stage}: ${e.codespace ? `${e.codespace}/${e.code} ` : ""}${e.log}`;
-    this.emit("rejected", e);
-  }
-
-  private async submit(): Promise<void> {
-    const chain = this.opts.chain;
-    if (this.account === undefined) {
-      if (this.pending.size > 0) return;
-      const a = await chain.account(this.opts.signer.address);
-      this.account = a ? { exists: true, accountNumber: a.accountNumber, nextSequence: a.sequence } : { exists: false, accountNumber: 0n, nextSequence: 0n };
-    }
-    let maxInFlight = this.account.exists ? Number(this.params.maxCertsPerMinerPerBlock) : 1;
-    if (this.opts.maxAccepted) maxInFlight = Math.min(maxInFlight, this.opts.maxAccepted - this.stats.accepted);
-    while (this.queue.length > 0 && this.pending.size < maxInFlight && this.blockFullAt !== this.height && !this.stopping) {
-      const q = this.queue.shift()!;
-      const account = this.account;
-      const tx = await this.opts.signer.signMatmul(q.msg, { accountNumber: account.accountNumber, sequence: account.nextSequence, chainId: this.chainId }, this.gas);
-      const r = await chain.broadcast(tx);
-      if (r.ok) {
-        this.pending.set(r.hash, { q, sentHeight: this.height });
-        if (account.exists) account.nextSequence++;
-        continue;
-      }
-      if (r.codespace === POW_CODESPACE && BLOCK_LIMIT_CODES.has(r.code)) {
-        this.queue.unshift(q);
-        this.blockFullAt = this.height;
-        break;
-      }
-      if (r.codespace === "sdk" && r.code === 32) {
-        this.queue.unshift(q);
-        this.account = undefined;
-        break;
-      }
-      this.reject({ stage: "checktx", code: r.code, codespace: r.codespace, log: r.log });
-      if (r.codespace === POW_CODESPACE && FATAL_POW_CODES.has(r.code)) {
-        return this.fail(new Error(`cannot mine matmul certificates for model ${this.opts.modelId}: ${r.log} (code ${r.codespace}/${r.code})`));
-      }
     }
   }
 }

@@ -1,8 +1,11 @@
 import { EventEmitter } from "node:events";
 import { fromBech32 } from "@cosmjs/encoding";
-import { POW_CODESPACE, type PowParams, bytesToBigInt, sealPrefix } from "../modules/pow";
+import { type PowParams, bytesToBigInt, sealPrefix } from "../modules/pow";
 import type { CertificateSigner, MinerChain } from "./chain";
 import { Find, MiningEngine } from "./engine";
+import { CertificateSubmitter, type RejectedEvent } from "./submitter";
+
+export type { RejectedEvent } from "./submitter";
 
 export interface MinerOptions {
   chain: MinerChain;
@@ -49,38 +52,15 @@ export interface AcceptedEvent {
   seal: string;
 }
 
-export interface RejectedEvent {
-  /** checktx: refused by CheckTx; block: failed in a block; dropped: never included. */
-  stage: "checktx" | "block" | "dropped";
-  code: number;
-  codespace: string;
-  log: string;
-}
-
-/** pow codes after which mining for this model is pointless: the miner stops with the reason. */
-const FATAL_POW_CODES = new Set([8, 9, 10]);
-const POW_BLOCK_LIMIT = 11;
-/** This miner's own share of the block is taken (max_certs_per_miner_per_block). */
-const POW_MINER_BLOCK_LIMIT = 12;
-const POW_ANCHOR_EXPIRED = 4;
-const SDK_WRONG_SEQUENCE = 32;
-/** A tx neither included nor refused after this many blocks is considered dropped. */
-const PENDING_TIMEOUT_BLOCKS = 5;
-
 interface Anchor {
   height: number;
   hash: Uint8Array;
 }
 
 interface QueuedCert {
-  anchor: Anchor;
+  anchorHeight: number;
   nonce: bigint;
   seal: Buffer;
-}
-
-interface PendingTx {
-  cert: QueuedCert;
-  sentHeight: number;
 }
 
 /**
@@ -104,15 +84,11 @@ export class Miner extends EventEmitter {
   private epoch = 0n;
   private height = 0;
   private anchor: Anchor | undefined;
-  private queue: QueuedCert[] = [];
-  private readonly pending = new Map<string, PendingTx>();
-  /** undefined = must be read from the chain (when nothing is in flight). */
-  private account: { exists: false } | { exists: true; accountNumber: bigint; nextSequence: bigint } | undefined;
-  private blockFullAt = -1;
+  private readonly submitter: CertificateSubmitter<QueuedCert>;
   private stopping = false;
   private stopResolve: (() => void) | undefined;
   private fatal: Error | undefined;
-  private readonly stats = { found: 0, accepted: 0, rejected: 0, stale: 0 };
+  private found = 0;
   private lastError: string | undefined;
   private lastStatus = { at: 0, hashes: 0n };
   private hashrate = 0;
@@ -125,6 +101,20 @@ export class Miner extends EventEmitter {
     this.engine = new MiningEngine({ threads: opts.threads, chunk: opts.chunk });
     this.engine.on("find", (f: Find) => this.onFind(f));
     this.engine.on("error", (e: Error) => this.fail(e));
+    this.submitter = new CertificateSubmitter<QueuedCert>({
+      chain: opts.chain,
+      address: opts.signer.address,
+      what: `for model ${opts.modelId}`,
+      sign: (cert, signerData) =>
+        opts.signer.sign({ modelId: opts.modelId, anchorHeight: BigInt(cert.anchorHeight), workDigest: Buffer.from(opts.workDigest), nonce: cert.nonce }, signerData, this.gas),
+      maxInFlight: (params) => Number(params.maxCertsPerBlock),
+      accepted: (cert, hash, height) =>
+        this.emit("accepted", { hash, height, nonce: cert.nonce, anchorHeight: cert.anchorHeight, seal: cert.seal.toString("hex") } satisfies AcceptedEvent),
+      rejected: (e: RejectedEvent) => this.emit("rejected", e),
+      note: (message) => (this.lastError = message),
+      fatal: (e) => this.fail(e),
+      dequeued: () => this.updateCredits(),
+    });
   }
 
   get address(): string {
@@ -139,12 +129,10 @@ export class Miner extends EventEmitter {
       epoch: this.epoch,
       hashrate: this.hashrate,
       hashes: this.engine.hashes(),
-      found: this.stats.found,
-      accepted: this.stats.accepted,
-      rejected: this.stats.rejected,
-      stale: this.stats.stale,
-      queued: this.queue.length,
-      pending: this.pending.size,
+      found: this.found,
+      ...this.submitter.counts,
+      queued: this.submitter.queue.length,
+      pending: this.submitter.pending.size,
       lastError: this.lastError,
     };
   }
@@ -202,20 +190,20 @@ export class Miner extends EventEmitter {
   private onFind(f: Find): void {
     const anchorHeight = Number(f.job.tag);
     if (!this.anchor || this.anchor.height !== anchorHeight) return;
-    this.stats.found++;
-    this.queue.push({ anchor: this.anchor, nonce: f.nonce, seal: f.seal });
+    this.found++;
+    this.submitter.queue.push({ anchorHeight, nonce: f.nonce, seal: f.seal });
     this.updateCredits();
   }
 
   /** Workers hash only while the queue has room (at most one block's worth of certificates). */
   private updateCredits(): void {
-    const room = Number(this.params.maxCertsPerBlock) - this.queue.length;
+    const room = Number(this.params.maxCertsPerBlock) - this.submitter.queue.length;
     this.engine.want(this.stopping ? 0 : room);
   }
 
   /** Age of an anchor for a tx checked now: CheckTx runs at height + 1. */
-  private age(anchor: Anchor): number {
-    return this.height + 1 - anchor.height;
+  private age(anchorHeight: number): number {
+    return this.height + 1 - anchorHeight;
   }
 
   private async tick(): Promise<void> {
@@ -223,11 +211,10 @@ export class Miner extends EventEmitter {
     const height = await chain.latestHeight();
     if (height !== this.height) {
       this.height = height;
-      this.blockFullAt = -1;
       await this.onNewBlock();
     }
-    await this.submit();
-    if (this.opts.maxAccepted && this.stats.accepted >= this.opts.maxAccepted) this.stop();
+    await this.submitter.submit({ height: this.height, chainId: this.chainId, params: this.params, maxAccepted: this.opts.maxAccepted, stopping: () => this.stopping });
+    if (this.opts.maxAccepted && this.submitter.counts.accepted >= this.opts.maxAccepted) this.stop();
   }
 
   private async onNewBlock(): Promise<void> {
@@ -240,40 +227,15 @@ export class Miner extends EventEmitter {
     if (t.target !== this.target) {
       this.target = t.target;
       rejob = true;
-      const before = this.queue.length;
-      this.queue = this.queue.filter((c) => bytesToBigInt(c.seal) <= this.target);
-      this.stats.stale += before - this.queue.length;
+      this.submitter.dropStale((c) => bytesToBigInt(c.seal) <= this.target);
     }
 
-    // Results of txs in flight.
-    for (const [hash, p] of [...this.pending]) {
-      const outcome = await chain.txOutcome(hash);
-      if (outcome) {
-        this.pending.delete(hash);
-        if (outcome.code === 0) {
-          this.stats.accepted++;
-          // A new miner's first certificate created its account: read its number and sequence.
-          if (this.account && !this.account.exists) this.account = undefined;
-          this.emit("accepted", { hash, height: outcome.height, nonce: p.cert.nonce, anchorHeight: p.cert.anchor.height, seal: p.cert.seal.toString("hex") } satisfies AcceptedEvent);
-        } else {
-          this.reject({ stage: "block", code: outcome.code, codespace: outcome.codespace, log: outcome.log });
-          // A failed tx still consumed its sequence in the block only if the ante passed; re-read.
-          this.account = undefined;
-        }
-      } else if (this.height - p.sentHeight > PENDING_TIMEOUT_BLOCKS) {
-        this.pending.delete(hash);
-        this.reject({ stage: "dropped", code: 0, codespace: "", log: `not included within ${PENDING_TIMEOUT_BLOCKS} blocks` });
-        this.account = undefined;
-      }
-    }
-
+    await this.submitter.collectOutcomes(this.height);
     // Certificates that could not be included before their anchor expires are dropped.
-    const before = this.queue.length;
-    this.queue = this.queue.filter((c) => this.age(c.anchor) < W);
-    this.stats.stale += before - this.queue.length;
+    this.submitter.dropStale((c) => this.age(c.anchorHeight) < W);
 
     // A fresh anchor once the current one is half-way through its window.
-    if (this.height >= 2 && (!this.anchor || this.age(this.anchor) > Math.max(2, Math.floor(W / 2)))) {
+    if (this.height >= 2 && (!this.anchor || this.age(this.anchor.height) > Math.max(2, Math.floor(W / 2)))) {
       const h = this.height - 1;
       this.params = await chain.params(); // parameters may change (e.g. the window)
       this.anchor = { height: h, hash: await chain.blockHash(h) };
@@ -292,67 +254,6 @@ export class Miner extends EventEmitter {
       this.engine.setJob({ tag: String(this.anchor.height), prefix, target: this.target });
     }
     this.updateCredits();
-  }
-
-  private reject(e: RejectedEvent): void {
-    this.stats.rejected++;
-    this.lastError = `${e.stage}: ${e.codespace ? `${e.codespace}/${e.code} ` : ""}${e.log}`;
-    this.emit("rejected", e);
-  }
-
-  private async submit(): Promise<void> {
-    const chain = this.opts.chain;
-    if (this.account === undefined) {
-      if (this.pending.size > 0) return; // the local sequence is re-read once nothing is in flight
-      const a = await chain.account(this.address);
-      this.account = a ? { exists: true, accountNumber: a.accountNumber, nextSequence: a.sequence } : { exists: false };
-    }
-    // A new account sends one certificate (account 0, sequence 0) and waits for it to land.
-    let maxInFlight = this.account.exists ? Number(this.params.maxCertsPerBlock) : 1;
-    // With a quota, never have more in flight than are still wanted.
-    if (this.opts.maxAccepted) maxInFlight = Math.min(maxInFlight, this.opts.maxAccepted - this.stats.accepted);
-    while (this.queue.length > 0 && this.pending.size < maxInFlight && this.blockFullAt !== this.height && !this.stopping) {
-      const cert = this.queue.shift()!;
-      this.updateCredits();
-      const account = this.account;
-      const signerData = account.exists
-        ? { accountNumber: account.accountNumber, sequence: account.nextSequence, chainId: this.chainId }
-        : { accountNumber: 0n, sequence: 0n, chainId: this.chainId };
-      const tx = await this.opts.signer.sign(
-        { modelId: this.opts.modelId, anchorHeight: BigInt(cert.anchor.height), workDigest: Buffer.from(this.opts.workDigest), nonce: cert.nonce },
-        signerData,
-        this.gas,
-      );
-      const r = await chain.broadcast(tx);
-      if (r.ok) {
-        this.pending.set(r.hash, { cert, sentHeight: this.height });
-        if (account.exists) account.nextSequence++;
-        continue;
-      }
-      if (r.codespace === POW_CODESPACE && (r.code === POW_BLOCK_LIMIT || r.code === POW_MINER_BLOCK_LIMIT)) {
-        // The block is full of certificates (or of this miner's): keep this one for the next block.
-        this.queue.unshift(cert);
-        this.blockFullAt = this.height;
-        break;
-      }
-      if (r.codespace === "sdk" && r.code === SDK_WRONG_SEQUENCE) {
-        this.queue.unshift(cert);
-        this.account = undefined;
-        break;
-      }
-      if (r.codespace === POW_CODESPACE && FATAL_POW_CODES.has(r.code)) {
-        this.reject({ stage: "checktx", code: r.code, codespace: r.codespace, log: r.log });
-        this.fail(new Error(`cannot mine for model ${this.opts.modelId}: ${r.log} (code ${r.codespace}/${r.code})`));
-        return;
-      }
-      if (r.codespace === POW_CODESPACE && r.code === POW_ANCHOR_EXPIRED) {
-        // Raced with new blocks: stale, not wrong.
-        this.stats.stale++;
-        this.lastError = `checktx: ${r.codespace}/${r.code} ${r.log}`;
-        continue;
-      }
-      this.reject({ stage: "checktx", code: r.code, codespace: r.codespace, log: r.log });
-    }
   }
 }
 
