@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { ACCOUNT_PREFIX } from "../types/address";
 import { CertificateSigner, CometMinerChain } from "../miner/chain";
-import { AcceptedEvent, Miner, MinerStatus, RejectedEvent } from "../miner/miner";
-import { MatmulAccepted, MatmulMiner, MatmulMinerStatus, MatmulRejected } from "../miner/matmul-miner";
+import { AcceptedEvent, Miner, MinerStatus } from "../miner/miner";
+import { MatmulAccepted, MatmulMiner, MatmulMinerStatus } from "../miner/matmul-miner";
 import { decodeWeights } from "../miner/matmul-prover";
 import { targetToHex } from "../modules/pow";
 import { UsageError } from "./args";
@@ -146,52 +146,15 @@ export const mineCommand: Command = {
     const url = nodeUrl(ctx);
     const signer = await CertificateSigner.create(await minerKey(ctx));
 
-    const chain = await CometMinerChain.connect(url);
-    try {
-      const chainId = await chain.chainId();
-      const expected = ctx.flag(CHAIN_ID.name);
-      if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node at ${url} runs "${chainId}"`);
+    return withMinerChain(ctx, url, async (chain, chainId) => {
       const miner = new Miner({ chain, signer, modelId, workDigest, threads, gas, maxAccepted: maxCerts });
-      const json = ctx.output === "json";
-      const out = ctx.io.stdout;
-      const err = ctx.io.stderr;
-      const line = (o: unknown) => out.write(JSON.stringify(o) + "\n");
-      let lastPlain = 0;
-      miner.on("status", (s: MinerStatus) => {
-        if (json) return line(statusJson(s));
-        if (err.isTTY) return err.write(`\r\x1b[2K${statusLine(s)}`);
-        if (Date.now() - lastPlain >= 10_000) {
-          lastPlain = Date.now();
-          err.write(statusLine(s) + "\n");
-        }
+      return driveMiner(ctx, miner, {
+        statusJson,
+        statusLine,
+        acceptedJson: (a: AcceptedEvent) => ({ event: "accepted", tx_hash: a.hash, height: a.height, anchor_height: a.anchorHeight, nonce: a.nonce.toString(), seal: a.seal }),
+        banner: `mining for model ${modelId} as ${signer.address} on ${chainId} with ${threads} thread${threads === 1 ? "" : "s"} (Ctrl-C stops)`,
       });
-      miner.on("anchor", (a: { height: number; hash: Uint8Array }) => {
-        if (json) line({ event: "anchor", height: a.height, hash: Buffer.from(a.hash).toString("hex").toUpperCase() });
-      });
-      miner.on("accepted", (a: AcceptedEvent) => {
-        if (json) line({ event: "accepted", tx_hash: a.hash, height: a.height, anchor_height: a.anchorHeight, nonce: a.nonce.toString(), seal: a.seal });
-      });
-      miner.on("rejected", (r: RejectedEvent) => {
-        if (json) line({ event: "rejected", stage: r.stage, code: r.code, codespace: r.codespace, log: r.log });
-        else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}rejected (${r.stage}): ${r.codespace ? `${r.codespace}/${r.code} ` : ""}${r.log}\n`);
-      });
-      if (!json) err.write(`mining for model ${modelId} as ${signer.address} on ${chainId} with ${threads} thread${threads === 1 ? "" : "s"} (Ctrl-C stops)\n`);
-      const onSignal = () => miner.stop();
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
-      try {
-        await miner.run();
-      } finally {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-        const s = miner.status();
-        if (json) line({ ...statusJson(s), event: "stopped" });
-        else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}stopped: ${statusLine(s)}\n`);
-      }
-      return 0;
-    } finally {
-      chain.disconnect();
-    }
+    });
   },
 };
 
@@ -250,57 +213,91 @@ async function runMatmul(ctx: CommandContext, modelId: bigint, threads: number):
   const gas = u64Flag(ctx, "gas") ?? 3_000_000n;
   const maxCerts = Number(u64Flag(ctx, "max-certs") ?? 0n);
   const signer = await CertificateSigner.create(await minerKey(ctx));
-  const url = nodeUrl(ctx);
-  const chain = await CometMinerChain.connect(url);
-  try {
-    const chainId = await chain.chainId();
-    const expected = ctx.flag(CHAIN_ID.name);
-    if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node at ${url} runs "${chainId}"`);
+  return withMinerChain(ctx, nodeUrl(ctx), async (chain, chainId) => {
     let miner: MatmulMiner;
     try {
       miner = new MatmulMiner({ chain, signer, modelId, weights, matrixIndex, rows, threads, gas, maxAccepted: maxCerts });
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const json = ctx.output === "json";
-    const out = ctx.io.stdout;
-    const err = ctx.io.stderr;
-    const line = (o: unknown) => out.write(JSON.stringify(o) + "\n");
-    let lastPlain = 0;
-    miner.on("status", (s: MatmulMinerStatus) => {
-      if (json) return line(matmulStatusJson(s));
-      if (err.isTTY) return err.write(`\r\x1b[2K${matmulStatusLine(s)}`);
-      if (Date.now() - lastPlain >= 10_000) {
-        lastPlain = Date.now();
-        err.write(matmulStatusLine(s) + "\n");
-      }
-    });
-    miner.on("anchor", (a: { height: number; hash: Uint8Array }) => {
-      if (json) line({ event: "anchor", height: a.height, hash: Buffer.from(a.hash).toString("hex").toUpperCase() });
-    });
-    miner.on("accepted", (a: MatmulAccepted) => {
-      if (json) line({ event: "accepted", kind: "matmul", tx_hash: a.hash, height: a.height, anchor_height: a.anchorHeight, tile_row: a.tileRow, tile_col: a.tileCol, ticket: a.ticket });
-    });
-    miner.on("rejected", (r: MatmulRejected) => {
-      if (json) line({ event: "rejected", stage: r.stage, code: r.code, codespace: r.codespace, log: r.log });
-      else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}rejected (${r.stage}): ${r.codespace ? `${r.codespace}/${r.code} ` : ""}${r.log}\n`);
-    });
     const b = weights[matrixIndex];
-    if (!json) err.write(`matmul mining for model ${modelId} as ${signer.address} on ${chainId}: ${rows}x${b?.rows} batches times matrix ${matrixIndex} (${b?.rows}x${b?.cols}), ${threads} thread${threads === 1 ? "" : "s"} (Ctrl-C stops)\n`);
-    const onSignal = () => miner.stop();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    try {
-      await miner.run();
-    } finally {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
-      const s = miner.status();
-      if (json) line({ ...matmulStatusJson(s), event: "stopped" });
-      else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}stopped: ${matmulStatusLine(s)}\n`);
-    }
-    return 0;
+    return driveMiner(ctx, miner, {
+      statusJson: matmulStatusJson,
+      statusLine: matmulStatusLine,
+      acceptedJson: (a: MatmulAccepted) => ({ event: "accepted", kind: "matmul", tx_hash: a.hash, height: a.height, anchor_height: a.anchorHeight, tile_row: a.tileRow, tile_col: a.tileCol, ticket: a.ticket }),
+      banner: `matmul mining for model ${modelId} as ${signer.address} on ${chainId}: ${rows}x${b?.rows} batches times matrix ${matrixIndex} (${b?.rows}x${b?.cols}), ${threads} thread${threads === 1 ? "" : "s"} (Ctrl-C stops)`,
+    });
+  });
+}
+
+/** Connects to the node, checks --chain-id against it, and runs `body` with the connection. */
+async function withMinerChain(ctx: CommandContext, url: string, body: (chain: CometMinerChain, chainId: string) => Promise<number>): Promise<number> {
+  const chain = await CometMinerChain.connect(url);
+  try {
+    const chainId = await chain.chainId();
+    const expected = ctx.flag(CHAIN_ID.name);
+    if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node at ${url} runs "${chainId}"`);
+    return await body(chain, chainId);
   } finally {
     chain.disconnect();
   }
+}
+
+/** What both miners (sha256 and matmul) emit, as far as the command's output is concerned. */
+interface RunnableMiner<S, A> {
+  on(event: "status", listener: (s: S) => void): unknown;
+  on(event: "anchor", listener: (a: { height: number; hash: Uint8Array }) => void): unknown;
+  on(event: "accepted", listener: (a: A) => void): unknown;
+  on(event: "rejected", listener: (r: { stage: string; code: number; codespace: string; log: string }) => void): unknown;
+  run(): Promise<unknown>;
+  stop(): void;
+  status(): S;
+}
+
+/**
+ * Runs a miner until it stops (max-certs, Ctrl-C, SIGTERM), showing a live line on a terminal, a
+ * line every 10 s otherwise, or JSON lines on stdout with --output json.
+ */
+async function driveMiner<S, A>(
+  ctx: CommandContext,
+  miner: RunnableMiner<S, A>,
+  show: { statusJson: (s: S) => object; statusLine: (s: S) => string; acceptedJson: (a: A) => object; banner: string },
+): Promise<number> {
+  const json = ctx.output === "json";
+  const out = ctx.io.stdout;
+  const err = ctx.io.stderr;
+  const line = (o: unknown) => out.write(JSON.stringify(o) + "\n");
+  let lastPlain = 0;
+  miner.on("status", (s) => {
+    if (json) return line(show.statusJson(s));
+    if (err.isTTY) return err.write(`\r\x1b[2K${show.statusLine(s)}`);
+    if (Date.now() - lastPlain >= 10_000) {
+      lastPlain = Date.now();
+      err.write(show.statusLine(s) + "\n");
+    }
+  });
+  miner.on("anchor", (a) => {
+    if (json) line({ event: "anchor", height: a.height, hash: Buffer.from(a.hash).toString("hex").toUpperCase() });
+  });
+  miner.on("accepted", (a) => {
+    if (json) line(show.acceptedJson(a));
+  });
+  miner.on("rejected", (r) => {
+    if (json) line({ event: "rejected", stage: r.stage, code: r.code, codespace: r.codespace, log: r.log });
+    else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}rejected (${r.stage}): ${r.codespace ? `${r.codespace}/${r.code} ` : ""}${r.log}\n`);
+  });
+  if (!json) err.write(show.banner + "\n");
+  const onSignal = () => miner.stop();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await miner.run();
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    const s = miner.status();
+    if (json) line({ ...show.statusJson(s), event: "stopped" });
+    else err.write(`${err.isTTY ? "\r\x1b[2K" : ""}stopped: ${show.statusLine(s)}\n`);
+  }
+  return 0;
 }
