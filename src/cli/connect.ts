@@ -2,7 +2,7 @@ import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { BlockaiClient, BlockaiQueryError, type DeepPartial } from "../client";
 import type { QueryMethod, RequestOf, ResponseOf } from "../types/service";
 import type { CommandContext } from "./command";
-import { CHAIN_ID, heightFlag, nodeUrl } from "./flags";
+import { checkChainId, heightFlag, nodeUrl } from "./flags";
 
 /** What `status` shows, from CometBFT's /status. */
 export interface NodeStatusInfo {
@@ -82,10 +82,7 @@ function queryErrorText(e: BlockaiQueryError): string {
 export async function withNode<T>(ctx: CommandContext, fn: (node: NodeConnection) => Promise<T>): Promise<T> {
   const url = nodeUrl(ctx);
   const status = await fetchStatus(url);
-  const expected = ctx.flag(CHAIN_ID.name);
-  if (expected !== undefined && expected !== status.chain_id) {
-    throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node at ${url} runs "${status.chain_id}"`);
-  }
+  checkChainId(ctx, url, status.chain_id);
   // The status said CometBFT: its 0.38 client directly, without connectComet's version probe.
   const client = BlockaiClient.fromComet(await Comet38Client.connect(url));
   try {

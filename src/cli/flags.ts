@@ -15,6 +15,15 @@ export const KEYRING_BACKEND: FlagSpec = {
   description: "file: password-encrypted keys in <home>/keyring-file; test: unencrypted keys in <home>/keyring-test (local test networks only)",
   default: "file",
 };
+/** The flags of the long-running commands (mine, scorer, gateway, consume): a key, a node, output. */
+export const SERVICE_FLAGS: readonly FlagSpec[] = [HOME, KEYRING_BACKEND, NODE, CHAIN_ID, OUTPUT];
+
+/** --chain-id, when given, must be the chain the node at `url` runs: checked before anything is signed. */
+export function checkChainId(ctx: CommandContext, url: string, chainId: string): void {
+  const expected = ctx.flag(CHAIN_ID.name);
+  if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node at ${url} runs "${chainId}"`);
+}
+
 export const YES: FlagSpec = { name: "yes", description: "do not ask for confirmation" };
 
 /** Flags of every command that signs and broadcasts a transaction. */

@@ -19,7 +19,7 @@ import {
 import { parseAmount } from "../types/coins";
 import { UsageError } from "./args";
 import type { Command, CommandContext } from "./command";
-import { CHAIN_ID, HOME, KEYRING_BACKEND, NODE, OUTPUT, homeDir, nodeUrl } from "./flags";
+import { SERVICE_FLAGS, checkChainId, homeDir, nodeUrl } from "./flags";
 import { Gateway, LevelVoucherStore, createGatewayHttpServer, type GatewayChain, type GatewayEscrow } from "./gateway-server";
 import { openKeyring } from "./keys-context";
 import { walletFromMnemonic } from "./keyring";
@@ -162,11 +162,7 @@ export const gatewayCommand: Command = {
     { name: "max-body", value: "BYTES", description: "largest request body", default: "1048576" },
     { name: "upstream-timeout", value: "MS", description: "a call the upstream has not answered by then gets 504", default: "120000" },
     { name: "gas-prices", value: "PRICE", description: "gas price of the claim transactions", default: "0.025usoa" },
-    HOME,
-    KEYRING_BACKEND,
-    NODE,
-    CHAIN_ID,
-    OUTPUT,
+    ...SERVICE_FLAGS,
   ],
   help:
     "Checks the voucher of every call (X-Blockai-Voucher) by the chain's rules and the credit rule, forwards it to\n" +
@@ -195,8 +191,7 @@ export const gatewayCommand: Command = {
     const signer = await signerOf(ctx);
     const client = await BlockaiClient.connectWithSigner(nodeUrl(ctx), signer.wallet, { gasPrice: GasPrice.fromString(ctx.flag("gas-prices") ?? "0.025usoa"), broadcastPollIntervalMs: 300 });
     const chainId = await client.getChainId();
-    const expected = ctx.flag(CHAIN_ID.name);
-    if (expected !== undefined && expected !== chainId) throw new UsageError(`chain ID mismatch: --chain-id is "${expected}" but the node runs "${chainId}"`);
+    checkChainId(ctx, nodeUrl(ctx), chainId);
     const model = await client.getModel(modelId);
     if (!model) throw new UsageError(`model ${modelId} does not exist`);
     if (model.owner !== signer.address && !model.operators.includes(signer.address)) throw new UsageError(`${signer.address} is neither the owner nor an operator of model ${modelId}`);
@@ -306,11 +301,7 @@ export const consumeCommand: Command = {
     { name: "duration", value: "BLOCKS", description: "lifetime of a new escrow", default: "100000" },
     { name: "state", value: "FILE", description: "escrow and amount owed, kept across restarts", default: "HOME/consume-model-ID.json" },
     { name: "gas-prices", value: "PRICE", description: "gas price of the escrow transactions", default: "0.025usoa" },
-    HOME,
-    KEYRING_BACKEND,
-    NODE,
-    CHAIN_ID,
-    OUTPUT,
+    ...SERVICE_FLAGS,
   ],
   help:
     "Opens (or reuses, or tops up) an escrow bound to the gateway's provider, then serves POST /v1/chat/completions,\n" +
@@ -327,8 +318,7 @@ export const consumeCommand: Command = {
     const client = await BlockaiClient.connectWithSigner(nodeUrl(ctx), signer.wallet, { gasPrice: GasPrice.fromString(ctx.flag("gas-prices") ?? "0.025usoa"), broadcastPollIntervalMs: 300 });
     try {
       const chainId = await client.getChainId();
-      const expected = ctx.flag(CHAIN_ID.name);
-      if (expected !== undefined && expected !== chainId) throw new UsageError(`chain ID mismatch: --chain-id is "${expected}" but the node runs "${chainId}"`);
+      checkChainId(ctx, nodeUrl(ctx), chainId);
       const model = await client.getModel(modelId);
       if (!model) throw new UsageError(`model ${modelId} does not exist`);
       const endpoint = (ctx.flag("endpoint") ?? model.endpoint).replace(/\/$/, "").replace(/\/v1$/, "");

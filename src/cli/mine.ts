@@ -10,7 +10,7 @@ import { decodeWeights } from "../miner/matmul-prover";
 import { targetToHex } from "../modules/pow";
 import { UsageError } from "./args";
 import type { Command, CommandContext } from "./command";
-import { CHAIN_ID, HOME, KEYRING_BACKEND, NODE, OUTPUT, nodeUrl } from "./flags";
+import { SERVICE_FLAGS, checkChainId, nodeUrl } from "./flags";
 import { openKeyring } from "./keys-context";
 import { normalizeMnemonic, walletFromMnemonic } from "./keyring";
 
@@ -118,11 +118,7 @@ export const mineCommand: Command = {
     { name: "weights", value: "FILE", description: "matmul: the model's int8 weights file (blockai weights ...); its root must be the model's weights_root" },
     { name: "matrix", value: "N", description: "matmul: index of the weight matrix to multiply", default: "0" },
     { name: "rows", value: "N", description: "matmul: rows of each input batch (multiple of 16)", default: "256" },
-    HOME,
-    KEYRING_BACKEND,
-    NODE,
-    CHAIN_ID,
-    OUTPUT,
+    ...SERVICE_FLAGS,
   ],
   help:
     "Fetches a recent anchor (latest height - 1 and its block hash), searches nonces on worker threads and\n" +
@@ -235,8 +231,7 @@ async function withMinerChain(ctx: CommandContext, url: string, body: (chain: Co
   const chain = await CometMinerChain.connect(url);
   try {
     const chainId = await chain.chainId();
-    const expected = ctx.flag(CHAIN_ID.name);
-    if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node at ${url} runs "${chainId}"`);
+    checkChainId(ctx, url, chainId);
     return await body(chain, chainId);
   } finally {
     chain.disconnect();

@@ -19,7 +19,7 @@ import { VALIDATOR_OPERATOR_PREFIX } from "../types/address";
 import { computeCommitment, Score } from "../modules/scoring/commitment";
 import { UsageError } from "./args";
 import type { Command } from "./command";
-import { CHAIN_ID, HOME, KEYRING_BACKEND, NODE, OUTPUT, homeDir, nodeUrl } from "./flags";
+import { SERVICE_FLAGS, checkChainId, homeDir, nodeUrl } from "./flags";
 import { openKeyring } from "./keys-context";
 import { walletFromMnemonic } from "./keyring";
 import { modelJson } from "./modules/registry";
@@ -98,11 +98,7 @@ export const scorerCommand: Command = {
     { name: "gas-prices", value: "PRICE", description: "gas price of the score txs", default: "0.025usoa" },
     { name: "poll", value: "MS", description: "how often the chain is polled (also for a sent tx's inclusion)", default: "1000" },
     { name: "stop-after", value: "commit|reveal", description: "stop after the first commit or reveal (scripts, tests)" },
-    HOME,
-    KEYRING_BACKEND,
-    NODE,
-    CHAIN_ID,
-    OUTPUT,
+    ...SERVICE_FLAGS,
   ],
   help:
     "Each epoch: lists the ACTIVE models, scores each with --evaluator, saves the salt and scores to --state,\n" +
@@ -172,8 +168,7 @@ export const scorerCommand: Command = {
 
     try {
       const chainId = await client.getChainId();
-      const expected = ctx.flag(CHAIN_ID.name);
-      if (expected !== undefined && expected !== chainId) throw new Error(`chain ID mismatch: --chain-id is "${expected}" but the node runs "${chainId}"`);
+      checkChainId(ctx, nodeUrl(ctx), chainId);
       log("start", { scorer: key.address, validator, chain_id: chainId, state: stateFile }, `scoring for ${validator} as ${key.address} on ${chainId} (state ${stateFile})`);
       /**
        * The http evaluator pays every call with a voucher on its own escrow for the model (opened
