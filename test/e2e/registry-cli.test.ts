@@ -6,25 +6,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Io } from "../../src/cli/command";
-import { ScriptedPrompter } from "../../src/cli/prompt";
-import { run } from "../../src/cli/run";
-import { UsageError } from "../../src/cli/args";
+import { cli, cliJson } from "../helpers/cli";
 import { TestNetwork } from "../helpers/network";
 
 jest.setTimeout(180_000);
 
-function io(answers: string[] = []) {
-  let out = "";
-  let err = "";
-  const value: Io = {
-    stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
-    stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream,
-    prompter: new ScriptedPrompter(answers),
-    env: {},
-  };
-  return { io: value, out: () => out, err: () => err };
-}
 
 describe("blockai tx/query registry and metering, blockai voucher sign|verify (CLI against a real network)", () => {
   let net: TestNetwork;
@@ -34,21 +20,7 @@ describe("blockai tx/query registry and metering, blockai voucher sign|verify (C
   const keyFlags = () => ["--home", home, "--keyring-backend", "test"];
   const node = () => ["--node", net.rpc];
 
-  async function cli(args: string[], answers: string[] = []): Promise<{ code: number | "running"; out: string; err: string }> {
-    const c = io(answers);
-    // As bin/blockai does: a usage error exits 2, any other error 1, with the message on stderr.
-    try {
-      const code = await run(args, c.io);
-      return { code, out: c.out(), err: c.err() };
-    } catch (e) {
-      return { code: e instanceof UsageError ? 2 : 1, out: c.out(), err: c.err() + (e as Error).message };
-    }
-  }
-  async function ok(args: string[]): Promise<any> {
-    const r = await cli([...args, "--output", "json"]);
-    if (r.code !== 0) throw new Error(`blockai ${args.join(" ")} exited ${r.code}: ${r.err}${r.out}`);
-    return JSON.parse(r.out);
-  }
+  const ok = cliJson;
 
   beforeAll(async () => {
     net = await TestNetwork.start({ nodes: 1 });

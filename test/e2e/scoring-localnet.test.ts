@@ -9,27 +9,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Io } from "../../src/cli/command";
-import { ScriptedPrompter } from "../../src/cli/prompt";
-import { run } from "../../src/cli/run";
-import { UsageError } from "../../src/cli/args";
 import { rpc, status } from "../../src/node/rpc";
 import { lastVoucherPerEscrow, ModelServers, RIGHT_40, RIGHT_90, startModelServers, writeEvalSet } from "../helpers/model-servers";
+import { cli, cliJson } from "../helpers/cli";
 import { TestNetwork } from "../helpers/network";
 
 jest.setTimeout(300_000);
 
-function io(answers: string[] = []) {
-  let out = "";
-  let err = "";
-  const value: Io = {
-    stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
-    stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream,
-    prompter: new ScriptedPrompter(answers),
-    env: {},
-  };
-  return { io: value, out: () => out, err: () => err };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,20 +24,7 @@ describe("scoring on a 4-validator localnet", () => {
   let home: string;
   let models: ModelServers;
 
-  async function cli(args: string[], answers: string[] = []): Promise<{ code: number | "running"; out: string; err: string }> {
-    const c = io(answers);
-    try {
-      const code = await run(args, c.io);
-      return { code, out: c.out(), err: c.err() };
-    } catch (e) {
-      return { code: e instanceof UsageError ? 2 : 1, out: c.out(), err: c.err() + (e as Error).message };
-    }
-  }
-  async function ok(args: string[]): Promise<any> {
-    const r = await cli([...args, "--output", "json"]);
-    if (r.code !== 0) throw new Error(`blockai ${args.join(" ")} exited ${r.code}: ${r.err}${r.out}`);
-    return JSON.parse(r.out);
-  }
+  const ok = cliJson;
 
   beforeAll(async () => {
     // The localnet's own short epochs (20 blocks) and its reveal window, cut to the epoch length.
