@@ -51,7 +51,7 @@ import type { UpgradeHandler } from "../modules/upgrade";
 import { MSG_SUBMIT_MATMUL_WORK_TYPE_URL, MSG_SUBMIT_WORK_TYPE_URL } from "../modules/pow";
 import type { MsgSubmitWork } from "../gen/blockai/pow/v1/tx";
 import { SignaturePool } from "./sigverify";
-import { CHAIN_AMINO } from "./amino";
+import { aminoResolver, type AminoResolver } from "../types/amino";
 import { collectSignatures, DecodedTxCache, PendingSignature, runTx, TxPipelineDeps, TxResult } from "./tx";
 
 /** The module of a tx's first message, from its "message" event (as the SDK emits it), for metrics. */
@@ -147,6 +147,8 @@ const MIN_POOL_BATCH = 8;
 export class BlockaiApp implements AbciApplication {
   readonly keepers: Keepers;
   readonly modules: Module[];
+  /** Every module's amino encodings, for SIGN_MODE_LEGACY_AMINO_JSON in the ante handler. */
+  private readonly amino: AminoResolver;
   private readonly router = new Map<string, MsgHandler<unknown>>();
   private readonly queryRouter = new Map<string, QueryHandler>();
   private readonly logger: Logger;
@@ -180,6 +182,7 @@ export class BlockaiApp implements AbciApplication {
     const { keepers, modules } = createModules({ upgradeHandlers: options.upgradeHandlers });
     this.keepers = keepers;
     this.modules = modules;
+    this.amino = chainAmino(modules);
     for (const m of modules) {
       for (const h of m.msgs ?? []) this.router.set(h.typeUrl, h as MsgHandler<unknown>);
       for (const q of m.queries ?? []) this.queryRouter.set(q.path, q);
@@ -237,7 +240,7 @@ export class BlockaiApp implements AbciApplication {
       maxTxBytes: this.limits.maxBytes,
       maxBlockGas: this.limits.maxGas,
       decoded: this.decodedTxs,
-      amino: CHAIN_AMINO,
+      amino: this.amino,
     };
   }
 
@@ -752,3 +755,7 @@ function toExecTxResult(r: TxResult): ExecTxResult {
   };
 }
 
+/** One amino resolver over the tables of `modules` (each module declares its own). */
+export function chainAmino(modules: readonly Module[]): AminoResolver {
+  return aminoResolver(...modules.flatMap((m) => (m.amino ? [m.amino] : [])));
+}

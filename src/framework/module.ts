@@ -1,5 +1,6 @@
 import type { Event, ValidatorUpdate, Misbehavior, CommitInfo } from "cosmjs-types/tendermint/abci/types";
 import type { KVStore } from "../store/kv";
+import type { AminoTable } from "../types/amino";
 import type { EventManager } from "./events";
 import type { GasMeter } from "./gas";
 
@@ -85,6 +86,8 @@ export interface Module {
   readonly name: string;
   readonly msgs?: readonly MsgHandler<any>[];
   readonly queries?: readonly QueryHandler[];
+  /** The amino JSON encoding of each of `msgs`, for SIGN_MODE_LEGACY_AMINO_JSON signers. */
+  readonly amino?: AminoTable;
   defaultGenesis?(): unknown;
   /**
    * Validates and loads the module's section of the genesis app_state. The staking module

@@ -12,7 +12,7 @@ import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys
 import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { createModules } from "../../src/app/modules";
-import { CHAIN_AMINO } from "../../src/app/amino";
+import { chainAmino } from "../../src/app/app";
 import { BLOCKAI_AMINO_NAMES, createBlockaiAminoConverters, createBlockaiAminoTypes, createBlockaiRegistry } from "../../src/client";
 import { aminoSignBytes, decFromAtomics, decToAtomics, sortedAminoJson, toAminoMsg } from "../../src/types/amino";
 import { TestKey } from "../helpers/keys";
@@ -164,7 +164,10 @@ const SAMPLES: Record<string, unknown> = {
   "/cosmos.gov.v1beta1.MsgVoteWeighted": { proposalId: 1n, voter: a, options: [{ option: 1, weight: "700000000000000000" }, { option: 3, weight: "300000000000000000" }] },
 };
 
-const routed = createModules().modules.flatMap((m) => (m.msgs ?? []).map((h) => ({ typeUrl: h.typeUrl as string, codec: h.codec })));
+const chainModules = createModules().modules;
+/** What the chain verifies amino signatures with: the modules' own tables. */
+const CHAIN_AMINO = chainAmino(chainModules);
+const routed = chainModules.flatMap((m) => (m.msgs ?? []).map((h) => ({ typeUrl: h.typeUrl as string, codec: h.codec })));
 const registry = createBlockaiRegistry();
 const aminoTypes = createBlockaiAminoTypes();
 const cosmjsOwn = createDefaultAminoConverters();

@@ -4,6 +4,7 @@ import { defaultDistributionGenesis, exportDistributionGenesis, initDistribution
 import { DISTRIBUTION_MODULE, DistributionKeeper } from "./keeper";
 import { distributionMsgHandlers } from "./msg-server";
 import { distributionQueryHandlers } from "./query-server";
+import { DistributionAmino } from "./amino";
 
 /** The distribution module: its messages, queries and genesis, and the previous block's fees paid out at each block's start. */
 export function createDistributionModule<A extends ModuleAccountShape>(
@@ -15,6 +16,7 @@ export function createDistributionModule<A extends ModuleAccountShape>(
   return {
     name: DISTRIBUTION_MODULE,
     msgs: distributionMsgHandlers(keeper, isBlocked),
+    amino: DistributionAmino,
     queries: distributionQueryHandlers(keeper, staking),
     defaultGenesis: defaultDistributionGenesis,
     initGenesis: (ctx, genesis) => initDistributionGenesis(ctx, keeper, auth, genesis),

@@ -4,11 +4,13 @@ import { defaultMeteringGenesis, exportMeteringGenesis, initMeteringGenesis } fr
 import type { MeteringKeeper } from "./keeper";
 import { meteringMsgHandlers } from "./msg-server";
 import { meteringQueryHandlers } from "./query-server";
+import { MeteringAmino } from "./amino";
 
 export function createMeteringModule(keeper: MeteringKeeper): Module {
   return {
     name: "metering",
     msgs: meteringMsgHandlers(keeper),
+    amino: MeteringAmino,
     queries: meteringQueryHandlers(keeper),
     defaultGenesis: defaultMeteringGenesis,
     initGenesis: (ctx, genesis) => initMeteringGenesis(keeper, ctx, genesis),

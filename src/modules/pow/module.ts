@@ -5,6 +5,7 @@ import type { PowKeeper } from "./keeper";
 import { powMsgHandlers } from "./msg-server";
 import { powQueryHandlers } from "./query-server";
 import { powBlockInvariants } from "./block-invariants";
+import { PowAmino } from "./amino";
 
 // src/cli imports these from here; once it uses the index (or service.ts), they can go.
 export { MSG_SUBMIT_WORK_TYPE_URL } from "./msg-server";
@@ -13,6 +14,7 @@ export function createPowModule(keeper: PowKeeper, epochs: EpochClock): Module {
   return {
     name: "pow",
     msgs: powMsgHandlers(keeper),
+    amino: PowAmino,
     queries: powQueryHandlers(keeper, epochs),
     defaultGenesis: defaultPowGenesis,
     initGenesis: (ctx, genesis) => initPowGenesis(keeper, ctx, genesis),

@@ -4,11 +4,13 @@ import { defaultRegistryGenesis, exportRegistryGenesis, initRegistryGenesis } fr
 import type { RegistryKeeper } from "./keeper";
 import { registryMsgHandlers } from "./msg-server";
 import { registryQueryHandlers } from "./query-server";
+import { RegistryAmino } from "./amino";
 
 export function createRegistryModule(keeper: RegistryKeeper): Module {
   return {
     name: "registry",
     msgs: registryMsgHandlers(keeper),
+    amino: RegistryAmino,
     queries: registryQueryHandlers(keeper),
     defaultGenesis: defaultRegistryGenesis,
     initGenesis: (ctx, genesis) => initRegistryGenesis(keeper, ctx, genesis),

@@ -4,6 +4,7 @@ import { defaultRewardsGenesis, exportRewardsGenesis, initRewardsGenesis } from 
 import type { RewardsKeeper } from "./keeper";
 import { rewardsMsgHandlers } from "./msg-server";
 import { rewardsQueries } from "./query-server";
+import { RewardsAmino } from "./amino";
 
 /**
  * The rewards module. Its block work runs in mint's hook and its epoch work in the epoch hook; its
@@ -13,6 +14,7 @@ export function createRewardsModule(keeper: RewardsKeeper, registry: RewardsRegi
   return {
     name: "rewards",
     msgs: rewardsMsgHandlers(keeper, registry, isBlocked),
+    amino: RewardsAmino,
     queries: rewardsQueries(keeper, registry, epochs),
     defaultGenesis: defaultRewardsGenesis,
     initGenesis: (ctx: Context, genesis: unknown) => initRewardsGenesis(ctx, keeper, genesis),

@@ -4,6 +4,7 @@ import { defaultScoringGenesis, exportGenesis, initGenesis } from "./genesis";
 import type { ScoringKeeper } from "./keeper";
 import { scoringMsgHandlers } from "./msg-server";
 import { scoringQueryHandlers } from "./query-server";
+import { ScoringAmino } from "./amino";
 
 /**
  * The scoring module. Its epoch-end hook (ScoringKeeper.onEpochEnd) is registered by the module
@@ -13,6 +14,7 @@ export function createScoringModule(keeper: ScoringKeeper, staking: StakingReade
   return {
     name: "scoring",
     msgs: scoringMsgHandlers(keeper),
+    amino: ScoringAmino,
     queries: scoringQueryHandlers(keeper),
     defaultGenesis: defaultScoringGenesis,
     initGenesis: (ctx: Context, genesis: unknown) => initGenesis(ctx, keeper, staking, genesis),

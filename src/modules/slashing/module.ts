@@ -3,12 +3,14 @@ import { defaultSlashingGenesis, exportSlashingGenesis, initSlashingGenesis } fr
 import type { SlashingKeeper } from "./keeper";
 import { slashingMsgHandlers } from "./msg-server";
 import { slashingQueryHandlers } from "./query-server";
+import { SlashingAmino } from "./amino";
 
 /** The slashing module: MsgUnjail, its queries and genesis, and liveness and evidence at each block's start. */
 export function createSlashingModule(keeper: SlashingKeeper): Module {
   return {
     name: "slashing",
     msgs: slashingMsgHandlers(keeper),
+    amino: SlashingAmino,
     queries: slashingQueryHandlers(keeper),
     defaultGenesis: defaultSlashingGenesis,
     initGenesis: (ctx, genesis) => initSlashingGenesis(ctx, keeper, genesis),

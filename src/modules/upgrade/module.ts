@@ -7,6 +7,7 @@ import { UpgradeKeeper, validatePlan } from "./keeper";
 import { UpgradeQuery } from "./service";
 
 import { InvalidAuthority } from "../../framework/params";
+import { UpgradeAmino } from "./amino";
 
 export const UPGRADE_TYPE_URLS = {
   MsgSoftwareUpgrade: "/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade",
@@ -51,6 +52,7 @@ export function createUpgradeModule(keeper: UpgradeKeeper): Module {
   return {
     name: "upgrade",
     msgs: [softwareUpgrade, cancelUpgrade],
+    amino: UpgradeAmino,
     queries: serveQueries(UpgradeQuery, {
       CurrentPlan: (ctx) => ({ plan: keeper.getPlan(ctx.store) }),
       AppliedPlan: (ctx, req) => ({ height: keeper.doneHeight(ctx.store, req.name) }),
