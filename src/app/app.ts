@@ -143,6 +143,20 @@ interface ConsensusLimits {
  * thread about 90 us, no more than handing a small batch to the pool and awaiting it.
  */
 const MIN_POOL_BATCH = 8;
+/**
+ * A block's first verification chunk, doubling up to MAX_CHUNK: execution waits only for the
+ * first (about 3 ms of verification), and later chunks are large enough that handing them over
+ * costs little.
+ */
+const FIRST_CHUNK = 32;
+const MAX_CHUNK = 512;
+
+/** Signatures of txs [previous chunk's endTx, endTx) of a block, on the pool. */
+interface VerificationChunk {
+  readonly endTx: number;
+  readonly done: Promise<void>;
+  settled: boolean;
+}
 
 export class BlockaiApp implements AbciApplication {
   readonly keepers: Keepers;
@@ -167,6 +181,8 @@ export class BlockaiApp implements AbciApplication {
   private readonly sigPool: SignaturePool | undefined;
   /** Verification started by prefetch, by the request's tx bytes object. */
   private readonly pendingVerification = new WeakMap<object, Promise<void>>();
+  /** A block's verification started by prefetch: chunks in tx order, executed as each arrives. */
+  private readonly pendingBlockVerification = new WeakMap<RequestFinalizeBlock, VerificationChunk[]>();
   /** Attributes to index (options.indexEvents), undefined when all are. */
   private readonly indexEvents: ReadonlySet<string> | undefined;
   private readonly snapshots: SnapshotStore | undefined;
@@ -266,9 +282,36 @@ export class BlockaiApp implements AbciApplication {
       // Signatures are checked against the committed state; txs of accounts created within the
       // block are verified during execution instead.
       const state = this.genesisState ?? this.db.branch();
-      const items = r.finalizeBlock.txs.flatMap((tx) => collectSignatures(deps, state, this.chainId, tx));
-      if (items.length >= MIN_POOL_BATCH) this.pendingVerification.set(r.finalizeBlock, this.verifyIntoCache(items));
+      const chunks = this.verifyInChunks(r.finalizeBlock.txs, (tx) => collectSignatures(deps, state, this.chainId, tx));
+      if (chunks.length > 0) this.pendingBlockVerification.set(r.finalizeBlock, chunks);
     }
+  }
+
+  /**
+   * Hands a block's signatures to the pool in tx-ordered chunks, small ones first, so execution
+   * can start on the first txs while the workers verify the rest: verification and execution
+   * overlap instead of running one after the other. Verdicts are the same in any order.
+   */
+  private verifyInChunks(txs: readonly Uint8Array[], collect: (tx: Uint8Array) => PendingSignature[]): VerificationChunk[] {
+    const chunks: VerificationChunk[] = [];
+    let size = FIRST_CHUNK;
+    let items: PendingSignature[] = [];
+    // Each chunk goes to the workers as soon as it is collected (decoding the txs and reading
+    // their signers' keys is main-thread work), so they start after the first few txs.
+    const flush = (endTx: number) => {
+      const chunk: VerificationChunk = { endTx, done: this.verifyIntoCache(items), settled: false };
+      void chunk.done.then(() => (chunk.settled = true));
+      chunks.push(chunk);
+      items = [];
+      size = Math.min(size * 2, MAX_CHUNK);
+    };
+    txs.forEach((tx, i) => {
+      for (const item of collect(tx)) items.push(item);
+      if (items.length >= size) flush(i + 1);
+    });
+    // A last handful is verified inline during execution rather than sent alone.
+    if (items.length >= MIN_POOL_BATCH || (items.length > 0 && chunks.length > 0)) flush(txs.length);
+    return chunks;
   }
 
   private async verifyIntoCache(items: PendingSignature[]): Promise<void> {
@@ -484,12 +527,36 @@ export class BlockaiApp implements AbciApplication {
   }
 
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock | Promise<ResponseFinalizeBlock> {
-    const pending = this.pendingVerification.get(req);
-    return pending ? pending.then(() => this.executeBlock(req)) : this.executeBlock(req);
+    const chunks = this.pendingBlockVerification.get(req);
+    if (!chunks) return this.executeBlock(req);
+    this.pendingBlockVerification.delete(req);
+    return this.executeBlockAsVerified(req, chunks);
+  }
+
+  /**
+   * Executes a block whose signatures the pool is verifying: each tx runs once the chunk holding
+   * its signatures is in (a tx whose verdict is missing anyway is verified inline by the ante
+   * handler, so the result never depends on timing).
+   */
+  private async executeBlockAsVerified(req: RequestFinalizeBlock, chunks: VerificationChunk[]): Promise<ResponseFinalizeBlock> {
+    const steps = this.blockSteps(req);
+    let c = 0;
+    for (let next = steps.next(); ; next = steps.next()) {
+      if (next.done) return next.value;
+      const txIndex = next.value;
+      while (c < chunks.length && chunks[c].endTx <= txIndex) c++;
+      if (c < chunks.length && !chunks[c].settled) await chunks[c].done;
+    }
   }
 
   /** Executes a block synchronously: hooks, every tx in order, app hash. Persists nothing. */
   executeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+    const steps = this.blockSteps(req);
+    for (let next = steps.next(); ; next = steps.next()) if (next.done) return next.value;
+  }
+
+  /** A block's execution, pausing before each tx (it yields the tx's index). */
+  private *blockSteps(req: RequestFinalizeBlock): Generator<number, ResponseFinalizeBlock, void> {
     const metrics = this.options.metrics;
     const started = metrics ? performance.now() : 0;
     const height = Number(req.height);
@@ -510,7 +577,11 @@ export class BlockaiApp implements AbciApplication {
       m.beginBlock?.(hookCtx, { ...block, decidedLastCommit: req.decidedLastCommit, misbehavior: req.misbehavior });
     }
     const deps = this.deps();
-    const txResults: ExecTxResult[] = req.txs.map((tx) => toExecTxResult(runTx(deps, state, block, "deliver", tx)));
+    const txResults: ExecTxResult[] = [];
+    for (let i = 0; i < req.txs.length; i++) {
+      yield i;
+      txResults.push(toExecTxResult(runTx(deps, state, block, "deliver", req.txs[i])));
+    }
     const validatorUpdates: ValidatorUpdate[] = [];
     for (const m of this.modules) {
       const updates = m.endBlock?.(hookCtx);

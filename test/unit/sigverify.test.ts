@@ -112,4 +112,35 @@ describe("parallel signature verification", () => {
       await parallel.close();
     }
   });
+  test("a block of unseen signatures executes while the pool verifies it in chunks, with exactly the results of one without", async () => {
+    const serial = await Driver.create({ accounts: 4 });
+    const parallel = await Driver.create({ accounts: 4, verifyThreads: 2 });
+    try {
+      await serial.block();
+      await parallel.block();
+      // 600 txs, interleaved by account, none seen by CheckTx: the pool gets chunks of 32, 64,
+      // 128, 256 and the rest; failures sit in the first chunk, a middle one and the last.
+      const txs: Uint8Array[] = [];
+      for (let seq = 0n; seq < 150n; seq++) {
+        serial.keys.forEach((key, k) => {
+          const wrongChain = k === 1 && seq === 40n;
+          const corrupt = k === 3 && seq === 2n;
+          const highS = k === 2 && seq === 149n;
+          txs.push(signTx({
+            key, msgs: [msgSend(key.address, serial.keys[(k + 1) % 4].address, 1n + seq)], accountNumber: BigInt(k), sequence: seq,
+            chainId: wrongChain ? "wrong" : serial.chainId, highS, signature: corrupt ? new Uint8Array(64).fill(7) : undefined,
+          }));
+        });
+      }
+      const a = await serial.block(txs);
+      const b = await parallel.block(txs);
+      expect(b.results.map((r) => [r.code, r.log])).toEqual(a.results.map((r) => [r.code, r.log]));
+      expect(a.results.filter((r) => r.code === 0).length).toBeGreaterThan(300);
+      expect(a.results.filter((r) => r.code !== 0).length).toBeGreaterThan(0);
+      expect(Buffer.from(parallel.app.lastAppHash)).toEqual(Buffer.from(serial.app.lastAppHash));
+    } finally {
+      await serial.close();
+      await parallel.close();
+    }
+  });
 });
