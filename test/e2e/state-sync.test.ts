@@ -117,6 +117,8 @@ function startLoad(net: TestNetwork, from: TestAccount): { stop: () => Promise<{
       await sleep(LOAD_INTERVAL_MS);
     }
   })();
+  // A refused tx ends the load; stop() reports it (no unhandled rejection meanwhile).
+  run.catch(() => undefined);
   return {
     stop: async () => {
       stopped = true;
@@ -161,7 +163,7 @@ describe("state sync: a fifth node joins a running 4-validator localnet from a s
     }
     console.log(`state sync: chain at ${target}: ${txsInBlocks} txs (${loadStats.sends} sends to fresh accounts in ${loadStats.txs} txs sent) in ${blocksWithTxs} blocks`);
     expect(txsInBlocks).toBeGreaterThanOrEqual(loadStats.txs - 5);
-    expect(blocksWithTxs).toBeGreaterThan(target / 4);
+    expect(blocksWithTxs).toBeGreaterThan(target / 8);
     // They succeed (each send creates an account), not just fill blocks.
     const results = (await rpc(net.rpc, "block_results", { height: String(lastWithTxs) })).txs_results as Array<{ code: number; log: string }>;
     expect(results.map((t) => [t.code, t.log]).filter(([code]) => code !== 0)).toEqual([]);
