@@ -4,6 +4,7 @@ import { readU64be, u64be } from "../../types/bytes";
 import { SdkErrors } from "../../types/errors";
 import type { Context } from "../../framework/module";
 import { KVStore, PrefixStore } from "../../store/kv";
+import { UpgradeAttributes as A, UpgradeEvents } from "./events";
 import { DONE_PREFIX, PLAN_KEY, UPGRADE_STORE_PREFIX, doneKey } from "./keys";
 
 /**
@@ -80,7 +81,7 @@ export class UpgradeKeeper {
   schedule(ctx: Context, plan: Plan): void {
     this.checkSchedulable(ctx, plan);
     this.store(ctx.store).set(PLAN_KEY, Plan.encode({ ...plan, time: { seconds: GO_ZERO_SECONDS, nanos: 0 } }).finish());
-    ctx.events.emit("upgrade", { action: "schedule", name: plan.name, height: plan.height.toString() });
+    ctx.events.emit(UpgradeEvents.Upgrade, { [A.Action]: "schedule", [A.Name]: plan.name, [A.Height]: plan.height.toString() });
   }
 
   clear(ctx: Context): void {
@@ -105,6 +106,6 @@ export class UpgradeKeeper {
     handler(ctx, plan);
     this.setDone(ctx.store, plan.name, BigInt(ctx.block.height));
     this.clear(ctx);
-    ctx.events.emit("upgrade", { action: "apply", name: plan.name, height: ctx.block.height.toString() });
+    ctx.events.emit(UpgradeEvents.Upgrade, { [A.Action]: "apply", [A.Name]: plan.name, [A.Height]: ctx.block.height.toString() });
   }
 }
