@@ -10,6 +10,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { BlockaiMsgs, createBlockaiRegistry, MeteringQuery, PowQuery, privateKeyFromMnemonic, RegistryQuery, signVoucher, type QueryMethod, type ResponseOf } from "../../src/client";
 import { MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
+import { MsgSubmitWorkResponse } from "../../src/gen/blockai/pow/v1/tx";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
 import { parseTargetHex } from "../../src/modules/pow";
 import { appDataDir } from "../../src/node/config";
@@ -753,21 +754,60 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
         out.push(`escrow ${e.id}: claimed ${e.claimed?.amount} for ${e.claimedUnits} units of deposit ${e.deposit?.amount}; the last committed claim gives ${amount} for ${units} units of ${DEPOSIT}`);
       }
     }
-    const certs = BigInt(committed.filter((t) => t.kind === "pow-cert").length);
+    // Each committed certificate's response names the epoch it was credited to and the work. The
+    // tallies of epochs whose rewards can no longer be claimed are pruned (docs/pruning.md): a
+    // prefix of epochs before the current one may read zero; every later epoch must match exactly.
+    const credited = new Map<bigint, { certificates: bigint; work: bigint }>();
+    for (const t of committed.filter((x) => x.kind === "pow-cert")) {
+      const r = firstResponse(t.data, MsgSubmitWorkResponse.decode);
+      if (r === undefined) {
+        out.push(`pow: certificate tx ${t.hash} has no MsgSubmitWorkResponse`);
+        continue;
+      }
+      const c = credited.get(r.epoch) ?? { certificates: 0n, work: 0n };
+      credited.set(r.epoch, { certificates: c.certificates + 1n, work: c.work + BigInt(r.work) });
+    }
     const { epoch } = await query(node, PowQuery.Target, {}, at);
     const epochs = Array.from({ length: Number(epoch) + 1 }, (_, e) => BigInt(e));
     const tallies = await Promise.all(
       epochs.map(async (e) => {
         const [m, ep] = await Promise.all([query(node, PowQuery.MinerWork, { miner: miner.address, epoch: e }, at), query(node, PowQuery.EpochWork, { epoch: e }, at)]);
-        return { miner: m.total?.certificates ?? 0n, work: BigInt(m.total?.work || "0"), epoch: ep.total?.certificates ?? 0n };
+        return { epoch: e, certificates: m.total?.certificates ?? 0n, work: BigInt(m.total?.work || "0"), epochCertificates: ep.total?.certificates ?? 0n };
       }),
     );
-    const sum = (f: (x: (typeof tallies)[number]) => bigint) => tallies.reduce((a, x) => a + f(x), 0n);
-    if (sum((x) => x.miner) !== certs || sum((x) => x.epoch) !== certs || (certs > 0n) !== (sum((x) => x.work) > 0n)) {
-      out.push(`pow: the miner's tallies count ${sum((x) => x.miner)} certificates (work ${sum((x) => x.work)}), the epochs' ${sum((x) => x.epoch)}; ${certs} certificate txs committed`);
-    }
+    out.push(...powTallyFailures(tallies, credited));
     return out;
   }
+}
+
+export interface EpochTally {
+  epoch: bigint;
+  /** The miner's tally in the epoch (MinerWork). */
+  certificates: bigint;
+  work: bigint;
+  /** The epoch's tally (EpochWork); the chaos run has one miner. */
+  epochCertificates: bigint;
+}
+
+/**
+ * The PoW tallies of epochs 0..current (ascending, the last one current) against what the
+ * committed certificates' responses credited per epoch. Tallies of epochs whose rewards can no
+ * longer be claimed are pruned, so a prefix of epochs before the current one may read zero; from
+ * the first non-zero epoch on, and always for the current epoch, they must match exactly.
+ */
+export function powTallyFailures(tallies: EpochTally[], credited: ReadonlyMap<bigint, { certificates: bigint; work: bigint }>): string[] {
+  const out: string[] = [];
+  const current = tallies.length > 0 ? tallies[tallies.length - 1].epoch : 0n;
+  let pruned = true;
+  for (const t of tallies) {
+    if (pruned && t.epoch < current && t.certificates === 0n && t.epochCertificates === 0n) continue;
+    pruned = false;
+    const want = credited.get(t.epoch) ?? { certificates: 0n, work: 0n };
+    if (t.certificates !== want.certificates || t.work !== want.work || t.epochCertificates !== want.certificates) {
+      out.push(`pow epoch ${t.epoch}: the miner's tally is ${t.certificates} certificates (work ${t.work}), the epoch's ${t.epochCertificates}; the committed certificates credited ${want.certificates} (work ${want.work})`);
+    }
+  }
+  return out;
 }
 
 /**
