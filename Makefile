@@ -116,7 +116,8 @@ fuzz: deps build
 	node --max-semi-space-size=64 dist/test/fuzz/run.js $(FUZZ_TOTAL) $(FUZZ_SEED)
 # The chaos run (test/chaos): validators killed, paused, partitioned and rolled back under load,
 # then every node checked. DURATION in seconds (default 600), NODES (default 4), SEED (default:
-# the time; a failing run is repeated with its seed). Heavy: on a shared machine run it under
+# the time; a failing run is repeated with its seed), KINDS (comma-separated perturbation kinds,
+# default all). Heavy: on a shared machine run it under
 # the shared lock, e.g. flock /tmp/blockai-heavy.lock make chaos.
 DURATION ?= 600
 SEED ?=

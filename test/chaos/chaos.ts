@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -5,6 +6,13 @@ import * as path from "node:path";
 import { QueryDelegationRequest, QueryDelegationResponse } from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { QueryBalanceRequest, QueryBalanceResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { MsgDelegate } from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import { BlockaiMsgs, createBlockaiRegistry, MeteringQuery, PowQuery, privateKeyFromMnemonic, RegistryQuery, signVoucher, type QueryMethod, type ResponseOf } from "../../src/client";
+import { MsgOpenEscrowResponse } from "../../src/gen/blockai/metering/v1/tx";
+import { MsgSubmitWorkResponse } from "../../src/gen/blockai/pow/v1/tx";
+import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
+import { parseTargetHex } from "../../src/modules/pow";
 import { appDataDir } from "../../src/node/config";
 import { nodeId } from "../../src/node/home";
 import {
@@ -25,16 +33,17 @@ import { rpc, status } from "../../src/node/rpc";
 import { setTomlValue } from "../../src/node/toml";
 import { decodeAddress, encodeAddress, VALIDATOR_OPERATOR_PREFIX } from "../../src/types/address";
 import { freePorts } from "../helpers/ports";
+import { findNonce } from "../helpers/pow";
 import { accountOf, sendMsg, signMsgs } from "../helpers/sends";
 import { P2PProxies } from "./proxy";
 
 /**
- * The chaos run: a network of validators on 127.0.0.1 under a steady load of MsgSends and
- * delegations, while a seeded scheduler kills, pauses, partitions and rolls back validators one
+ * The chaos run: a network of validators on 127.0.0.1 under a steady mixed load (MsgSends,
+ * delegations, model registrations, escrow opens and voucher claims, PoW certificates), while a seeded scheduler kills, pauses, partitions and rolls back validators one
  * or two at a time; at the end every node is checked (see `check`). `make chaos` runs it from
  * the command line (test/chaos/run.ts), test/e2e/chaos.test.ts runs a short one.
  */
-export const PERTURBATIONS = ["kill-app", "kill-comet", "kill-both", "pause", "isolate", "split", "old-db"] as const;
+export const PERTURBATIONS = ["kill-app", "kill-comet", "kill-both", "pause", "isolate", "split", "old-db", "disk-full"] as const;
 export type Perturbation = (typeof PERTURBATIONS)[number];
 
 export interface ChaosOptions {
@@ -47,6 +56,8 @@ export interface ChaosOptions {
   progressBoundMs?: number;
   log?: (line: string) => void;
   keepData?: boolean;
+  /** Only these perturbation kinds (default: all). */
+  kinds?: readonly Perturbation[];
 }
 
 export interface ChaosSummary {
@@ -58,6 +69,8 @@ export interface ChaosSummary {
   blocks: number;
   txsSent: number;
   txsCommitted: number;
+  /** Per tx kind: sent (CheckTx accepted or outcome unknown) and committed with code 0. */
+  byKind: Record<TxKind, { sent: number; committed: number }>;
   lostCommitted: number;
   /** (tx, node) pairs whose tx is in the node's block store but not in its tx index. */
   indexGaps: number;
@@ -80,18 +93,64 @@ export function prng(seed: number): () => number {
   };
 }
 
+export const TX_KINDS = ["send", "delegate", "register", "open-escrow", "claim", "pow-cert"] as const;
+export type TxKind = (typeof TX_KINDS)[number];
+
 interface SentTx {
   hash: string;
-  kind: "send" | "delegate";
+  kind: TxKind;
   from: string;
+  /** send: the receiver; delegate: the validator; open-escrow and claim: the escrow's model id. */
   to: string;
+  /** send and delegate: the amount; claim: the voucher's cumulative amount. */
   amount: bigint;
+  /** claim: the escrow and the voucher's cumulative units. */
+  escrowId?: bigint;
+  units?: bigint;
   /** Height at which the load generator saw it committed (code 0), if it did. */
   height?: number;
+  /** The committed result's data (TxMsgData), from node0's block results (end check). */
+  data?: Uint8Array;
 }
 
 const SENDERS = 4;
 const RECEIVERS = 4;
+/** The accounts after the senders and receivers: one each for registrations, metering (provider and consumer) and mining. */
+const REGISTRAR = SENDERS + RECEIVERS;
+const PROVIDER = REGISTRAR + 1;
+const CONSUMER = REGISTRAR + 2;
+const MINER = REGISTRAR + 3;
+/** Price per unit of the metered model (usoa), and each escrow's deposit. */
+const PRICE = 1_000n;
+const DEPOSIT = 10_000_000n;
+/** Claims per escrow before the consumer opens a new one. */
+const CLAIMS_PER_ESCROW = 8;
+const MODEL_BOND = 10_000_000n;
+/** Gas and fee of the non-send txs (registrations, escrows, claims). */
+const BIG_GAS = 600_000;
+const BIG_FEE = "20000";
+const protoRegistry = createBlockaiRegistry();
+
+function registerModelMsg(owner: string, name: string, price: bigint): Any {
+  return protoRegistry.encodeAsAny(
+    BlockaiMsgs.registerModel(owner, {
+      name,
+      version: "1",
+      task: "text-generation",
+      artifactDigest: createHash("sha256").update(name).digest(),
+      pricePerUnit: price,
+      unit: "call",
+      bond: MODEL_BOND,
+    }),
+  );
+}
+
+/** The first message response of a committed tx's data. */
+function firstResponse<T>(data: Uint8Array | undefined, decode: (b: Uint8Array) => T): T | undefined {
+  if (!data || data.length === 0) return undefined;
+  const r = TxMsgData.decode(data).msgResponses[0];
+  return r ? decode(r.value) : undefined;
+}
 
 async function abciQuery<T>(node: string, pathName: string, data: Uint8Array, decode: (b: Uint8Array) => T, height = 0): Promise<T> {
   const params: Record<string, string | number> = { path: JSON.stringify(pathName), data: `0x${Buffer.from(data).toString("hex")}` };
@@ -99,6 +158,11 @@ async function abciQuery<T>(node: string, pathName: string, data: Uint8Array, de
   const r = await rpc(node, "abci_query", params);
   if (r.response.code !== 0) throw new Error(`${pathName}: ${r.response.log}`);
   return decode(Buffer.from(r.response.value ?? "", "base64"));
+}
+
+/** One method of a query table (RegistryQuery.Model, ...) through abci_query, at `height` (0: latest). */
+function query<M extends QueryMethod>(node: string, method: M, request: object, height = 0): Promise<ResponseOf<M>> {
+  return abciQuery(node, method.path, method.request.encode(method.request.fromPartial(request)).finish(), (b) => method.response.decode(b) as ResponseOf<M>, height);
 }
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
@@ -117,7 +181,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     dir,
     nodes: n,
     chainId: "blockai-chaos",
-    accounts: SENDERS + RECEIVERS,
+    accounts: MINER + 1,
     checkInvariants: true,
     ports: (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] }),
     // Downtime jailing would shrink the set to where one more kill halts the chain; the run is
@@ -151,7 +215,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const started = Date.now();
 
   const senders: TestAccount[] = layout.accounts.slice(0, SENDERS);
-  const receivers: TestAccount[] = layout.accounts.slice(SENDERS);
+  const receivers: TestAccount[] = layout.accounts.slice(SENDERS, SENDERS + RECEIVERS);
+  const [registrar, provider, consumer, miner] = [REGISTRAR, PROVIDER, CONSUMER, MINER].map((i) => layout.accounts[i]);
   const valopers = layout.operators.map((o) => encodeAddress(decodeAddress(o.address), VALIDATOR_OPERATOR_PREFIX));
   const liveNode = () => {
     const free = layout.nodes.filter((nd) => !busy.has(nd.index));
@@ -160,41 +225,128 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const height = async (i: number) => (await status(layout.nodes[i].rpc)).height;
   const maxHeight = async () => Math.max(0, ...(await Promise.all(layout.nodes.map((_, i) => height(i).catch(() => 0)))));
 
-  /** One sender: a tx at its committed sequence, then wait for it to be committed (or give up). */
-  const loadLoop = async (from: TestAccount) => {
-    while (!stopped) {
-      const node = liveNode();
+  /**
+   * Signs `msgs` from `from` at its committed sequence, broadcasts the tx to a live node and waits
+   * (up to 15 s) to see it committed. The tx is recorded before the broadcast and forgotten only
+   * when CheckTx refuses it: a broadcast that timed out may still have entered a mempool, and the
+   * end check looks every recorded tx up. Returns the committed result's data, or undefined when
+   * the tx was refused, failed or was not seen committed in time.
+   */
+  const submit = async (from: TestAccount, msgs: Any[], entry: Omit<SentTx, "hash" | "from">, gas = 300_000, fee = "10000"): Promise<Uint8Array | undefined> => {
+    const node = liveNode();
+    const acc = await accountOf(node.rpc, from.address);
+    const tx = await signMsgs(layout.chainId, from, acc, msgs, gas, fee);
+    const record: SentTx = { ...entry, hash: tx.hash, from: from.address };
+    sent.set(tx.hash, record);
+    const r = await rpc(node.rpc, "broadcast_tx_sync", { tx: `0x${Buffer.from(tx.bytes).toString("hex")}` }, 3000).catch(() => undefined);
+    if (r !== undefined && r.code !== 0) {
+      sent.delete(tx.hash);
+      await sleep(200);
+      return undefined;
+    }
+    const deadline = Date.now() + 15_000;
+    while (!stopped && Date.now() < deadline) {
+      await sleep(150);
       try {
-        const acc = await accountOf(node.rpc, from.address);
-        const delegate = loadRandom() < 0.25;
-        const amount = BigInt(1 + Math.floor(loadRandom() * (delegate ? 5000 : 1000)));
-        const to = delegate ? pick(valopers, loadRandom) : pick(receivers, loadRandom).address;
-        const msg = delegate
-          ? { typeUrl: "/cosmos.staking.v1beta1.MsgDelegate", value: MsgDelegate.encode({ delegatorAddress: from.address, validatorAddress: to, amount: { denom: "usoa", amount: amount.toString() } }).finish() }
-          : sendMsg(from.address, to, amount);
-        const tx = await signMsgs(layout.chainId, from, acc, [msg]);
-        const r = await rpc(node.rpc, "broadcast_tx_sync", { tx: `0x${Buffer.from(tx.bytes).toString("hex")}` }, 3000);
-        if (r.code !== 0) {
-          await sleep(200);
-          continue;
-        }
-        const entry: SentTx = { hash: tx.hash, kind: delegate ? "delegate" : "send", from: from.address, to, amount };
-        sent.set(tx.hash, entry);
-        const deadline = Date.now() + 15_000;
-        while (!stopped && Date.now() < deadline) {
-          await sleep(150);
-          try {
-            const res = await rpc(liveNode().rpc, "tx", { hash: `0x${tx.hash}` }, 2000);
-            if (res.tx_result.code === 0) entry.height = Number(res.height);
-            break;
-          } catch {
-            /* not yet, or that node is down */
-          }
-        }
+        const res = await rpc(liveNode().rpc, "tx", { hash: `0x${tx.hash}` }, 2000);
+        if (res.tx_result.code !== 0) return undefined;
+        record.height = Number(res.height);
+        return Buffer.from(res.tx_result.data ?? "", "base64");
+      } catch {
+        /* not yet, or that node is down */
+      }
+    }
+    return undefined;
+  };
+  /** Runs `step` until the run stops; a thrown error (node down, query failed) waits a little. */
+  const loop = async (step: () => Promise<void>) => {
+    while (!stopped) {
+      try {
+        await step();
       } catch {
         await sleep(300);
       }
     }
+  };
+
+  /** One sender: MsgSends to the receivers, one in four a MsgDelegate to a validator. */
+  const sendLoop = (from: TestAccount) =>
+    loop(async () => {
+      const delegate = loadRandom() < 0.25;
+      const amount = BigInt(1 + Math.floor(loadRandom() * (delegate ? 5000 : 1000)));
+      const to = delegate ? pick(valopers, loadRandom) : pick(receivers, loadRandom).address;
+      const msg = delegate
+        ? { typeUrl: "/cosmos.staking.v1beta1.MsgDelegate", value: MsgDelegate.encode({ delegatorAddress: from.address, validatorAddress: to, amount: { denom: "usoa", amount: amount.toString() } }).finish() }
+        : sendMsg(from.address, to, amount);
+      await submit(from, [msg], { kind: delegate ? "delegate" : "send", to, amount });
+    });
+
+  /** Registers a model of `owner` until one is seen committed; returns its id (undefined if the run stopped first). */
+  const registerOnce = async (owner: TestAccount, name: string, price: bigint): Promise<bigint | undefined> => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        const data = await submit(owner, [registerModelMsg(owner.address, `${name}-${attempt}`, price)], { kind: "register", to: `${name}-${attempt}`, amount: MODEL_BOND }, BIG_GAS, BIG_FEE);
+        const id = firstResponse(data, MsgRegisterModelResponse.decode)?.modelId;
+        if (id !== undefined) return id;
+      } catch {
+        await sleep(300);
+      }
+    }
+    return undefined;
+  };
+
+  /** Model registrations by one owner, one every 1-3 s. */
+  let registrations = 0;
+  const registryLoop = () =>
+    loop(async () => {
+      const name = `chaos-model-${registrations++}`;
+      await submit(registrar, [registerModelMsg(registrar.address, name, 0n)], { kind: "register", to: name, amount: MODEL_BOND }, BIG_GAS, BIG_FEE);
+      await sleep(1000 + Math.floor(loadRandom() * 2000));
+    });
+
+  /**
+   * Metering: the provider registers a priced model; the consumer opens an escrow bound to the
+   * provider, signs cumulative vouchers off chain (client SDK) and the provider claims the latest
+   * one; every CLAIMS_PER_ESCROW claims the consumer opens a new escrow.
+   */
+  const meteringLoop = async () => {
+    const modelId = await registerOnce(provider, "chaos-metered", PRICE);
+    if (modelId === undefined) return;
+    const consumerKey = await privateKeyFromMnemonic(consumer.mnemonic);
+    let escrowId: bigint | undefined;
+    let units = 0n;
+    let claims = 0;
+    await loop(async () => {
+      if (escrowId === undefined || claims >= CLAIMS_PER_ESCROW) {
+        const h = BigInt(await height(liveNode().index));
+        const open = protoRegistry.encodeAsAny(BlockaiMsgs.openEscrow(consumer.address, modelId, DEPOSIT, h + 1_000_000n, provider.address));
+        const data = await submit(consumer, [open], { kind: "open-escrow", to: modelId.toString(), amount: DEPOSIT }, BIG_GAS, BIG_FEE);
+        const id = firstResponse(data, MsgOpenEscrowResponse.decode)?.escrowId;
+        if (id !== undefined) [escrowId, units, claims] = [id, 0n, 0];
+        return;
+      }
+      units += 1n + BigInt(Math.floor(loadRandom() * 20));
+      const voucher = signVoucher({ chainId: layout.chainId, escrowId, cumulativeUnits: units, cumulativeAmount: units * PRICE }, consumerKey);
+      claims++;
+      await submit(provider, [protoRegistry.encodeAsAny(BlockaiMsgs.claimUsage(provider.address, voucher))], { kind: "claim", to: modelId.toString(), amount: units * PRICE, escrowId, units }, BIG_GAS, BIG_FEE);
+    });
+  };
+
+  /** PoW: the miner registers its model, then mines sha256 certificates on the latest block, one at a time (feeless txs). */
+  const powLoop = async () => {
+    const modelId = await registerOnce(miner, "chaos-mined", 0n);
+    if (modelId === undefined) return;
+    const minerBytes = decodeAddress(miner.address);
+    const workDigest = createHash("sha256").update("chaos").digest();
+    await loop(async () => {
+      const node = liveNode();
+      const anchorHeight = await height(node.index);
+      const [block, t] = await Promise.all([rpc(node.rpc, "block", { height: anchorHeight }, 3000), query(node.rpc, PowQuery.Target, {})]);
+      const anchorHash = Buffer.from(block.block_id.hash, "hex");
+      const { nonce } = findNonce({ chainId: layout.chainId, anchorHeight: BigInt(anchorHeight), anchorHash, miner: minerBytes, modelId, workDigest }, parseTargetHex(t.target, "target"));
+      const msg = protoRegistry.encodeAsAny({ typeUrl: "/blockai.pow.v1.MsgSubmitWork", value: { miner: miner.address, modelId, anchorHeight: BigInt(anchorHeight), workDigest, nonce } });
+      await submit(miner, [msg], { kind: "pow-cert", to: modelId.toString(), amount: 0n }, 300_000, "");
+    });
   };
 
   const killPid = (pid: number | undefined) => {
@@ -266,6 +418,32 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
         await startNode(layout, i);
         break;
       }
+      case "disk-full": {
+        // The app's disk fills up: the running app's RLIMIT_FSIZE is lowered (prlimit, no root
+        // needed) to just above its LevelDB write-ahead log and its app.log, so a state write
+        // soon fails with EFBIG ("File too large"; Node ignores SIGXFSZ) where a full disk would
+        // give ENOSPC. The app must stop without answering Commit (exit 70) and CometBFT with it;
+        // restarted without the limit, the handshake replays the block it did not persist.
+        const home = layout.nodes[i].home;
+        const appLog = path.join(home, "app.log");
+        const logFrom = fs.statSync(appLog).size;
+        const db = appDataDir(home);
+        const wal = fs.readdirSync(db).filter((f) => /^\d+\.log$/.test(f)).map((f) => fs.statSync(path.join(db, f)).size);
+        // Above app.log too, so that the app can still log why it stops.
+        const limit = Math.max(...wal, logFrom + 4096);
+        execFileSync("prlimit", ["--pid", String(pids.app), `--fsize=${limit}:`]);
+        await waitFor("the app to stop on its full disk", 60_000, () => (isAlive(pids.app!) ? undefined : true), 50);
+        await waitGone(pids.comet, "CometBFT to stop after its app").catch(() => killPid(pids.comet));
+        await waitGone(pids.comet, "CometBFT to exit");
+        const said = fs.readFileSync(appLog).subarray(logFrom).toString("utf8");
+        if (!/File too large/.test(said) || !/commit failed; exiting with code 70/.test(said)) {
+          throw new Error(`the app stopped without the expected Commit failure on a full disk: ${said.slice(-400)}`);
+        }
+        removeSocket(i);
+        await sleep(hold);
+        await startNode(layout, i);
+        break;
+      }
       case "pause": {
         for (const pid of [pids.comet, pids.app]) if (pid !== undefined) process.kill(pid, "SIGSTOP");
         await sleep(hold * 2);
@@ -282,7 +460,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     }
   };
 
-  const loads = senders.map((s) => loadLoop(s));
+  const loads = [...senders.map((s) => sendLoop(s)), registryLoop(), meteringLoop(), powLoop()];
   let total = 0;
   try {
     await startNetwork(layout);
@@ -294,7 +472,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       const count = random() < 0.3 ? 2 : 1;
       const free = () => layout.nodes.map((nd) => nd.index).filter((i) => !busy.has(i));
       for (let k = 0; k < count; k++) {
-        const choices = PERTURBATIONS.filter((p) => (p === "split" ? count === 1 && free().length >= 2 : p === "old-db" ? free().some((i) => backups.has(i)) : free().length > 0));
+        const choices = (opts.kinds ?? PERTURBATIONS).filter((p) => (p === "split" ? count === 1 && free().length >= 2 : p === "old-db" ? free().some((i) => backups.has(i)) : free().length > 0));
         const kind = pick(choices);
         const candidates = kind === "old-db" ? free().filter((i) => backups.has(i)) : free();
         const first = pick(candidates);
@@ -423,14 +601,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     const all = [...sent.values()];
     const seen = all.filter((t) => t.height !== undefined);
     const committedNow: SentTx[] = [];
-    const blockCache = new Map<string, { hashes: string[]; codes: number[] }>();
+    const blockCache = new Map<string, { hashes: string[]; codes: number[]; datas: Uint8Array[] }>();
     const txsAt = async (node: string, h: number) => {
       const key = `${node}/${h}`;
       let v = blockCache.get(key);
       if (!v) {
         const [b, r] = await Promise.all([rpc(node, "block", { height: h }, 10_000), rpc(node, "block_results", { height: h }, 10_000)]);
         const hashes = ((b.block.data.txs ?? []) as string[]).map((tx) => createHash("sha256").update(Buffer.from(tx, "base64")).digest("hex").toUpperCase());
-        v = { hashes, codes: ((r.txs_results ?? []) as Array<{ code?: number }>).map((x) => x.code ?? 0) };
+        const results = (r.txs_results ?? []) as Array<{ code?: number; data?: string }>;
+        v = { hashes, codes: results.map((x) => x.code ?? 0), datas: results.map((x) => Buffer.from(x.data ?? "", "base64")) };
         blockCache.set(key, v);
       }
       return v;
@@ -450,10 +629,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       }
       if (h === undefined) continue;
       let ok = true;
+      let data: Uint8Array | undefined;
       for (const nd of layout.nodes) {
         try {
-          const { hashes, codes } = await txsAt(nd.rpc, h);
+          const { hashes, codes, datas } = await txsAt(nd.rpc, h);
           const at = hashes.indexOf(t.hash);
+          if (at >= 0) data ??= datas[at];
           if (at < 0 || codes[at] !== 0) {
             ok = false;
             failures.push(`tx ${t.hash} committed at ${h}: ${at < 0 ? "not in" : `code ${codes[at]} in`} ${nd.moniker}'s block ${h}`);
@@ -469,7 +650,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
         }
       }
       if (!ok) lost++;
-      else committedNow.push({ ...t, height: h });
+      else committedNow.push({ ...t, height: h, data });
     }
     // Effects: receivers got exactly the committed sends, delegations equal the committed delegates.
     // Versions are kept in memory for 10 heights: the state is read at a height just committed.
@@ -479,7 +660,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     for (const t of committedNow) {
       if (t.height! > stateHeight) continue;
       if (t.kind === "send") expectedBalance.set(t.to, expectedBalance.get(t.to)! + t.amount);
-      else expectedDelegation.set(`${t.from}/${t.to}`, (expectedDelegation.get(`${t.from}/${t.to}`) ?? 0n) + t.amount);
+      else if (t.kind === "delegate") expectedDelegation.set(`${t.from}/${t.to}`, (expectedDelegation.get(`${t.from}/${t.to}`) ?? 0n) + t.amount);
     }
     let supply: string | undefined;
     for (const nd of layout.nodes) {
@@ -501,6 +682,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
         failures.push(`${nd.moniker}: state query at height ${stateHeight} failed: ${(e as Error).message}`);
       }
     }
+    // Effects of the other kinds, on every node at a height it just committed (read right before,
+    // as these are more queries than the versions kept in memory would outlast): the committed
+    // registrations are exactly each owner's models; the committed escrow opens exactly the
+    // consumer's escrows, each with claimed = the last committed claim's voucher; the PoW tallies
+    // count exactly the committed certificates.
+    for (const nd of layout.nodes) {
+      try {
+        const at = (await height(nd.index)) - 1;
+        for (const f of await effectFailures(nd.rpc, at, committedNow.filter((t) => t.height! <= at))) failures.push(`${nd.moniker} at ${at}: ${f}`);
+      } catch (e) {
+        failures.push(`${nd.moniker}: module state queries failed: ${(e as Error).message}`);
+      }
+    }
+    const byKind = Object.fromEntries(TX_KINDS.map((k) => [k, { sent: all.filter((t) => t.kind === k).length, committed: committedNow.filter((t) => t.kind === k).length }])) as ChaosSummary["byKind"];
     return {
       seed: opts.seed,
       nodes: n,
@@ -510,6 +705,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       blocks: top,
       txsSent: all.length,
       txsCommitted: committedNow.length,
+      byKind,
       lostCommitted: lost,
       indexGaps,
       heightsCompared: reference.size,
@@ -522,6 +718,96 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
       dir,
     };
   }
+
+  /** The new kinds' effects in one node's state at height `at`, against the txs committed up to it. */
+  async function effectFailures(node: string, at: number, committed: SentTx[]): Promise<string[]> {
+    const out: string[] = [];
+    const page = { limit: 1000n, countTotal: true };
+    const ids = (xs: Array<bigint | undefined>) => xs.map((x) => String(x)).sort().join(",");
+    const registered = committed.filter((t) => t.kind === "register");
+    for (const owner of [registrar, provider, miner]) {
+      const mine = registered.filter((t) => t.from === owner.address);
+      const want = mine.map((t) => firstResponse(t.data, MsgRegisterModelResponse.decode)?.modelId);
+      const res = await query(node, RegistryQuery.Models, { owner: owner.address, pagination: page }, at);
+      const got = res.models.map((m) => m.id);
+      if (ids(got) !== ids(want) || res.pagination?.total !== BigInt(want.length)) {
+        out.push(`models of ${owner.address}: ${res.pagination?.total} (${ids(got)}), committed registrations give ${want.length} (${ids(want)})`);
+      }
+      for (const t of mine) {
+        const m = res.models.find((x) => x.id === firstResponse(t.data, MsgRegisterModelResponse.decode)?.modelId);
+        if (m && (m.name !== t.to || m.bond?.amount !== MODEL_BOND.toString())) out.push(`model ${m.id} is ${m.name} with bond ${m.bond?.amount}, its registration ${t.hash} says ${t.to} with ${MODEL_BOND}`);
+      }
+    }
+    const opens = committed.filter((t) => t.kind === "open-escrow");
+    const claims = committed.filter((t) => t.kind === "claim");
+    const wantEscrows = opens.map((t) => firstResponse(t.data, MsgOpenEscrowResponse.decode)?.escrowId);
+    const escrows = await query(node, MeteringQuery.EscrowsByConsumer, { consumer: consumer.address, pagination: page }, at);
+    if (ids(escrows.escrows.map((e) => e.id)) !== ids(wantEscrows) || escrows.pagination?.total !== BigInt(wantEscrows.length)) {
+      out.push(`escrows of the consumer: ${escrows.pagination?.total} (${ids(escrows.escrows.map((e) => e.id))}), committed opens give ${wantEscrows.length} (${ids(wantEscrows)})`);
+    }
+    for (const c of claims) if (!escrows.escrows.some((e) => e.id === c.escrowId)) out.push(`claim ${c.hash} on escrow ${c.escrowId}, which the consumer does not have`);
+    for (const e of escrows.escrows) {
+      // Claims of one escrow carry increasing vouchers: the last committed one is the largest.
+      const last = claims.filter((c) => c.escrowId === e.id).reduce<SentTx | undefined>((a, c) => (a === undefined || c.amount > a.amount ? c : a), undefined);
+      const [amount, units] = [last?.amount ?? 0n, last?.units ?? 0n];
+      if (BigInt(e.claimed?.amount ?? "0") !== amount || e.claimedUnits !== units || e.deposit?.amount !== DEPOSIT.toString()) {
+        out.push(`escrow ${e.id}: claimed ${e.claimed?.amount} for ${e.claimedUnits} units of deposit ${e.deposit?.amount}; the last committed claim gives ${amount} for ${units} units of ${DEPOSIT}`);
+      }
+    }
+    // Each committed certificate's response names the epoch it was credited to and the work. The
+    // tallies of epochs whose rewards can no longer be claimed are pruned (docs/pruning.md): a
+    // prefix of epochs before the current one may read zero; every later epoch must match exactly.
+    const credited = new Map<bigint, { certificates: bigint; work: bigint }>();
+    for (const t of committed.filter((x) => x.kind === "pow-cert")) {
+      const r = firstResponse(t.data, MsgSubmitWorkResponse.decode);
+      if (r === undefined) {
+        out.push(`pow: certificate tx ${t.hash} has no MsgSubmitWorkResponse`);
+        continue;
+      }
+      const c = credited.get(r.epoch) ?? { certificates: 0n, work: 0n };
+      credited.set(r.epoch, { certificates: c.certificates + 1n, work: c.work + BigInt(r.work) });
+    }
+    const { epoch } = await query(node, PowQuery.Target, {}, at);
+    const epochs = Array.from({ length: Number(epoch) + 1 }, (_, e) => BigInt(e));
+    const tallies = await Promise.all(
+      epochs.map(async (e) => {
+        const [m, ep] = await Promise.all([query(node, PowQuery.MinerWork, { miner: miner.address, epoch: e }, at), query(node, PowQuery.EpochWork, { epoch: e }, at)]);
+        return { epoch: e, certificates: m.total?.certificates ?? 0n, work: BigInt(m.total?.work || "0"), epochCertificates: ep.total?.certificates ?? 0n };
+      }),
+    );
+    out.push(...powTallyFailures(tallies, credited));
+    return out;
+  }
+}
+
+export interface EpochTally {
+  epoch: bigint;
+  /** The miner's tally in the epoch (MinerWork). */
+  certificates: bigint;
+  work: bigint;
+  /** The epoch's tally (EpochWork); the chaos run has one miner. */
+  epochCertificates: bigint;
+}
+
+/**
+ * The PoW tallies of epochs 0..current (ascending, the last one current) against what the
+ * committed certificates' responses credited per epoch. Tallies of epochs whose rewards can no
+ * longer be claimed are pruned, so a prefix of epochs before the current one may read zero; from
+ * the first non-zero epoch on, and always for the current epoch, they must match exactly.
+ */
+export function powTallyFailures(tallies: EpochTally[], credited: ReadonlyMap<bigint, { certificates: bigint; work: bigint }>): string[] {
+  const out: string[] = [];
+  const current = tallies.length > 0 ? tallies[tallies.length - 1].epoch : 0n;
+  let pruned = true;
+  for (const t of tallies) {
+    if (pruned && t.epoch < current && t.certificates === 0n && t.epochCertificates === 0n) continue;
+    pruned = false;
+    const want = credited.get(t.epoch) ?? { certificates: 0n, work: 0n };
+    if (t.certificates !== want.certificates || t.work !== want.work || t.epochCertificates !== want.certificates) {
+      out.push(`pow epoch ${t.epoch}: the miner's tally is ${t.certificates} certificates (work ${t.work}), the epoch's ${t.epochCertificates}; the committed certificates credited ${want.certificates} (work ${want.work})`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -547,6 +833,7 @@ export function formatSummary(s: ChaosSummary): string {
     ["perturbations applied", String(s.total)],
     ["blocks (common height)", String(s.blocks)],
     ["txs sent / committed", `${s.txsSent} / ${s.txsCommitted}`],
+    ...TX_KINDS.map((k) => [`  ${k}`, `${s.byKind[k].sent} / ${s.byKind[k].committed}`] as [string, string]),
     ["committed txs lost", String(s.lostCommitted)],
     ["tx-index gaps (in block, not indexed)", String(s.indexGaps)],
     ["heights compared", String(s.heightsCompared)],
@@ -560,6 +847,6 @@ export function formatSummary(s: ChaosSummary): string {
   const table = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
   const line =
     `chaos summary: seed=${s.seed} nodes=${s.nodes} duration=${s.durationS}s perturbations=${s.total} blocks=${s.blocks} ` +
-    `txs_committed=${s.txsCommitted} lost=${s.lostCommitted} index_gaps=${s.indexGaps} mismatches=${s.mismatches} max_stall=${(s.maxStallMs / 1000).toFixed(1)}s halted=${s.haltedNodes} failures=${s.failures.length}`;
+    `txs_committed=${s.txsCommitted} (${TX_KINDS.map((k) => `${k}:${s.byKind[k].committed}`).join(",")}) lost=${s.lostCommitted} index_gaps=${s.indexGaps} mismatches=${s.mismatches} max_stall=${(s.maxStallMs / 1000).toFixed(1)}s halted=${s.haltedNodes} failures=${s.failures.length}`;
   return `${table}\n${s.failures.map((f) => `FAIL ${f}`).join("\n")}${s.failures.length ? "\n" : ""}${line}`;
 }

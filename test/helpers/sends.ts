@@ -30,12 +30,12 @@ function walletOf(mnemonic: string): Promise<DirectSecp256k1HdWallet> {
   return w;
 }
 
-/** One tx of `msgs` signed offline at `sequence`. */
+/** One tx of `msgs` signed offline at `sequence`; `fee` "" signs a feeless tx (an empty fee amount, e.g. PoW certificates). */
 export async function signMsgs(chainId: string, from: TestAccount, account: { accountNumber: bigint; sequence: bigint }, msgs: Any[], gas = 300_000, fee = "10000"): Promise<SignedTx> {
   const wallet = await walletOf(from.mnemonic);
   const [{ pubkey }] = await wallet.getAccounts();
   const bodyBytes = TxBody.encode(TxBody.fromPartial({ messages: msgs })).finish();
-  const authInfoBytes = makeAuthInfoBytes([{ pubkey: encodePubkey(encodeSecp256k1Pubkey(pubkey)), sequence: Number(account.sequence) }], [{ denom: "usoa", amount: fee }], gas, undefined, undefined);
+  const authInfoBytes = makeAuthInfoBytes([{ pubkey: encodePubkey(encodeSecp256k1Pubkey(pubkey)), sequence: Number(account.sequence) }], fee === "" ? [] : [{ denom: "usoa", amount: fee }], gas, undefined, undefined);
   const { signature } = await wallet.signDirect(from.address, makeSignDoc(bodyBytes, authInfoBytes, chainId, Number(account.accountNumber)));
   const bytes = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [Buffer.from(signature.signature, "base64")] }).finish();
   return { bytes, hash: createHash("sha256").update(bytes).digest("hex").toUpperCase() };
