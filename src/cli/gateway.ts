@@ -14,6 +14,7 @@ import {
   privateKeyFromMnemonic,
   signVoucher,
   unboundClaimableByOthers,
+  type PaymentRequiredBody,
   type PaymentTerms,
 } from "../client";
 import { parseAmount } from "../types/coins";
@@ -25,6 +26,9 @@ import { openKeyring } from "./keys-context";
 import { walletFromMnemonic } from "./keyring";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How often, and how far apart, `consume` repeats a call refused for a deposit its node shows held. */
+const TOP_UP_RETRIES = 10;
+const TOP_UP_RETRY_MS = 300;
 
 function listenAddress(value: string, flagName: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:]+\]|[^:]+):([0-9]{1,5})$/.exec(value);
@@ -388,7 +392,18 @@ export const consumeCommand: Command = {
             const headers: Record<string, string> = {};
             for (const k of ["content-type", "accept"]) if (typeof req.headers[k] === "string") headers[k] = req.headers[k] as string;
             const body = req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks);
-            const upstream = await payer.fetch(`${endpoint}${req.url ?? "/"}`, { method: req.method, headers, body });
+            let upstream = await payer.fetch(`${endpoint}${req.url ?? "/"}`, { method: req.method, headers, body });
+            // A top-up this proxy saw committed (through its node) may not have reached the
+            // gateway's node yet: the gateway then asks for a deposit already held. Ask again
+            // for a few seconds rather than hand the application a 402 it cannot act on.
+            for (let retry = 0; upstream.status === 402 && retry < TOP_UP_RETRIES; retry++) {
+              const refused = (await upstream.clone().json().catch(() => undefined)) as PaymentRequiredBody | undefined;
+              const needed = refused?.error?.code === "escrow_insufficient" ? /^[0-9]{1,30}$/.exec(refused.error.blockai?.deposit_needed ?? "") : null;
+              if (!needed || BigInt(needed[0]) > knownDeposit) break;
+              await upstream.body?.cancel().catch(() => undefined);
+              await sleep(TOP_UP_RETRY_MS);
+              upstream = await payer.fetch(`${endpoint}${req.url ?? "/"}`, { method: req.method, headers, body });
+            }
             const out: Record<string, string> = {};
             upstream.headers.forEach((v, k) => {
               if (k !== "content-length" && k !== "content-encoding" && k !== "transfer-encoding" && k !== "connection") out[k] = v;
