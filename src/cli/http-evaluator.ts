@@ -1,10 +1,13 @@
 /**
- * The scorer's built-in `http` evaluator: calls a model's registered endpoint with cases from the
- * validator's evaluation set, pays for every call with a voucher on the scorer's own escrow, and
- * combines accuracy, availability and latency into a score (docs/scoring.md, "http evaluator").
+ * The scorer's built-in evaluators: `http` calls a model's registered endpoint with cases from the
+ * validator's evaluation set, paying for every call with a voucher on the scorer's own escrow;
+ * `openai` does the same through a provider gateway (docs/gateway.md), with OpenAI-compatible chat
+ * completions paid by its voucher protocol. Both combine accuracy, availability and latency into a
+ * score (docs/scoring.md, "http evaluator").
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import * as fs from "node:fs";
+import { PaymentError, type PaymentTerms } from "../client";
 import { concatBytes, u64be } from "../types/bytes";
 
 export interface EvalCase {
@@ -116,6 +119,62 @@ export async function callModel(endpoint: string, c: EvalCase, voucherJson: stri
     const body = (await res.json()) as { output?: unknown };
     return { answered: true, correct: matches(body.output, c.expected), latencyMs };
   } catch {
+    return { answered: false, correct: false, latencyMs: performance.now() - t0 };
+  }
+}
+
+/** The gateway's root for a registered endpoint written with or without the `/v1` suffix. */
+export function gatewayRoot(endpoint: string): string {
+  return endpoint.replace(/\/+$/, "").replace(/\/v1$/, "");
+}
+
+/** GET /v1/blockai/terms of a gateway: what it charges and the provider its escrows bind to. */
+export async function fetchTerms(root: string, timeoutMs: number): Promise<PaymentTerms> {
+  const res = await fetch(`${root}/v1/blockai/terms`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`${root}/v1/blockai/terms: HTTP ${res.status} (is the endpoint a BLOCKAI gateway?)`);
+  const terms = (await res.json()) as Partial<PaymentTerms>;
+  for (const field of ["chain_id", "model_id", "provider", "price_per_unit", "max_call_price"] as const) {
+    if (typeof terms[field] !== "string") throw new Error(`${root}/v1/blockai/terms: no ${field}`);
+  }
+  if (!/^[0-9]{1,20}$/.test(terms.price_per_unit!) || !/^[0-9]{1,30}$/.test(terms.max_call_price!)) throw new Error(`${root}/v1/blockai/terms: bad price`);
+  return terms as PaymentTerms;
+}
+
+/**
+ * The chat completion request of a case: a string input is one user message; an object input is
+ * sent as the request body (e.g. {"messages": [...], "temperature": 0}), its `model` defaulted.
+ */
+export function chatRequest(c: EvalCase, model: string): Record<string, unknown> {
+  const input = c.input;
+  const body: Record<string, unknown> =
+    input !== null && typeof input === "object" && !Array.isArray(input) ? { ...(input as Record<string, unknown>) } : { messages: [{ role: "user", content: typeof input === "string" ? input : JSON.stringify(input) }] };
+  body.model ??= model;
+  body.stream = false;
+  return body;
+}
+
+/**
+ * One paid OpenAI-compatible call: POST /v1/chat/completions through `payingFetch` (which signs the
+ * vouchers); the answer compared with `expected` is choices[0].message.content.
+ */
+export async function callChat(payingFetch: typeof fetch, root: string, c: EvalCase, model: string, timeoutMs: number): Promise<CallResult> {
+  const t0 = performance.now();
+  try {
+    const res = await payingFetch(`${root}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(chatRequest(c, model)),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    const latencyMs = performance.now() - t0;
+    if (!res.ok) return { answered: false, correct: false, latencyMs };
+    const body = JSON.parse(text) as { choices?: Array<{ message?: { content?: unknown } }> };
+    return { answered: true, correct: matches(body.choices?.[0]?.message?.content, c.expected), latencyMs };
+  } catch (e) {
+    // The scorer's own payment failing (spending limit, a demand it will not sign) says nothing
+    // of the model: the evaluation stops instead of counting the call as unanswered.
+    if (e instanceof PaymentError) throw e;
     return { answered: false, correct: false, latencyMs: performance.now() - t0 };
   }
 }

@@ -13,8 +13,8 @@ import { QueryEpochScoresRequest, QueryEpochScoresResponse } from "../gen/blocka
 import { EpochStatus } from "../gen/blockai/scoring/v1/scoring";
 import { MsgCommitScores, MsgRevealScores } from "../gen/blockai/scoring/v1/tx";
 import { MsgOpenEscrow, MsgOpenEscrowResponse } from "../gen/blockai/metering/v1/tx";
-import { privateKeyFromMnemonic, signedVoucherToJson, signVoucher } from "../client";
-import { CallResult, callModel, combineScore, readEvalSet, sampleCases } from "./http-evaluator";
+import { createPayingFetch, privateKeyFromMnemonic, signedVoucherToJson, signVoucher } from "../client";
+import { CallResult, callChat, callModel, combineScore, fetchTerms, gatewayRoot, readEvalSet, sampleCases } from "./http-evaluator";
 import { VALIDATOR_OPERATOR_PREFIX } from "../types/address";
 import { computeCommitment, Score } from "../modules/scoring/commitment";
 import { UsageError } from "./args";
@@ -26,6 +26,9 @@ import { modelJson } from "./modules/registry";
 import { checkAddressArg } from "./validate";
 
 const PPM = 1_000_000;
+/** Blocks an evaluator's escrow lasts, and how close to its expiry a new one is opened instead. */
+const ESCROW_DURATION = 100_000n;
+const ESCROW_RENEW_MARGIN = 1_000n;
 
 /** Scores one model in an epoch: its registry record in, a score in ppm out. */
 export type Evaluator = (model: Model, epoch: bigint) => Promise<{ scorePpm: number; details?: unknown }>;
@@ -62,8 +65,11 @@ interface EpochState {
 interface ScorerState {
   validator: string;
   epochs: EpochState[];
-  /** The http evaluator's escrow per model and the cumulative usage signed so far (never decreases). */
-  escrows?: Record<string, { escrow_id: string; units: string; amount: string }>;
+  /**
+   * The http and openai evaluators' escrow per model and the cumulative usage signed so far (never
+   * decreases); `provider` is the address an openai escrow is bound to (the gateway's terms).
+   */
+  escrows?: Record<string, { escrow_id: string; units: string; amount: string; provider?: string; deposit?: string; expiry_height?: string }>;
 }
 
 /** Written to a temporary file and renamed: a crash leaves the old or the new state, never half. */
@@ -88,8 +94,9 @@ export const scorerCommand: Command = {
   flags: [
     { name: "from", value: "KEY", description: "the scorer key (or the operator of a validator without one)" },
     { name: "validator", value: "VALOPER", description: "the validator scored for", default: "the key's own validator" },
-    { name: "evaluator", value: "CMD|http", description: 'command run per model (model JSON on stdin, {"score_ppm": n, "details": {...}} on stdout), or http' },
-    { name: "eval-set", value: "FILE.jsonl", description: 'http evaluator: lines {"input": ..., "expected": ...}' },
+    { name: "evaluator", value: "CMD|http|openai", description: 'command run per model (model JSON on stdin, {"score_ppm": n, "details": {...}} on stdout), http, or openai (the endpoint is a BLOCKAI gateway)' },
+    { name: "eval-set", value: "FILE.jsonl", description: 'http and openai evaluators: lines {"input": ..., "expected": ...}' },
+    { name: "openai-model", value: "NAME", description: "openai evaluator: the request's model field when a case does not set it", default: "default" },
     { name: "sample", value: "N", description: "http evaluator: cases drawn per model and epoch from (epoch, validator)", default: "20" },
     { name: "latency-target", value: "MS", description: "http evaluator: median latency that earns the full latency score", default: "2000" },
     { name: "call-timeout", value: "MS", description: "http evaluator: a call answered later counts as unanswered", default: "10000" },
@@ -124,9 +131,11 @@ export const scorerCommand: Command = {
       if (!Number.isSafeInteger(v) || v < 1) throw new UsageError(`--${name} must be a positive integer`);
       return v;
     };
-    const http = evaluatorCmd === "http";
+    const openai = evaluatorCmd === "openai";
+    const http = evaluatorCmd === "http" || openai;
     const evalSetFile = ctx.flag("eval-set");
-    if (http && evalSetFile === undefined) throw new UsageError("--evaluator http needs --eval-set FILE.jsonl");
+    if (http && evalSetFile === undefined) throw new UsageError(`--evaluator ${evaluatorCmd} needs --eval-set FILE.jsonl`);
+    const openaiModel = ctx.flag("openai-model") ?? "default";
     const evalSet = http ? readEvalSet(evalSetFile!) : [];
     const sample = int("sample", 20);
     const latencyTarget = int("latency-target", 2000);
@@ -199,7 +208,64 @@ export const scorerCommand: Command = {
         const r = combineScore(results, latencyTarget);
         return { scorePpm: r.scorePpm, details: { calls: results.length, accuracy_ppm: r.accuracyPpm, availability_ppm: r.availabilityPpm, latency_ppm: r.latencyPpm, p50_ms: r.p50Ms === null ? null : Math.round(r.p50Ms) } };
       };
-      const evaluate: Evaluator = http ? httpEvaluate : commandEvaluator(evaluatorCmd);
+      /**
+       * The openai evaluator: the endpoint is a provider gateway; the escrow is bound to the
+       * provider its terms name, and the calls are chat completions paid by the gateway's voucher
+       * protocol (pay after use, by the usage each answer reports). What was signed is saved before
+       * each voucher leaves, and the last call is settled so that the provider can claim it.
+       */
+      const openaiEvaluate: Evaluator = async (model, epoch) => {
+        if (model.endpoint === "") throw new Error("model has no endpoint");
+        const root = gatewayRoot(model.endpoint);
+        const terms = await fetchTerms(root, callTimeout);
+        if (terms.chain_id !== chainId || terms.model_id !== model.id.toString()) {
+          throw new Error(`the gateway at ${model.endpoint} serves model ${terms.model_id} on ${terms.chain_id}, not model ${model.id} on ${chainId}`);
+        }
+        const escrows = (state.escrows ??= {});
+        let escrow = escrows[model.id.toString()];
+        const height = BigInt((await comet.status()).syncInfo.latestBlockHeight);
+        const maxCallPrice = BigInt(terms.max_call_price);
+        // A new escrow when there is none bound to this provider, or when this epoch's calls could
+        // outrun the deposit or the expiry: the gateway would refuse them, and the model would be
+        // scored for the scorer's own empty escrow.
+        const spent = escrow !== undefined && BigInt(escrow.amount) + BigInt(sample) * maxCallPrice > BigInt(escrow.deposit ?? "0");
+        const expiring = escrow !== undefined && height + ESCROW_RENEW_MARGIN > BigInt(escrow.expiry_height ?? "0");
+        if (!escrow || escrow.provider !== terms.provider || spent || expiring) {
+          if (deposit < BigInt(sample) * maxCallPrice) throw new Error(`--escrow-deposit ${deposit}usoa cannot pay ${sample} calls at the gateway's bound of ${maxCallPrice}usoa a call`);
+          const expiryHeight = height + ESCROW_DURATION;
+          const r = await sendTx({ typeUrl: "/blockai.metering.v1.MsgOpenEscrow", value: MsgOpenEscrow.fromPartial({ consumer: key.address, modelId: model.id, deposit: { denom: "usoa", amount: deposit.toString() }, expiryHeight, provider: terms.provider }) });
+          const escrowId = MsgOpenEscrowResponse.decode(r.msgResponses[0].value).escrowId;
+          escrow = escrows[model.id.toString()] = { escrow_id: escrowId.toString(), units: "0", amount: "0", provider: terms.provider, deposit: deposit.toString(), expiry_height: expiryHeight.toString() };
+          saveState(stateFile, state);
+          log("escrow", { model_id: model.id.toString(), escrow_id: escrow.escrow_id, deposit: deposit.toString(), provider: terms.provider }, `model ${model.id}: opened escrow ${escrow.escrow_id} (${deposit}usoa) bound to ${terms.provider}`);
+        }
+        const bound = escrow;
+        const pay = createPayingFetch({
+          chainId,
+          escrowId: BigInt(bound.escrow_id),
+          pricePerUnit: BigInt(terms.price_per_unit),
+          maxCallPrice: BigInt(terms.max_call_price),
+          sign: (v) => signVoucher(v, privateKey!).signature,
+          maxSpend: BigInt(bound.deposit ?? deposit.toString()),
+          owed: BigInt(bound.amount),
+          owedUnits: BigInt(bound.units),
+          onState: (s) => {
+            bound.amount = s.owed.toString();
+            bound.units = s.owedUnits.toString();
+            saveState(stateFile, state);
+          },
+        });
+        const results: CallResult[] = [];
+        for (const c of sampleCases(evalSet, epoch, fromBech32(validator).data, sample)) results.push(await callChat(pay, root, c, openaiModel, callTimeout));
+        try {
+          await pay.payer.settle(root);
+        } catch (err) {
+          log("settle_failed", { model_id: model.id.toString(), error: (err as Error).message }, `model ${model.id}: settling the last call failed: ${(err as Error).message}`);
+        }
+        const r = combineScore(results, latencyTarget);
+        return { scorePpm: r.scorePpm, details: { calls: results.length, paid: bound.amount, accuracy_ppm: r.accuracyPpm, availability_ppm: r.availabilityPpm, latency_ppm: r.latencyPpm, p50_ms: r.p50Ms === null ? null : Math.round(r.p50Ms) } };
+      };
+      const evaluate: Evaluator = openai ? openaiEvaluate : http ? httpEvaluate : commandEvaluator(evaluatorCmd);
       let stopping = false;
       const onSignal = () => (stopping = true);
       process.once("SIGINT", onSignal);

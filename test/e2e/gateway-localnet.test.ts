@@ -100,7 +100,7 @@ describe("paid AI calls over HTTP on a real network", () => {
       expect((await cli(["keys", "add", name, "--recover", ...keyFlags()], [net.layout.accounts[i].mnemonic])).code).toBe(0);
     }
     // example model, gateway (operator), consume; then the second test's model and two gateways
-    ports = await freePorts(6);
+    ports = await freePorts(8);
     const wallet = await DirectSecp256k1HdWallet.fromMnemonic(net.layout.accounts[0].mnemonic, { prefix: "soa" });
     client = await BlockaiClient.connectWithSigner(net.rpc, wallet, { gasPrice: GasPrice.fromString("0.025usoa"), broadcastPollIntervalMs: 300 });
   });
@@ -278,6 +278,55 @@ describe("paid AI calls over HTTP on a real network", () => {
     // Everything the operator accepted is claimed on its shutdown: the first call, paid by the second request.
     expect((await qc.getEscrow(escrowId))!.claimed?.amount).toBe(owed.toString());
     qc.disconnect();
+    model.child.kill("SIGTERM");
+    await model.exited;
+  });
+  test("a validator's scorer evaluates a model behind its gateway with the openai evaluator: escrow bound to the provider, calls paid and claimed, scores committed", async () => {
+    const owner = net.layout.accounts[0].address;
+    const operator = net.layout.accounts[2].address;
+    const [, , , , , , modelPort, gatewayPort] = ports;
+    const model = track(start([path.join("examples", "wink-model", "server.js"), "--listen", `127.0.0.1:${modelPort}`], false));
+    await waitFor("the example model", async () => (await fetch(`http://127.0.0.1:${modelPort}/v1/models`).then((r) => r.ok).catch(() => false)), 30_000, model);
+    const { modelId } = await client.registerModel(owner, {
+      name: "wink scored", version: "1", task: "text-classification", artifactDigest: new Uint8Array(32).fill(9),
+      endpoint: `http://127.0.0.1:${gatewayPort}/v1`, pricePerUnit: PRICE, unit: "token", bond: 10_000_000n, operators: [operator],
+    });
+    const gateway = track(start([blockaiEntry(), "gateway", "--model", modelId.toString(), "--upstream", `http://127.0.0.1:${modelPort}`, "--from", "operator", ...keyFlags(), "--node", net.rpc, "--listen", `127.0.0.1:${gatewayPort}`, "--store", path.join(home, "store-scored"), "--claim-interval", "500", "--output", "json"]));
+    await waitFor("the gateway", () => gateway.lines.some((l) => l.event === "start"), 60_000, gateway);
+
+    // The evaluation set: the model's own answers for three inputs (asked directly), and one
+    // case whose expected answer it never gives: accuracy 3/4 whatever the draw.
+    const inputs = ["I love this wonderful city.", "The service was terrible and slow.", "It is a table."];
+    const lines: string[] = [];
+    for (const input of inputs) {
+      const res = await fetch(`http://127.0.0.1:${modelPort}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "default", messages: [{ role: "user", content: input }] }) });
+      lines.push(JSON.stringify({ input, expected: ((await res.json()) as any).choices[0].message.content }));
+    }
+    lines.push(JSON.stringify({ input: "What a lovely day.", expected: "Sentiment: none" }));
+    const setFile = path.join(home, "openai-eval.jsonl");
+    fs.writeFileSync(setFile, lines.join("\n") + "\n");
+    expect((await cli(["keys", "add", "op0", "--recover", ...keyFlags()], [net.layout.operators[0].mnemonic])).code).toBe(0);
+
+    const stateFile = path.join(home, "scorer-openai.json");
+    const r = await cli(["scorer", "--from", "op0", "--evaluator", "openai", "--eval-set", setFile, "--sample", "4", "--call-timeout", "5000", "--state", stateFile, "--stop-after", "commit", "--poll", "300", "--node", net.rpc, ...keyFlags(), "--output", "json"]);
+    const events = r.out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    expect({ code: r.code, out: r.code === 0 ? "" : r.out }).toEqual({ code: 0, out: "" });
+    const opened = events.find((e) => e.event === "escrow" && e.model_id === modelId.toString());
+    expect(opened).toMatchObject({ provider: operator });
+    // The last evaluation (an epoch that ended during one is evaluated again): `paid` is cumulative on the escrow.
+    const evaluated = events.filter((e) => e.event === "evaluated" && e.model_id === modelId.toString()).pop();
+    expect(evaluated.details).toMatchObject({ calls: 4, accuracy_ppm: 750_000, availability_ppm: 1_000_000 });
+    expect(BigInt(evaluated.details.paid)).toBeGreaterThan(0n);
+    expect(events.some((e) => e.event === "commit")).toBe(true);
+
+    // The gateway claims what the scorer paid (the last call settled) on its shutdown; the calls are the model's metered usage.
+    gateway.child.kill("SIGTERM");
+    expect(await gateway.exited).toBe(0);
+    const escrow = (await client.getEscrow(BigInt(opened.escrow_id)))!;
+    expect({ claimed: escrow.claimed?.amount, provider: escrow.provider, consumer: escrow.consumer }).toEqual({ claimed: evaluated.details.paid, provider: operator, consumer: net.layout.operators[0].address });
+    let paid = 0n;
+    for (let epoch = 0n; epoch <= (await client.getCurrentEpoch()).number; epoch++) paid += BigInt((await client.getModelUsage(modelId, epoch))?.amountPaid?.amount ?? "0");
+    expect(paid).toBe(BigInt(evaluated.details.paid));
     model.child.kill("SIGTERM");
     await model.exited;
   });
