@@ -113,7 +113,8 @@ export async function startGaiad(
     app = setTomlValue(app, "state-sync", "snapshot-interval", "0");
     fs.writeFileSync(appFile, app);
 
-    child = spawnLogged(binary, ["start", "--home", home, "--log_level", "error"], path.join(home, "gaiad.log"));
+    // log_level from the copied config.toml, as BLOCKAI's CometBFT.
+    child = spawnLogged(binary, ["start", "--home", home], path.join(home, "gaiad.log"));
     const endpoint = `http://127.0.0.1:${rpcPort}`;
     await waitFor(`${label} to produce blocks`, 120_000, async () => {
       if (child?.pid && !isAlive(child.pid)) throw new Error(`gaiad exited (log: ${path.join(home, "gaiad.log")})`);
