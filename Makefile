@@ -4,8 +4,12 @@ BIN_DIR := $(CURDIR)/bin
 COMETBFT ?= $(BIN_DIR)/cometbft
 NODES ?= 4
 export COMETBFT
+# gaiad, the Go Cosmos SDK chain `make bench` compares BLOCKAI with (Cosmos SDK v0.53.3, CometBFT v0.38.19).
+GAIA_VERSION := v25.1.1
+GAIAD ?= $(BIN_DIR)/gaiad
+export GAIAD
 
-.PHONY: all install deps proto cometbft abci-cli build dashboard browser typecheck lint test test-unit test-e2e bench bench-prune fuzz chaos localnet localnet-stop localnet-status localnet-reset clean
+.PHONY: all install deps proto cometbft abci-cli gaiad build dashboard browser typecheck lint test test-unit test-e2e bench bench-prune fuzz chaos localnet localnet-stop localnet-status localnet-reset clean
 
 all: build
 
@@ -41,6 +45,22 @@ abci-cli:
 	  command -v go >/dev/null || { echo "Go >= 1.22 is needed to install abci-cli (go install)"; exit 1; }; \
 	  mkdir -p $(BIN_DIR) && GOBIN=$(BIN_DIR) go install github.com/cometbft/cometbft/abci/cmd/abci-cli@$(COMETBFT_VERSION) && \
 	  echo $(COMETBFT_VERSION) > $(BIN_DIR)/.abci-cli-version; \
+	fi
+
+# gaiad for `make bench`'s BLOCKAI / gaiad comparison, built from the Go module proxy by
+# test/bench/build-gaiad.sh into ./bin (skipped when that version is there; 10-30 minutes and ~3 GB
+# of module cache the first time, one compile at a time unless GAIAD_BUILD_JOBS says otherwise).
+# BENCH_NO_GAIAD=1 skips it (and the bench then leaves gaiad out); GAIAD=/path/to/gaiad uses another.
+gaiad:
+	@if [ -n "$(BENCH_NO_GAIAD)" ]; then \
+	  echo "BENCH_NO_GAIAD is set: gaiad not built, the bench leaves it out"; \
+	elif [ "$(GAIAD)" != "$(BIN_DIR)/gaiad" ]; then \
+	  echo "using GAIAD=$(GAIAD)"; \
+	elif [ -x "$(BIN_DIR)/gaiad" ] && [ "$$(cat $(BIN_DIR)/.gaiad-version 2>/dev/null)" = "$(GAIA_VERSION)" ]; then \
+	  echo "gaiad $(GAIA_VERSION) already installed in $(BIN_DIR)"; \
+	else \
+	  mkdir -p $(BIN_DIR) && GAIA_VERSION=$(GAIA_VERSION) bash test/bench/build-gaiad.sh $(BIN_DIR)/gaiad && \
+	  echo $(GAIA_VERSION) > $(BIN_DIR)/.gaiad-version; \
 	fi
 
 # TypeScript codecs for proto/ (BLOCKAI's own messages) into src/gen/, by buf + ts-proto from
@@ -100,7 +120,8 @@ test-e2e: install browser build
 	npx jest --ci test/e2e
 
 # The same young-generation size as the app processes (src/node/network.ts APP_NODE_FLAGS).
-bench: install build abci-cli
+# BENCH_QUICK=1: a short run; BENCH_ONLY=gaiad: only the BLOCKAI / gaiad rounds (see run.ts).
+bench: install build abci-cli gaiad
 	node --max-semi-space-size=64 dist/test/bench/run.js
 
 # Pruning: state size over BLOCKS blocks of steady usage, in process (docs/pruning.md).

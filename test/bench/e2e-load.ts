@@ -18,6 +18,7 @@ import { isAlive, spawnLogged, stopPid, waitFor } from "../../src/node/process";
 import { rpc, status } from "../../src/node/rpc";
 import { setTomlValue } from "../../src/node/toml";
 import { freePorts } from "../helpers/ports";
+import { gaiadBinary, GaiadNode, presignGaiadSends, startGaiad } from "./gaiad";
 import { benchKeys, percentile, presignSends, progress } from "./lib";
 import type { ResultTemplate } from "./null-app";
 
@@ -239,6 +240,13 @@ export interface E2eBench {
   /** kvstore as a separate process over a unix socket (needs bin/abci-cli, `make abci-cli`). */
   kvstoreSocket?: LoadResult;
   txBytes: number;
+  /**
+   * gaiad (gaiad.ts: Go, Cosmos SDK, same CometBFT settings and load), loaded right after BLOCKAI
+   * in each round; BLOCKAI / gaiad committed tx/s at saturation per round. Absent without bin/gaiad.
+   */
+  gaiad?: { version: string; loads: LoadResult[]; roundRatios: number[]; txBytes: number; gasPerSend: number };
+  /** Median gas_used of BLOCKAI's MsgSends in the last loaded block. */
+  gasPerSend?: number;
 }
 
 /** Saturation rounds (BLOCKAI, then kvstore) in one bench run. */
@@ -258,7 +266,11 @@ interface BenchNode {
 }
 
 /** A single-validator BLOCKAI network with the bench accounts funded at genesis. */
-async function startBlockai(keys: { address: string }[], label: string, indexEvents: string[] = []): Promise<BenchNode & { config: string }> {
+async function startBlockai(
+  keys: { address: string }[],
+  label: string,
+  indexEvents: string[] = [],
+): Promise<BenchNode & { config: string; blockParams?: Record<string, unknown> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-e2e-"));
   const [rpcPort, p2pPort, grpcPort] = await freePorts(3);
   const stop = async (keep = false) => {
@@ -287,7 +299,8 @@ async function startBlockai(keys: { address: string }[], label: string, indexEve
     await waitForHeight(layout, 2, 60_000);
     const pids = { app: nodePids.app!, cometbft: nodePids.comet! };
     const config = fs.readFileSync(path.join(home, "config", "config.toml"), "utf8");
-    return { endpoint: layout.nodes[0].rpc, pids, all: [pids.app, pids.cometbft], stop, config };
+    const blockParams = JSON.parse(fs.readFileSync(path.join(home, "config", "genesis.json"), "utf8")).consensus_params?.block;
+    return { endpoint: layout.nodes[0].rpc, pids, all: [pids.app, pids.cometbft], stop, config, blockParams };
   } catch (e) {
     // Keep the node's logs: a failure here is worth reading.
     await stopNetwork(dir);
@@ -310,13 +323,21 @@ async function accountNumbersOf(endpoint: string, keys: { address: string }[]): 
   return out;
 }
 
+/** What benchEndToEnd loads besides BLOCKAI. */
+export interface E2eParts {
+  /** The wallet-indexing BLOCKAI node, kvstore, the zero-cost app and kvstore over the socket. */
+  baselines: boolean;
+  /** gaiad, when bin/gaiad (`make gaiad`) is there. */
+  gaiad: boolean;
+}
+
 /**
  * The fixed-rate load against each chain, then `rounds` saturation rounds, each loading BLOCKAI,
- * BLOCKAI with index_events narrowed to what wallets need, kvstore and the zero-cost app answering
- * as BLOCKAI in turn (all up throughout, the ones not under load paused with SIGSTOP so their
- * empty blocks take no CPU), then kvstore over the ABCI socket.
+ * gaiad, BLOCKAI with index_events narrowed to what wallets need, kvstore and the zero-cost app
+ * answering as BLOCKAI in turn (all up throughout, the ones not under load paused with SIGSTOP so
+ * their empty blocks take no CPU), then kvstore over the ABCI socket.
  */
-export async function benchEndToEnd(total: number, fixedRate: number, rounds = E2E_ROUNDS): Promise<E2eBench> {
+export async function benchEndToEnd(total: number, fixedRate: number, rounds = E2E_ROUNDS, parts: E2eParts = { baselines: true, gaiad: true }): Promise<E2eBench> {
   const senders = 500;
   const perSender = Math.ceil(total / senders);
   const n = senders * perSender;
@@ -329,15 +350,22 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
     return new TextEncoder().encode(head + "v".repeat(Math.max(1, results.txBytes - head.length)));
   };
   const kvTxs = (load: number) => Array.from({ length: n }, (_, i) => kvTx(load * n + i));
+  const gaiadBin = parts.gaiad ? gaiadBinary() : undefined;
+  if (parts.gaiad && !gaiadBin) progress("end to end: no bin/gaiad (`make gaiad`, or BENCH_NO_GAIAD is set): gaiad left out\n");
   let ourConfig: string | undefined;
   try {
     const blockai = await startBlockai(keys, "a BLOCKAI validator");
     nodes.push(blockai);
     ourConfig = blockai.config;
-    const walletIndex = await startBlockai(keys, "a BLOCKAI validator indexing only what wallets need", WALLET_INDEX_EVENTS);
-    nodes.push(walletIndex);
-    const kv = await startComet(ourConfig, "kvstore");
-    nodes.push(kv);
+    const walletIndex = parts.baselines ? await startBlockai(keys, "a BLOCKAI validator indexing only what wallets need", WALLET_INDEX_EVENTS) : undefined;
+    if (walletIndex) nodes.push(walletIndex);
+    const kv = parts.baselines ? await startComet(ourConfig, "kvstore") : undefined;
+    if (kv) nodes.push(kv);
+    let gaiad: GaiadNode | undefined;
+    if (gaiadBin) {
+      gaiad = await startGaiad(gaiadBin, keys, blockai.config, blockai.blockParams);
+      nodes.push(gaiad);
+    }
 
     // Same genesis, so the same account numbers and the same signed txs are valid on both BLOCKAI nodes.
     const all = presignSends(keys, await accountNumbersOf(blockai.endpoint, keys), perSender * (1 + rounds), "bench-e2e", (d, t) =>
@@ -346,32 +374,58 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
     // Round-major order: set j holds sequences j*perSender..(j+1)*perSender-1 of every sender.
     const set = (j: number) => all.slice(j * n, (j + 1) * n);
     results.txBytes = Math.round(all.reduce((sum, t) => sum + t.length, 0) / all.length);
+    const gaiadAll = gaiad
+      ? await presignGaiadSends(keys, gaiad.accountNumbers, perSender * (1 + rounds), (d, t) => progress(`end to end: signing for gaiad (CosmJS) ${d}/${t}`))
+      : [];
+    const gaiadSet = (j: number) => gaiadAll.slice(j * n, (j + 1) * n);
+    if (gaiad) {
+      results.gaiad = {
+        version: gaiad.version,
+        loads: [],
+        roundRatios: [],
+        txBytes: Math.round(gaiadAll.reduce((sum, t) => sum + t.length, 0) / gaiadAll.length),
+        gasPerSend: NaN,
+      };
+    }
 
     const on = async (node: BenchNode, txs: Uint8Array[], mode: string, rate: number) => {
       const others = nodes.filter((x) => x !== node).flatMap((x) => x.all);
       return whilePaused(others, () => runLoad({ rpc: node.endpoint, txs, pids: node.pids }, mode, rate));
     };
     results.blockai.push(await on(blockai, set(0), `BLOCKAI fixed ${fixedRate} tx/s`, fixedRate));
-    results.blockaiWalletIndex.push(await on(walletIndex, set(0), `BLOCKAI, index_events: wallets', fixed ${fixedRate} tx/s`, fixedRate));
-    results.kvstore.push(await on(kv, kvTxs(0), `kvstore fixed ${fixedRate} tx/s`, fixedRate));
-    // The null app answers with what BLOCKAI answered for the fixed-rate load's MsgSends.
-    const template = await resultTemplate(blockai.endpoint);
-    const ceiling = await startComet(ourConfig, "a zero-cost app answering as BLOCKAI (the ceiling)", nullAppProcess(template));
-    nodes.push(ceiling);
-    results.ceiling.push(await on(ceiling, set(0), `zero-cost app with BLOCKAI's results, fixed ${fixedRate} tx/s`, fixedRate));
+    if (gaiad) results.gaiad!.loads.push(await on(gaiad, gaiadSet(0), `gaiad fixed ${fixedRate} tx/s`, fixedRate));
+    if (walletIndex) results.blockaiWalletIndex.push(await on(walletIndex, set(0), `BLOCKAI, index_events: wallets', fixed ${fixedRate} tx/s`, fixedRate));
+    if (kv) results.kvstore.push(await on(kv, kvTxs(0), `kvstore fixed ${fixedRate} tx/s`, fixedRate));
+    let ceiling: BenchNode | undefined;
+    if (parts.baselines) {
+      // The null app answers with what BLOCKAI answered for the fixed-rate load's MsgSends.
+      const template = await resultTemplate(blockai.endpoint);
+      ceiling = await startComet(ourConfig, "a zero-cost app answering as BLOCKAI (the ceiling)", nullAppProcess(template));
+      nodes.push(ceiling);
+      results.ceiling.push(await on(ceiling, set(0), `zero-cost app with BLOCKAI's results, fixed ${fixedRate} tx/s`, fixedRate));
+    }
     for (let r = 1; r <= rounds; r++) {
       const b = await on(blockai, set(r), `BLOCKAI saturation, round ${r}`, 0);
-      const w = await on(walletIndex, set(r), `BLOCKAI, index_events: wallets', saturation, round ${r}`, 0);
-      const k = await on(kv, kvTxs(r), `kvstore saturation, round ${r}`, 0);
-      const c = await on(ceiling, set(r), `zero-cost app with BLOCKAI's results, saturation, round ${r}`, 0);
       results.blockai.push(b);
-      results.blockaiWalletIndex.push(w);
-      results.kvstore.push(k);
-      results.ceiling.push(c);
-      results.roundRatios.push(b.committedTxPerSec / k.committedTxPerSec);
-      results.walletIndexRoundRatios.push(w.committedTxPerSec / k.committedTxPerSec);
-      results.ceilingRoundRatios.push(c.committedTxPerSec / k.committedTxPerSec);
+      if (gaiad) {
+        const g = await on(gaiad, gaiadSet(r), `gaiad saturation, round ${r}`, 0);
+        results.gaiad!.loads.push(g);
+        results.gaiad!.roundRatios.push(b.committedTxPerSec / g.committedTxPerSec);
+      }
+      if (walletIndex && kv && ceiling) {
+        const w = await on(walletIndex, set(r), `BLOCKAI, index_events: wallets', saturation, round ${r}`, 0);
+        const k = await on(kv, kvTxs(r), `kvstore saturation, round ${r}`, 0);
+        const c = await on(ceiling, set(r), `zero-cost app with BLOCKAI's results, saturation, round ${r}`, 0);
+        results.blockaiWalletIndex.push(w);
+        results.kvstore.push(k);
+        results.ceiling.push(c);
+        results.roundRatios.push(b.committedTxPerSec / k.committedTxPerSec);
+        results.walletIndexRoundRatios.push(w.committedTxPerSec / k.committedTxPerSec);
+        results.ceilingRoundRatios.push(c.committedTxPerSec / k.committedTxPerSec);
+      }
     }
+    results.gasPerSend = await gasPerSend(blockai.endpoint);
+    if (gaiad) results.gaiad!.gasPerSend = await gasPerSend(gaiad.endpoint);
   } catch (e) {
     // Keep the nodes' logs: a failure here is worth reading.
     for (const node of nodes.splice(0)) await node.stop(true);
@@ -382,7 +436,7 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
 
   // kvstore as a separate process over the ABCI socket, as BLOCKAI runs: what the connection costs.
   const abciCli = path.join(path.dirname(cometbftBinary()), "abci-cli");
-  if (fs.existsSync(abciCli)) {
+  if (parts.baselines && fs.existsSync(abciCli)) {
     const socketKv = await startComet(ourConfig, "kvstore over the ABCI socket", {
       command: abciCli,
       args: (address) => ["kvstore", "--address", address, "--log_level", "error"],
@@ -394,6 +448,16 @@ export async function benchEndToEnd(total: number, fixedRate: number, rounds = E
     }
   }
   return results;
+}
+
+/** Median gas_used of the MsgSends in the last block with txs of the chain at `endpoint`. */
+async function gasPerSend(endpoint: string): Promise<number> {
+  for (let h = (await status(endpoint)).height; h >= 1; h--) {
+    const res = await rpc(endpoint, "block_results", { height: h });
+    const gas = ((res.txs_results ?? []) as Array<{ code: number; gas_used: string }>).filter((t) => t.code === 0).map((t) => Number(t.gas_used));
+    if (gas.length) return gas.sort((a, b) => a - b)[Math.floor((gas.length - 1) / 2)];
+  }
+  return NaN;
 }
 
 /** Runs `fn` with the processes `pids` stopped (SIGSTOP), continuing them afterwards in any case. */

@@ -9,12 +9,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { APP_NODE_FLAGS } from "../../src/node/network";
 import { repoRoot } from "../../src/node/paths";
-import { benchEndToEnd, WALLET_INDEX_EVENTS } from "./e2e-load";
+import { benchEndToEnd, LoadResult, WALLET_INDEX_EVENTS } from "./e2e-load";
 import { benchBlock, benchCheckTx, benchCommitCost, measureLimits } from "./inprocess";
 import { fmt, progress, progressDone, QUICK, table } from "./lib";
 import { benchGateway } from "./gateway.bench";
 
-/** BENCH_ONLY=checktx,block,commit,rss,e2e,gateway runs just those sections (limits always run). */
+/**
+ * BENCH_ONLY=checktx,block,commit,rss,e2e,gaiad,gateway runs just those sections (limits always
+ * run). e2e includes gaiad (when bin/gaiad is there); gaiad alone runs only the BLOCKAI / gaiad rounds.
+ */
 const ONLY = new Set((process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean));
 const runs = (section: string) => ONLY.size === 0 || ONLY.has(section);
 
@@ -30,7 +33,8 @@ async function main(): Promise<void> {
   if (runs("block")) for (const size of [1000, 5000]) blocks.push(await benchBlock(size, limits));
   const commit = runs("commit") ? await benchCommitCost(QUICK ? [1e4, 1e5] : [1e4, 1e5, 1e6]) : [];
   const rss = runs("rss") ? measureRss() : undefined;
-  const e2e = runs("e2e") ? await benchEndToEnd(QUICK ? 2000 : 10_000, QUICK ? 200 : 500) : undefined;
+  const e2eParts = { baselines: runs("e2e"), gaiad: runs("e2e") || runs("gaiad") };
+  const e2e = e2eParts.baselines || e2eParts.gaiad ? await benchEndToEnd(QUICK ? 2000 : 10_000, QUICK ? 200 : 500, undefined, e2eParts) : undefined;
   const gateway = [];
   if (runs("gateway")) {
     for (const kind of ["memory", "level"] as const) {
@@ -51,11 +55,31 @@ async function main(): Promise<void> {
   const c1 = commit[0];
   const cN = commit[commit.length - 1];
   const block5k = blocks.find((b) => b.txs === 5000);
+  // Saturation loads of each round, in order (the first load of each chain is the fixed-rate one).
+  const rounds = <T extends { mode: string }>(loads: T[]) => loads.filter((r) => r.mode.includes("saturation"));
+  const perRound = (a: { committedTxPerSec: number }[], b: { committedTxPerSec: number }[]) =>
+    a.slice(0, Math.min(a.length, b.length)).map((x, i) => x.committedTxPerSec / b[i].committedTxPerSec);
+  const ceilingRatios = e2e ? perRound(rounds(e2e.blockai), rounds(e2e.ceiling)) : [];
+  const num = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
+  // Each target from this run only; null where its sections did not run (BENCH_ONLY) or a baseline is missing.
   const targets = {
-    e2eVsKvstore: e2e?.roundRatios.length ? median(e2e.roundRatios) : undefined,
-    checkTxVsTwoCoresOfVerify: checkTx ? ratio(checkTx.bothCoresTxPerSec, 2 * limits.secp256k1VerifyPerSec) : undefined,
-    appHashCostGrowth: c1 && cN ? ratio(cN.appHashUsPerKey, c1.appHashUsPerKey) : undefined,
-    block5kVsSequentialVerify: block5k ? ratio(block5k.coldMs, block5k.sequentialVerifyMs) : undefined,
+    e2eVsKvstore: num(e2e?.roundRatios.length ? median(e2e.roundRatios) : undefined),
+    checkTxVsTwoCoresOfVerify: num(checkTx ? ratio(checkTx.bothCoresTxPerSec, 2 * limits.secp256k1VerifyPerSec) : undefined),
+    appHashCostGrowth: num(c1 && cN ? ratio(cN.appHashUsPerKey, c1.appHashUsPerKey) : undefined),
+    block5kVsSequentialVerify: num(block5k ? ratio(block5k.coldMs, block5k.sequentialVerifyMs) : undefined),
+    /** BLOCKAI / gaiad committed tx/s at saturation, median of the rounds' ratios. */
+    e2eVsGaiad: num(e2e?.gaiad?.roundRatios.length ? median(e2e.gaiad.roundRatios) : undefined),
+    /** BLOCKAI / the zero-cost app answering as BLOCKAI (null-app.ts), median of the rounds' ratios. */
+    e2eVsCeiling: num(ceilingRatios.length ? median(ceilingRatios) : undefined),
+    /** CheckTx both cores / (2 x libsecp256k1 verifications/s, the `secp256k1` package). */
+    checkTxVsLibsecp: num(checkTx ? ratio(checkTx.bothCoresTxPerSec, 2 * limits.libsecp256k1VerifyPerSec) : undefined),
+    /** Cold 5,000-send block / its 5,000 signatures verified in turn with libsecp256k1. */
+    coldBlockVsLibsecp: num(block5k ? ratio(block5k.coldMs, block5k.libsecpSequentialVerifyMs) : undefined),
+    /** App-hash cost per written key at the largest state / at the smallest (same as appHashCostGrowth). */
+    appHashGrowth: num(c1 && cN ? ratio(cN.appHashUsPerKey, c1.appHashUsPerKey) : undefined),
+    rssMbAt1e6WithCache: null as number | null,
+    rssMbAt1e6WithCacheReason:
+      "BLOCKAI has no state cache yet (the whole state is held in memory); the RSS at 10^6 accounts without one is measured under rss",
   };
 
   const rows: string[][] = [["measure", "value", "baseline / note"]];
@@ -76,10 +100,30 @@ async function main(): Promise<void> {
   }
   if (rss) rows.push([`memory with ${fmt(rss.accounts)} accounts`, `${fmt(rss.rssAfterReloadMb)} MB RSS`, `after a restart (load ${fmt(rss.reloadMs)} ms); peak ${fmt(rss.peakBuildMb)} MB while creating them`]);
   if (e2e) {
-    for (const r of [...e2e.blockai, ...e2e.blockaiWalletIndex, ...e2e.kvstore, ...e2e.ceiling, ...(e2e.kvstoreSocket ? [e2e.kvstoreSocket] : [])]) {
+    for (const r of [...e2e.blockai, ...(e2e.gaiad?.loads ?? []), ...e2e.blockaiWalletIndex, ...e2e.kvstore, ...e2e.ceiling, ...(e2e.kvstoreSocket ? [e2e.kvstoreSocket] : [])]) {
       const refused = Object.entries(r.refused ?? {}).map(([why, count]) => `${count} refused (${why}); `).join("");
       rows.push([`e2e ${r.mode}`, `${fmt(r.committedTxPerSec)} tx/s`, `p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${r.committed}/${r.sent} committed; ${refused}${r.blocks} blocks of ${fmt(r.txsPerBlock)} txs every ${fmt(r.blockIntervalMs)} ms; cores: ${Object.entries(r.cores).map(([n, c]) => `${n} ${fmt(c, 2)}`).join(", ")}`]);
     }
+    if (e2e.gaiad) {
+      const g = e2e.gaiad;
+      const bl = rounds(e2e.blockai);
+      const gl = rounds(g.loads);
+      rows.push([
+        "e2e BLOCKAI / gaiad at saturation",
+        fmt(targets.e2eVsGaiad ?? NaN, 2),
+        `median of ${g.roundRatios.length} rounds (${g.roundRatios.map((x) => fmt(x, 2)).join(", ")}); ${g.version}`,
+      ]);
+      rows.push(["e2e tx size, BLOCKAI / gaiad", `${e2e.txBytes} / ${g.txBytes} bytes`, "MsgSend, one signature, as broadcast"]);
+      rows.push(["gas per MsgSend, BLOCKAI / gaiad", `${fmt(e2e.gasPerSend ?? NaN)} / ${fmt(g.gasPerSend)}`, "gas_used, median of the last loaded block"]);
+      const cpuMs = (loads: LoadResult[], name: string) => median(loads.map((r) => (r.cores[name] / r.committedTxPerSec) * 1000));
+      rows.push([
+        "CPU per committed tx at saturation",
+        `BLOCKAI app ${fmt(cpuMs(bl, "app"), 3)} + CometBFT ${fmt(cpuMs(bl, "cometbft"), 3)} ms`,
+        `gaiad (app and CometBFT in one process) ${fmt(cpuMs(gl, "gaiad"), 3)} ms; medians of the rounds`,
+      ]);
+    }
+  }
+  if (e2e && e2e.roundRatios.length) {
     rows.push([
       "e2e BLOCKAI / kvstore at saturation",
       fmt(targets.e2eVsKvstore!, 2),
@@ -115,8 +159,17 @@ async function main(): Promise<void> {
       `${g.concurrency} consumers, one call at a time each; calls / CPU time of the gateway's threads (${g.gatewayCpuSource}; its event loop busy ${fmt(g.gatewayUtilization * 100)}% of the run, wall ${fmt(g.callsPerSec)} calls/s with the load generator and upstream on the same 2 cores); goal >= 2000`,
     ]);
   }
+  const targetRows: string[][] = [["target", "value", "what"]];
+  const t = (name: keyof typeof targets, what: string) => targetRows.push([name, targets[name] === null ? "n/a" : fmt(targets[name] as number, 2), what]);
+  t("e2eVsGaiad", "BLOCKAI / gaiad e2e at saturation (median of the rounds)");
+  t("e2eVsCeiling", "BLOCKAI / zero-cost app e2e at saturation (median of the rounds)");
+  t("checkTxVsLibsecp", "CheckTx both cores / (2 x libsecp256k1 verify/s)");
+  t("coldBlockVsLibsecp", "cold 5,000-send block / its signatures verified in turn with libsecp256k1");
+  t("appHashGrowth", "app-hash cost per key, largest / smallest state");
+  targetRows.push(["rssMbAt1e6WithCache", "n/a", targets.rssMbAt1e6WithCacheReason]);
   console.log(`\nBLOCKAI benchmark ${QUICK ? "(quick) " : ""}${ONLY.size ? `(only ${[...ONLY].join(", ")}) ` : ""}${started}\n`);
   console.log(table(rows));
+  console.log(`\n${table(targetRows)}`);
   const out = { started, quick: QUICK, only: [...ONLY], limits, checkTx, blocks, commit, rss, e2e, gateway, targets };
   const file = path.join(repoRoot(), "bench-results.json");
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
