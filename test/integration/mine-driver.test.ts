@@ -55,12 +55,18 @@ class DriverChain implements MinerChain {
     const { fromBech32 } = await import("@cosmjs/encoding");
     return this.d.app.keepers.pow.minerWork(this.d.app.committedStore()!, fromBech32(address).data, epoch);
   }
-  /** One block with everything in the mempool. */
+  /**
+   * One block with everything in the mempool; then, as CometBFT does after a commit, the txs left
+   * in the mempool (accepted while the block ran) are re-checked against the fresh check state
+   * and the refused ones dropped: without it a certificate admitted during the commit would not
+   * count against the next block's max_certs_per_block.
+   */
   async produce(): Promise<ExecTxResult[]> {
     const txs = this.mempool;
     this.mempool = [];
     const { results } = await this.d.block(txs);
     txs.forEach((tx, i) => this.outcomes.set(hashOf(tx), { code: results[i].code, codespace: results[i].codespace, log: results[i].log, height: this.d.height }));
+    this.mempool = this.mempool.filter((tx) => this.d.checkTx(tx, true).code === 0);
     return results;
   }
 }
