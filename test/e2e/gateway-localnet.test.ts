@@ -14,11 +14,9 @@ import * as path from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice } from "@cosmjs/stargate";
 import OpenAI from "openai";
-import type { Io } from "../../src/cli/command";
-import { ScriptedPrompter } from "../../src/cli/prompt";
-import { run } from "../../src/cli/run";
 import { BlockaiClient, privateKeyFromMnemonic, signedVoucherToJson, signVoucher, type PaymentRequiredBody } from "../../src/client";
 import { blockaiEntry, repoRoot } from "../../src/node/paths";
+import { cli } from "../helpers/cli";
 import { TestNetwork } from "../helpers/network";
 import { freePorts } from "../helpers/ports";
 
@@ -74,16 +72,6 @@ describe("paid AI calls over HTTP on a real network", () => {
   let client: BlockaiClient;
 
   const keyFlags = () => ["--home", home, "--keyring-backend", "test"];
-  async function cli(args: string[], answers: string[] = []): Promise<{ code: number | "running"; out: string }> {
-    let out = "";
-    const io: Io = {
-      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
-      stderr: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
-      prompter: new ScriptedPrompter(answers),
-      env: {},
-    };
-    return { code: await run(args, io), out };
-  }
   const track = (p: Proc) => (procs.push(p), p);
 
   beforeAll(async () => {
@@ -310,7 +298,7 @@ describe("paid AI calls over HTTP on a real network", () => {
     const stateFile = path.join(home, "scorer-openai.json");
     const r = await cli(["scorer", "--from", "op0", "--evaluator", "openai", "--eval-set", setFile, "--sample", "4", "--call-timeout", "5000", "--state", stateFile, "--stop-after", "commit", "--poll", "300", "--node", net.rpc, ...keyFlags(), "--output", "json"]);
     const events = r.out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-    expect({ code: r.code, out: r.code === 0 ? "" : r.out }).toEqual({ code: 0, out: "" });
+    expect({ code: r.code, out: r.code === 0 ? "" : r.out + r.err }).toEqual({ code: 0, out: "" });
     const opened = events.find((e) => e.event === "escrow" && e.model_id === modelId.toString());
     expect(opened).toMatchObject({ provider: operator });
     // The last evaluation (an epoch that ended during one is evaluated again): `paid` is cumulative on the escrow.

@@ -5,9 +5,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Io } from "../../src/cli/command";
-import { ScriptedPrompter } from "../../src/cli/prompt";
-import { run } from "../../src/cli/run";
 import { BlockaiMsgs, createBlockaiRegistry } from "../../src/client";
 import { MsgRegisterModelResponse } from "../../src/gen/blockai/registry/v1/tx";
 import {
@@ -33,6 +30,7 @@ import { saltOf } from "../helpers/scoring";
 import { blockaiEntry } from "../../src/node/paths";
 import { rpc } from "../../src/node/rpc";
 import { waitFor } from "../../src/node/process";
+import { cliJson } from "../helpers/cli";
 import { TestNetwork } from "../helpers/network";
 
 jest.setTimeout(300_000);
@@ -56,19 +54,7 @@ describe("end to end: emission and rewards on a 4-validator localnet", () => {
 
   let home: string;
   /** `blockai ...` in process, as bin/blockai runs it; JSON output parsed. */
-  const cli = async (args: string[], answers: string[] = []): Promise<any> => {
-    let out = "";
-    let err = "";
-    const io: Io = {
-      stdout: { write: (t: string) => ((out += t), true) } as unknown as NodeJS.WritableStream,
-      stderr: { write: (t: string) => ((err += t), true) } as unknown as NodeJS.WritableStream,
-      prompter: new ScriptedPrompter(answers),
-      env: {},
-    };
-    const code = await run([...args, "--output", "json"], io);
-    if (code !== 0) throw new Error(`blockai ${args.join(" ")} exited ${code}: ${err}${out}`);
-    return out.trim() === "" ? undefined : JSON.parse(out);
-  };
+  const cli = cliJson;
 
   const query = async <T>(service: string, method: string, data: Uint8Array, decode: (b: Uint8Array) => T): Promise<T> => {
     const r = await comet.abciQuery({ path: `/${service}/${method}`, data });

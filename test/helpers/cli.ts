@@ -37,9 +37,9 @@ export async function cli(args: string[], answers: string[] = []): Promise<CliRe
   }
 }
 
-/** Runs with --output json; throws with the command's output unless it exits 0. */
-export async function cliJson(args: string[]): Promise<any> {
-  const r = await cli([...args, "--output", "json"]);
+/** Runs with --output json; throws with the command's output unless it exits 0; undefined when it prints nothing. */
+export async function cliJson(args: string[], answers: string[] = []): Promise<any> {
+  const r = await cli([...args, "--output", "json"], answers);
   if (r.code !== 0) throw new Error(`blockai ${args.join(" ")} exited ${r.code}: ${r.err}${r.out}`);
-  return JSON.parse(r.out);
+  return r.out.trim() === "" ? undefined : JSON.parse(r.out);
 }
