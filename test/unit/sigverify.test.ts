@@ -6,6 +6,20 @@ import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
 import * as cryptoModule from "../../src/framework/crypto";
 
+/** Two chains from the same genesis, one verifying on the main thread, one with a pool of 2, one block in. */
+async function withTwoApps(fn: (serial: Driver, parallel: Driver) => Promise<void>): Promise<void> {
+  const serial = await Driver.create({ accounts: 4 });
+  const parallel = await Driver.create({ accounts: 4, verifyThreads: 2 });
+  try {
+    await serial.block();
+    await parallel.block();
+    await fn(serial, parallel);
+  } finally {
+    await serial.close();
+    await parallel.close();
+  }
+}
+
 describe("parallel signature verification", () => {
   test("the worker pool agrees with verifySecp256k1 on valid, high-S and corrupted signatures", async () => {
     const pool = new SignaturePool(2);
@@ -83,12 +97,8 @@ describe("parallel signature verification", () => {
     }
   });
 
-  test("an app with verification threads gives exactly the results of one without (CheckTx batches and blocks)", async () => {
-    const serial = await Driver.create({ accounts: 4 });
-    const parallel = await Driver.create({ accounts: 4, verifyThreads: 2 });
-    try {
-      await serial.block();
-      await parallel.block();
+  test("an app with verification threads gives exactly the results of one without (CheckTx batches and blocks)", () =>
+    withTwoApps(async (serial, parallel) => {
       const txs: Uint8Array[] = [];
       serial.keys.forEach((key, k) => {
         for (let seq = 0n; seq < 5n; seq++) {
@@ -107,17 +117,9 @@ describe("parallel signature verification", () => {
       const b = await parallel.block(txs);
       expect(b.results.map((r) => r.code)).toEqual(a.results.map((r) => r.code));
       expect(Buffer.from(parallel.app.lastAppHash)).toEqual(Buffer.from(serial.app.lastAppHash));
-    } finally {
-      await serial.close();
-      await parallel.close();
-    }
-  });
-  test("a block of unseen signatures executes while the pool verifies it in chunks, with exactly the results of one without", async () => {
-    const serial = await Driver.create({ accounts: 4 });
-    const parallel = await Driver.create({ accounts: 4, verifyThreads: 2 });
-    try {
-      await serial.block();
-      await parallel.block();
+    }));
+  test("a block of unseen signatures executes while the pool verifies it in chunks, with exactly the results of one without", () =>
+    withTwoApps(async (serial, parallel) => {
       // 600 txs, interleaved by account, none seen by CheckTx: the pool gets chunks of 32, 64,
       // 128, 256 and the rest; failures sit in the first chunk, a middle one and the last.
       const txs: Uint8Array[] = [];
@@ -138,9 +140,5 @@ describe("parallel signature verification", () => {
       expect(a.results.filter((r) => r.code === 0).length).toBeGreaterThan(300);
       expect(a.results.filter((r) => r.code !== 0).length).toBeGreaterThan(0);
       expect(Buffer.from(parallel.app.lastAppHash)).toEqual(Buffer.from(serial.app.lastAppHash));
-    } finally {
-      await serial.close();
-      await parallel.close();
-    }
-  });
+    }));
 });
