@@ -155,7 +155,6 @@ const MAX_CHUNK = 512;
 interface VerificationChunk {
   readonly endTx: number;
   readonly done: Promise<void>;
-  settled: boolean;
 }
 
 export class BlockaiApp implements AbciApplication {
@@ -299,9 +298,7 @@ export class BlockaiApp implements AbciApplication {
     // Each chunk goes to the workers as soon as it is collected (decoding the txs and reading
     // their signers' keys is main-thread work), so they start after the first few txs.
     const flush = (endTx: number) => {
-      const chunk: VerificationChunk = { endTx, done: this.verifyIntoCache(items), settled: false };
-      void chunk.done.then(() => (chunk.settled = true));
-      chunks.push(chunk);
+      chunks.push({ endTx, done: this.verifyIntoCache(items) });
       items = [];
       size = Math.min(size * 2, MAX_CHUNK);
     };
@@ -541,11 +538,15 @@ export class BlockaiApp implements AbciApplication {
   private async executeBlockAsVerified(req: RequestFinalizeBlock, chunks: VerificationChunk[]): Promise<ResponseFinalizeBlock> {
     const steps = this.blockSteps(req);
     let c = 0;
+    let awaited = -1;
     for (let next = steps.next(); ; next = steps.next()) {
       if (next.done) return next.value;
       const txIndex = next.value;
       while (c < chunks.length && chunks[c].endTx <= txIndex) c++;
-      if (c < chunks.length && !chunks[c].settled) await chunks[c].done;
+      if (c < chunks.length && c > awaited) {
+        await chunks[c].done;
+        awaited = c;
+      }
     }
   }
 

@@ -179,6 +179,25 @@ export const scorerCommand: Command = {
       const chainId = await client.getChainId();
       checkChainId(ctx, nodeUrl(ctx), chainId);
       log("start", { scorer: key.address, validator, chain_id: chainId, state: stateFile }, `scoring for ${validator} as ${key.address} on ${chainId} (state ${stateFile})`);
+      type EscrowRecord = NonNullable<ScorerState["escrows"]>[string];
+      /**
+       * Opens the scorer's escrow on `model` (bound to `provider` when given) for ESCROW_DURATION
+       * blocks and records it in the state file, which then holds it across restarts.
+       */
+      const openEscrow = async (model: Model, height: bigint, provider?: string): Promise<EscrowRecord> => {
+        const expiryHeight = height + ESCROW_DURATION;
+        const r = await sendTx({ typeUrl: "/blockai.metering.v1.MsgOpenEscrow", value: MsgOpenEscrow.fromPartial({ consumer: key.address, modelId: model.id, deposit: { denom: "usoa", amount: deposit.toString() }, expiryHeight, provider: provider ?? "" }) });
+        const escrowId = MsgOpenEscrowResponse.decode(r.msgResponses[0].value).escrowId;
+        const escrow: EscrowRecord = { escrow_id: escrowId.toString(), units: "0", amount: "0", provider, deposit: deposit.toString(), expiry_height: expiryHeight.toString() };
+        (state.escrows ??= {})[model.id.toString()] = escrow;
+        saveState(stateFile, state);
+        log(
+          "escrow",
+          { model_id: model.id.toString(), escrow_id: escrow.escrow_id, deposit: deposit.toString(), ...(provider ? { provider } : {}) },
+          `model ${model.id}: opened escrow ${escrow.escrow_id} (${deposit}usoa)${provider ? ` bound to ${provider}` : ""}`,
+        );
+        return escrow;
+      };
       /**
        * The http evaluator pays every call with a voucher on its own escrow for the model (opened
        * on first use); the cumulative usage is saved before each call, so a restart never signs a
@@ -189,14 +208,7 @@ export const scorerCommand: Command = {
         const price = BigInt(model.pricePerUnit?.amount ?? "0");
         const escrows = (state.escrows ??= {});
         let escrow = escrows[model.id.toString()];
-        if (!escrow) {
-          const height = (await comet.status()).syncInfo.latestBlockHeight;
-          const r = await sendTx({ typeUrl: "/blockai.metering.v1.MsgOpenEscrow", value: MsgOpenEscrow.fromPartial({ consumer: key.address, modelId: model.id, deposit: { denom: "usoa", amount: deposit.toString() }, expiryHeight: BigInt(height) + 100_000n }) });
-          const escrowId = MsgOpenEscrowResponse.decode(r.msgResponses[0].value).escrowId;
-          escrow = escrows[model.id.toString()] = { escrow_id: escrowId.toString(), units: "0", amount: "0" };
-          saveState(stateFile, state);
-          log("escrow", { model_id: model.id.toString(), escrow_id: escrow.escrow_id, deposit: deposit.toString() }, `model ${model.id}: opened escrow ${escrow.escrow_id} (${deposit}usoa)`);
-        }
+        if (!escrow) escrow = await openEscrow(model, BigInt((await comet.status()).syncInfo.latestBlockHeight));
         const results: CallResult[] = [];
         for (const c of sampleCases(evalSet, epoch, fromBech32(validator).data, sample)) {
           escrow.units = (BigInt(escrow.units) + 1n).toString();
@@ -232,12 +244,7 @@ export const scorerCommand: Command = {
         const expiring = escrow !== undefined && height + ESCROW_RENEW_MARGIN > BigInt(escrow.expiry_height ?? "0");
         if (!escrow || escrow.provider !== terms.provider || spent || expiring) {
           if (deposit < BigInt(sample) * maxCallPrice) throw new Error(`--escrow-deposit ${deposit}usoa cannot pay ${sample} calls at the gateway's bound of ${maxCallPrice}usoa a call`);
-          const expiryHeight = height + ESCROW_DURATION;
-          const r = await sendTx({ typeUrl: "/blockai.metering.v1.MsgOpenEscrow", value: MsgOpenEscrow.fromPartial({ consumer: key.address, modelId: model.id, deposit: { denom: "usoa", amount: deposit.toString() }, expiryHeight, provider: terms.provider }) });
-          const escrowId = MsgOpenEscrowResponse.decode(r.msgResponses[0].value).escrowId;
-          escrow = escrows[model.id.toString()] = { escrow_id: escrowId.toString(), units: "0", amount: "0", provider: terms.provider, deposit: deposit.toString(), expiry_height: expiryHeight.toString() };
-          saveState(stateFile, state);
-          log("escrow", { model_id: model.id.toString(), escrow_id: escrow.escrow_id, deposit: deposit.toString(), provider: terms.provider }, `model ${model.id}: opened escrow ${escrow.escrow_id} (${deposit}usoa) bound to ${terms.provider}`);
+          escrow = await openEscrow(model, height, terms.provider);
         }
         const bound = escrow;
         const pay = createPayingFetch({
