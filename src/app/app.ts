@@ -35,7 +35,7 @@ import "../proto/proto-fast";
 import type { AbciApplication } from "../abci";
 import { encodeProof, PROOF_OP_TYPE } from "../types/proof";
 import { StoreBranch } from "../store/branch";
-import { PendingCommit, StateDB } from "../store/state";
+import { CommittedVersion, PendingCommit, StateDB } from "../store/state";
 import { checkOffer, chunkHash, restorePayload, sha256, SNAPSHOT_FORMAT, SnapshotError, SnapshotInfo, SnapshotStore } from "../store/snapshot";
 import { DecCoin } from "../types/coins";
 import { ChainError, SdkErrors } from "../types/errors";
@@ -90,6 +90,12 @@ export interface AppOptions {
   invariantsFullEvery?: number;
   /** Committed versions kept in memory for historical queries. */
   keepVersions?: number;
+  /**
+   * Bounded-cache mode: state values are read from LevelDB through a cache of this many bytes
+   * instead of all being held in memory (keys and the Merkle tree stay in memory). 0 or absent:
+   * the whole state in memory. App hashes are the same either way.
+   */
+  stateCacheBytes?: number;
   /**
    * Worker threads verifying signatures of CheckTx batches and of a block's txs ahead of their
    * in-order execution (0 = verify on the main thread only). Results are identical either way.
@@ -218,7 +224,7 @@ export class BlockaiApp implements AbciApplication {
 
   static async open(options: AppOptions): Promise<BlockaiApp> {
     indexEventsSet(options.indexEvents); // refuse an invalid list before the database is opened
-    const db = await StateDB.open(options.dataDir, { keepVersions: options.keepVersions });
+    const db = await StateDB.open(options.dataDir, { keepVersions: options.keepVersions, cacheBytes: options.stateCacheBytes });
     return new BlockaiApp(db, options);
   }
 
@@ -243,7 +249,7 @@ export class BlockaiApp implements AbciApplication {
   /** The committed store at `height` (latest if 0), read-only by convention. */
   committedStore(height = 0): StoreBranch | undefined {
     const version = height === 0 ? this.db.latest : this.db.version(height);
-    return version ? new StoreBranch(version.data.clone()) : undefined;
+    return version ? this.db.branchAt(version) : undefined;
   }
 
   private deps(): TxPipelineDeps {
@@ -357,7 +363,7 @@ export class BlockaiApp implements AbciApplication {
     }
     try {
       if (req.path === STORE_QUERY_PATH) {
-        const store = new StoreBranch(version.data.clone());
+        const store = this.db.branchAt(version);
         const value = store.get(req.data);
         const response: ResponseQuery = { ...base, key: req.data, value: value ?? new Uint8Array() };
         if (req.prove) {
@@ -368,7 +374,7 @@ export class BlockaiApp implements AbciApplication {
       if (req.path === SIMULATE_PATH) return { ...base, value: this.simulate(req.data) };
       const handler = this.queryRouter.get(req.path);
       if (!handler) return fail(SdkErrors.UnknownRequest.wrap(`unknown query path ${req.path}`));
-      const store = new StoreBranch(version.data.clone());
+      const store = this.db.branchAt(version);
       return { ...base, value: handler.handle({ store, height: version.height }, req.data) };
     } catch (e) {
       if (e instanceof ChainError) return fail(e);
@@ -632,13 +638,15 @@ export class BlockaiApp implements AbciApplication {
     this.genesisState = undefined;
     this.checkState = this.db.branch();
     const interval = this.options.snapshots?.interval ?? 0;
-    if (this.snapshots && interval > 0 && pending.height > 0 && pending.height % interval === 0) this.scheduleSnapshot(pending);
+    if (this.snapshots && interval > 0 && pending.height > 0 && pending.height % interval === 0) this.scheduleSnapshot(this.db.latest);
     return { retainHeight: 0n };
   }
 
   /** The snapshot of a committed version, written after Commit has answered (the version is immutable). */
-  private scheduleSnapshot(version: PendingCommit): void {
+  private scheduleSnapshot(version: CommittedVersion): void {
     const store = this.snapshots!;
+    // Newer blocks may commit before this snapshot's turn comes; its values must stay readable.
+    const release = this.db.hold(version);
     const header = {
       height: version.height,
       app_hash: Buffer.from(version.appHash).toString("hex"),
@@ -646,11 +654,12 @@ export class BlockaiApp implements AbciApplication {
     };
     this.snapshotting = this.snapshotting
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => store.create(header, version.data))
+      .then(() => store.create(header, version))
       .then(
         (info) => this.logger.info("snapshot taken", { height: info.height, chunks: info.chunks, hash: Buffer.from(info.hash).toString("hex") }),
         (e) => this.logger.error("snapshot failed", { height: version.height, error: (e as Error).message }),
-      );
+      )
+      .finally(release);
   }
 
   /** The node-local values a restored node needs besides the Merkle-committed state. */

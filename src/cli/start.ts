@@ -43,6 +43,7 @@ export async function openAppState(home: string, config: AppConfig, logger: Logg
       indexEvents: config.index_events,
       metrics,
       snapshots: { dir: snapshotDir(home), interval: config.snapshot_interval, keepRecent: config.snapshot_keep_recent },
+      stateCacheBytes: config.state_cache_mb * 1024 * 1024,
       genesis: genesisLimits(home),
     });
   } catch (e) {

@@ -43,6 +43,12 @@ export interface AppConfig {
   snapshot_interval: number;
   /** How many of the newest snapshots are kept on disk. */
   snapshot_keep_recent: number;
+  /**
+   * 0 (the default): the whole state is held in memory. N > 0: state values are read from
+   * LevelDB through a cache of N MiB, and only keys and the Merkle tree stay in memory, for a
+   * state larger than memory (see README, "State larger than memory"). App hashes are the same.
+   */
+  state_cache_mb: number;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -62,6 +68,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   dashboard_address: "",
   snapshot_interval: 0,
   snapshot_keep_recent: 2,
+  state_cache_mb: 0,
 };
 
 export function appConfigPath(home: string): string {
@@ -89,6 +96,7 @@ export function readAppConfig(home: string): AppConfig {
   }
   if (!Number.isSafeInteger(config.snapshot_interval) || config.snapshot_interval < 0) throw new Error(`${file}: snapshot_interval must be a whole number of blocks >= 0, got ${JSON.stringify(config.snapshot_interval)}`);
   if (!Number.isSafeInteger(config.snapshot_keep_recent) || config.snapshot_keep_recent < 1) throw new Error(`${file}: snapshot_keep_recent must be a whole number >= 1, got ${JSON.stringify(config.snapshot_keep_recent)}`);
+  if (!Number.isSafeInteger(config.state_cache_mb) || config.state_cache_mb < 0) throw new Error(`${file}: state_cache_mb must be a whole number of MiB >= 0 (0 = all state in memory), got ${JSON.stringify(config.state_cache_mb)}`);
   return config;
 }
 

@@ -1,7 +1,21 @@
 import BTree from "sorted-btree";
 import { KVStore, RangeOptions, keyToString, stringToKey } from "./kv";
 
-export type StateMap = BTree<string, Uint8Array>;
+/**
+ * Marks a state entry whose value lives in LevelDB only (StateDB's bounded-cache mode): the key
+ * is in memory, so ranges and membership stay synchronous, and the value is read through the
+ * version's ValueReader when asked for.
+ */
+export const ON_DISK: unique symbol = Symbol("on disk");
+export type StoredValue = Uint8Array | typeof ON_DISK;
+export type StateMap = BTree<string, StoredValue>;
+
+/** Reads the value of an ON_DISK entry as of the version the branch was taken from. */
+export type ValueReader = (key: string) => Uint8Array;
+
+const NOTHING_ON_DISK: ValueReader = (key) => {
+  throw new Error(`state entry ${JSON.stringify(key)} is on disk, but this branch has no reader for it`);
+};
 
 /**
  * A writable copy-on-write view of a state snapshot. `branch()` is O(1) (the B+tree is cloned by
@@ -19,12 +33,16 @@ export class StoreBranch implements KVStore {
   constructor(
     private data: StateMap,
     private readonly parent?: StoreBranch,
+    /** Resolves ON_DISK entries; a child branch inherits its parent's. */
+    readonly read: ValueReader = parent?.read ?? NOTHING_ON_DISK,
   ) {
     this.parentGeneration = parent?.generation ?? 0;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.data.get(keyToString(key));
+    const k = keyToString(key);
+    const v = this.data.get(k);
+    return v === ON_DISK ? this.read(k) : v;
   }
 
   has(key: Uint8Array): boolean {
@@ -55,14 +73,14 @@ export class StoreBranch implements KVStore {
     if (!options.reverse) {
       for (const [k, v] of this.data.entries(lo)) {
         if (hi !== undefined && k >= hi) break;
-        out.push([stringToKey(k), v]);
+        out.push([stringToKey(k), v === ON_DISK ? this.read(k) : v]);
         if (out.length >= limit) break;
       }
     } else {
       const iter = hi === undefined ? this.data.entriesReversed() : this.data.entriesReversed(hi, undefined, true);
       for (const [k, v] of iter) {
         if (k < lo) break;
-        out.push([stringToKey(k), v]);
+        out.push([stringToKey(k), v === ON_DISK ? this.read(k) : v]);
         if (out.length >= limit) break;
       }
     }
@@ -92,7 +110,7 @@ export class StoreBranch implements KVStore {
    * work on the fork leaves this branch as it was, and committing the fork persists both.
    */
   fork(): StoreBranch {
-    const copy = new StoreBranch(this.data.clone());
+    const copy = new StoreBranch(this.data.clone(), undefined, this.read);
     for (const [k, v] of this.changes) copy.changes.set(k, v);
     return copy;
   }

@@ -505,15 +505,29 @@ export class MerkleTree {
 
   /** Builds from scratch (startup loads the whole state). Duplicate keys: last wins. */
   static fromEntries(entries: Iterable<readonly [Uint8Array, Uint8Array]>): MerkleTree {
+    const builder = MerkleTree.builder();
+    for (const [key, value] of entries) builder.add(key, value);
+    return builder.build();
+  }
+
+  /**
+   * A tree built from entries added one at a time (a state loaded from LevelDB): each value is
+   * hashed as it is added and not kept, so the values need not all be in memory at once.
+   */
+  static builder(): { add(key: Uint8Array, value: Uint8Array): void; build(): MerkleTree } {
     const c = new Changes(false);
-    for (const [key, value] of entries) {
-      checkBytes(value, "value"); // add() would take a null value for a delete
-      c.add(key, value);
-    }
-    if (c.items.length === 0) return MerkleTree.EMPTY;
-    const batch = new Batch(c);
-    const root = batch.run(() => batch.build(0, 0, c.items.length, null, ""));
-    return MerkleTree.version(batch, root, batch.delta);
+    return {
+      add(key, value) {
+        checkBytes(value, "value"); // Changes.add() would take a null value for a delete
+        c.add(key, value);
+      },
+      build() {
+        if (c.items.length === 0) return MerkleTree.EMPTY;
+        const batch = new Batch(c);
+        const root = batch.run(() => batch.build(0, 0, c.items.length, null, ""));
+        return MerkleTree.version(batch, root, batch.delta);
+      },
+    };
   }
 
   private static version(batch: Batch, root: Node | null, size: number): MerkleTree {

@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import BTree from "sorted-btree";
-import type { StateMap } from "./branch";
+import { ON_DISK, type StateMap, type StoredValue, type ValueReader } from "./branch";
 import { keyToString, stringToKey } from "./kv";
 import { MerkleTree } from "./smt";
 
@@ -62,12 +62,14 @@ function u32(n: number): Uint8Array {
 }
 
 /** The format-1 payload of a committed state (see the file comment). */
-export function encodeSnapshotPayload(header: SnapshotHeader, data: StateMap): Uint8Array[] {
+export function encodeSnapshotPayload(header: SnapshotHeader, data: StateMap, read?: ValueReader): Uint8Array[] {
   const parts: Uint8Array[] = [];
   const head = new TextEncoder().encode(JSON.stringify(header));
   parts.push(u32(head.length), head);
-  for (const [k, v] of data.entries()) {
+  for (const [k, stored] of data.entries()) {
     const key = stringToKey(k);
+    if (stored === ON_DISK && read === undefined) throw new Error("encodeSnapshotPayload: an entry is on disk and no reader was given");
+    const v = stored === ON_DISK ? read!(k) : stored;
     parts.push(u32(key.length), key, u32(v.length), v);
   }
   return parts;
@@ -164,7 +166,7 @@ export function restorePayload(chunks: readonly Uint8Array[], height: number, tr
   if (header.app_hash.toLowerCase() !== Buffer.from(trustedAppHash).toString("hex")) {
     throw new SnapshotError("snapshot header names another app hash than its content");
   }
-  const data: StateMap = new BTree<string, Uint8Array>();
+  const data: StateMap = new BTree<string, StoredValue>();
   for (const [k, v] of entries) data.set(keyToString(k), v);
   return { header, data, entries, tree };
 }
@@ -210,8 +212,8 @@ export class SnapshotStore {
   }
 
   /** Writes the snapshot of a committed version and drops the ones beyond keepRecent. */
-  async create(header: SnapshotHeader, data: StateMap): Promise<SnapshotInfo> {
-    const chunks = toChunks(encodeSnapshotPayload(header, data), this.chunkBytes);
+  async create(header: SnapshotHeader, state: { data: StateMap; read: ValueReader }): Promise<SnapshotInfo> {
+    const chunks = toChunks(encodeSnapshotPayload(header, state.data, state.read), this.chunkBytes);
     const metadata = metadataOf(chunks);
     const info: SnapshotInfo = { height: header.height, format: SNAPSHOT_FORMAT, chunks: chunks.length, hash: sha256(metadata), metadata };
     const final = path.join(this.dir, String(header.height));

@@ -1,6 +1,8 @@
 import BTree from "sorted-btree";
 import { Level } from "level";
-import { StoreBranch, StateMap } from "./branch";
+import type { AbstractSnapshot } from "abstract-level";
+import { StoreBranch, StateMap, StoredValue, ON_DISK, ValueReader } from "./branch";
+import { ValueCache } from "./cache";
 import { keyToString, stringToKey } from "./kv";
 import { MerkleTree } from "./smt";
 
@@ -16,12 +18,30 @@ import { MerkleTree } from "./smt";
  *
  * Old versions cost only the nodes that changed, so the last `keepVersions` heights stay
  * queryable (with proofs) at no extra I/O.
+ *
+ * Bounded-cache mode (`cacheBytes`): the keys and the Merkle tree stay in memory, the values do
+ * not. Every committed entry is ON_DISK in the B+tree and is read from LevelDB, through a
+ * least-recently-used cache of `cacheBytes` (cache.ts), when a transaction or query asks for
+ * it. Each kept version holds a LevelDB snapshot taken right after its commit, so a read at
+ * height H sees H's value even after later blocks overwrote it; only the latest version reads
+ * through the cache, which the commit updates in the same synchronous step that makes the new
+ * version the latest. Values written by a block stay in memory until its commit has persisted
+ * them. Reads are synchronous (LevelDB's getSync), so transaction execution is unchanged.
  */
 export interface CommittedVersion {
   readonly height: number;
   readonly appHash: Uint8Array;
   readonly data: StateMap;
   readonly tree: MerkleTree;
+  /** Reads this version's ON_DISK values (bounded-cache mode; throws in all-in-memory mode). */
+  readonly read: ValueReader;
+}
+
+/** A LevelDB snapshot shared by a version and whoever holds it past its time in the list. */
+interface DiskVersion {
+  readonly snapshot: AbstractSnapshot;
+  holders: number;
+  dropped: boolean;
 }
 
 export interface PendingCommit {
@@ -59,38 +79,113 @@ function stateKey(key: string): Uint8Array {
   return out;
 }
 
+export interface StateDBOptions {
+  keepVersions?: number;
+  /** Bounded-cache mode with a value cache of this many bytes; absent or 0: all in memory. */
+  cacheBytes?: number;
+}
+
 export class StateDB {
   private versions: CommittedVersion[] = [];
   private meta = new Map<string, string>();
+  private readonly disk = new WeakMap<CommittedVersion, DiskVersion>();
+  /** The value cache of bounded-cache mode; undefined when the whole state is in memory. */
+  readonly cache: ValueCache | undefined;
 
   private constructor(
     private readonly db: Level<Uint8Array, Uint8Array>,
     private readonly keepVersions: number,
-  ) {}
+    cacheBytes: number,
+  ) {
+    this.cache = cacheBytes > 0 ? new ValueCache(cacheBytes) : undefined;
+  }
 
-  static async open(dir: string, options: { keepVersions?: number } = {}): Promise<StateDB> {
+  static async open(dir: string, options: StateDBOptions = {}): Promise<StateDB> {
     const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
     await db.open();
-    const state = new StateDB(db, options.keepVersions ?? DEFAULT_KEEP_VERSIONS);
+    const state = new StateDB(db, options.keepVersions ?? DEFAULT_KEEP_VERSIONS, options.cacheBytes ?? 0);
     await state.load();
     return state;
+  }
+
+  /**
+   * The committed version `fields`, registered with its reader: in bounded-cache mode a LevelDB
+   * snapshot of the database as it is now, which must hold exactly this version's state.
+   */
+  private makeVersion(fields: Omit<CommittedVersion, "read">): CommittedVersion {
+    const cache = this.cache;
+    if (cache === undefined) {
+      return { ...fields, read: (key) => { throw new Error(`state entry ${JSON.stringify(key)} is on disk in all-in-memory mode`); } };
+    }
+    const disk: DiskVersion = { snapshot: this.db.snapshot(), holders: 0, dropped: false };
+    const db = this.db;
+    const version: CommittedVersion = {
+      ...fields,
+      read: (key) => {
+        const latest = this.latest === version;
+        if (latest) {
+          const hit = cache.get(key);
+          if (hit !== undefined) return hit;
+        }
+        if (disk.dropped && disk.holders === 0) throw new Error(`state at height ${fields.height} is no longer kept`);
+        const stored = db.getSync(stateKey(key), { snapshot: disk.snapshot });
+        // The B+tree says the key exists at this version and the snapshot is of this version.
+        if (stored === undefined) throw new Error(`state database is corrupt: ${JSON.stringify(key)} missing at height ${fields.height}`);
+        const value = new Uint8Array(stored);
+        if (latest) cache.set(key, value);
+        return value;
+      },
+    };
+    this.disk.set(version, disk);
+    return version;
+  }
+
+  /** Drops a version from the list; its snapshot is closed once no holder needs it. */
+  private dropVersion(version: CommittedVersion): void {
+    const disk = this.disk.get(version);
+    if (disk === undefined) return;
+    disk.dropped = true;
+    if (disk.holders === 0) void disk.snapshot.close();
+  }
+
+  /**
+   * Keeps `version` readable until the returned release is called, even once newer commits drop
+   * it from the kept versions (a state-sync snapshot being written).
+   */
+  hold(version: CommittedVersion): () => void {
+    const disk = this.disk.get(version);
+    if (disk === undefined) return () => {};
+    disk.holders++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      disk.holders--;
+      if (disk.dropped && disk.holders === 0) void disk.snapshot.close();
+    };
   }
 
   private async load(): Promise<void> {
     for await (const [k, v] of this.db.iterator({ gte: Uint8Array.of(META), lt: Uint8Array.of(META + 1) })) {
       this.meta.set(dec.decode(k.subarray(1)), dec.decode(v));
     }
-    const data: StateMap = new BTree<string, Uint8Array>();
-    const entries: Array<[Uint8Array, Uint8Array]> = [];
+    const data: StateMap = new BTree<string, StoredValue>();
+    const builder = MerkleTree.builder();
+    const inMemory = this.cache === undefined;
     for await (const [k, v] of this.db.iterator({ gte: Uint8Array.of(STATE), lt: Uint8Array.of(STATE + 1) })) {
       const key = k.subarray(1);
       // LevelDB hands out values that keep their read buffer alive (about 1 KB each here); a
       // compact copy is what the in-memory state keeps.
-      const value = new Uint8Array(v);
-      data.set(keyToString(key), value);
-      entries.push([key, value]);
+      if (inMemory) {
+        const value = new Uint8Array(v);
+        data.set(keyToString(key), value);
+        builder.add(key, value);
+      } else {
+        data.set(keyToString(key), ON_DISK);
+        builder.add(key, v);
+      }
     }
-    const tree = MerkleTree.fromEntries(entries);
+    const tree = builder.build();
     const height = Number(this.meta.get("height") ?? "0");
     const appHash = height === 0 ? tree.root() : Buffer.from(this.meta.get("app_hash") ?? "", "hex");
     if (height > 0 && !Buffer.from(tree.root()).equals(Buffer.from(appHash))) {
@@ -99,7 +194,7 @@ export class StateDB {
           `but the stored state hashes to ${Buffer.from(tree.root()).toString("hex")}`,
       );
     }
-    this.versions = [{ height, appHash, data, tree }];
+    this.versions = [this.makeVersion({ height, appHash, data, tree })];
   }
 
   get latest(): CommittedVersion {
@@ -121,7 +216,12 @@ export class StateDB {
 
   /** A fresh writable branch of the latest committed state. */
   branch(): StoreBranch {
-    return new StoreBranch(this.latest.data.clone());
+    return this.branchAt(this.latest);
+  }
+
+  /** A fresh writable branch of a committed version (writes to it are never persisted). */
+  branchAt(version: CommittedVersion): StoreBranch {
+    return new StoreBranch(version.data.clone(), undefined, version.read);
   }
 
   /**
@@ -150,9 +250,24 @@ export class StateDB {
     };
     for (const [name, value] of Object.entries(allMeta)) batch.put(metaKey(name), enc.encode(value));
     await batch.write();
+    // From here to the end nothing awaits: the snapshot, the cache and the new latest version
+    // change together, so no read sees one without the others.
     for (const [name, value] of Object.entries(allMeta)) this.meta.set(name, value);
-    this.versions.push({ height: pending.height, appHash: pending.appHash, data: pending.data, tree: pending.tree });
-    while (this.versions.length > this.keepVersions) this.versions.shift();
+    const version = this.makeVersion({ height: pending.height, appHash: pending.appHash, data: pending.data, tree: pending.tree });
+    const cache = this.cache;
+    if (cache !== undefined) {
+      // The block's values are on disk now: the version keeps keys only, the cache the values.
+      for (const [k, v] of pending.changes) {
+        if (v === null) {
+          cache.delete(k);
+        } else {
+          pending.data.set(k, ON_DISK);
+          cache.set(k, v);
+        }
+      }
+    }
+    this.versions.push(version);
+    while (this.versions.length > this.keepVersions) this.dropVersion(this.versions.shift()!);
   }
 
   /**
@@ -160,7 +275,7 @@ export class StateDB {
    * against the trusted app hash): the old entries are deleted and the new ones, height, app
    * hash and meta written in one batch, so a crash leaves the old or the restored state.
    */
-  async restore(version: CommittedVersion, entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>, meta: Record<string, string>): Promise<void> {
+  async restore(version: Omit<CommittedVersion, "read">, entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>, meta: Record<string, string>): Promise<void> {
     if (!Buffer.from(version.tree.root()).equals(Buffer.from(version.appHash))) throw new Error("restore: the tree does not hash to the version's app hash");
     const batch = this.db.batch();
     for await (const k of this.db.keys({ gte: Uint8Array.of(STATE), lt: Uint8Array.of(STATE + 1) })) batch.del(k);
@@ -174,10 +289,18 @@ export class StateDB {
     for (const [name, value] of Object.entries(allMeta)) batch.put(metaKey(name), enc.encode(value));
     await batch.write();
     for (const [name, value] of Object.entries(allMeta)) this.meta.set(name, value);
-    this.versions = [version];
+    for (const old of this.versions) this.dropVersion(old);
+    let data = version.data;
+    if (this.cache !== undefined) {
+      data = new BTree<string, StoredValue>();
+      for (const [k] of entries) data.set(keyToString(k), ON_DISK);
+      this.cache.clear();
+    }
+    this.versions = [this.makeVersion({ ...version, data })];
   }
 
   async close(): Promise<void> {
+    for (const v of this.versions) this.dropVersion(v);
     await this.db.close();
   }
 }

@@ -26,6 +26,10 @@ import { applyParams, ParamsOverride } from "../../src/node/network";
 import type { UpgradeHandler } from "../../src/modules/upgrade";
 import { TestKey, signTx } from "./keys";
 
+function stateCacheBytes(options: DriverOptions): number | undefined {
+  return options.stateCacheBytes ?? (process.env.BLOCKAI_TEST_STATE_CACHE_BYTES ? Number(process.env.BLOCKAI_TEST_STATE_CACHE_BYTES) : undefined);
+}
+
 /** A genesis validator of the driver: deterministic ed25519 consensus key and operator account. */
 export class TestValidator {
   readonly consPrivKey: Uint8Array;
@@ -83,6 +87,11 @@ export interface DriverOptions {
   appInvariantsFullEvery?: number;
   /** State-sync snapshots the app takes (BlockaiApp snapshots). */
   snapshots?: SnapshotOptions;
+  /**
+   * Bounded-cache mode with this many bytes of value cache (BlockaiApp stateCacheBytes). Default:
+   * BLOCKAI_TEST_STATE_CACHE_BYTES from the environment, so a whole suite can run in that mode.
+   */
+  stateCacheBytes?: number;
 }
 
 /**
@@ -134,6 +143,7 @@ export class Driver {
       checkInvariants: options.appInvariantsFullEvery !== undefined,
       invariantsFullEvery: options.appInvariantsFullEvery,
       snapshots: options.snapshots,
+      stateCacheBytes: stateCacheBytes(options),
     });
     const driver = new Driver(app, dir, chainId, keys, options);
     if (app.lastHeight === 0) {
@@ -206,6 +216,8 @@ export class Driver {
       minGasPrices: parseDecCoins(this.options.minGasPrices ?? "0.025usoa"),
       logger: createLogger("none"),
       upgradeHandlers: opts.upgradeHandlers ?? this.options.upgradeHandlers,
+      snapshots: this.options.snapshots,
+      stateCacheBytes: stateCacheBytes(this.options),
     });
   }
 
