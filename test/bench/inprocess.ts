@@ -233,7 +233,10 @@ export async function benchCommitCost(sizes: number[], rounds = 60): Promise<Com
   try {
     for (const size of sizes) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-bench-commit-"));
-      const state = { size, dir, db: await StateDB.open(dir, { keepVersions: 2 }), height: 0, count: 0, hash: [] as number[], persist: [] as number[] };
+      // Bounded-cache mode, so that 10^7 keys fit in the bench's heap; the app hash is computed
+      // the same way in either mode.
+      const db = await StateDB.open(dir, { keepVersions: 2, cacheBytes: 64 * 1024 * 1024 });
+      const state = { size, dir, db, height: 0, count: 0, hash: [] as number[], persist: [] as number[] };
       states.push(state);
       while (state.count < size) {
         const branch = state.db.branch();

@@ -1,18 +1,55 @@
 /**
- * Memory of an app holding N accounts, each phase in its own process so nothing else is counted:
- *   node dist/test/bench/rss.js build N DIR   creates N funded accounts (an auth account and a
- *                                             bank balance each) in blocks of 50,000 in DIR
- *   node dist/test/bench/rss.js load N DIR    opens the app on DIR as a restarted validator does
+ * Memory and throughput of an app holding N accounts, each phase in its own process so nothing
+ * else is counted:
+ *   node dist/test/bench/rss.js build N DIR            creates N funded accounts (an auth account
+ *                                                      and a bank balance each) in blocks of
+ *                                                      50,000 in DIR, plus SIGNERS funded keys
+ *   node dist/test/bench/rss.js load N DIR [CACHE_MB]  opens the app on DIR as a restarted
+ *                                                      validator does (CACHE_MB > 0: bounded-cache
+ *                                                      mode with that cache; 0: all in memory),
+ *                                                      runs BLOCKS blocks of sends from the signers
+ *                                                      to accounts spread over the whole state,
+ *                                                      then reads every account's balance
  * Each prints one JSON line.
  */
+import * as crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { BlockaiApp } from "../../src/app/app";
 import { createLogger } from "../../src/app/logger";
-import type { StoreBranch } from "../../src/store/branch";
+import type { StateDB } from "../../src/store/state";
 import { defaultAppState } from "../../src/node/home";
+import { encodeAddress } from "../../src/types/address";
+import { signTx, msgSend } from "../helpers/keys";
+import { benchKeys } from "./lib";
+
+const SIGNERS = 200;
+const BLOCKS = 5;
+const TXS_PER_BLOCK = 2000;
+/** The build writes in bounded-cache mode, so that it scales to states larger than memory. */
+const BUILD_CACHE_BYTES = 64 * 1024 * 1024;
+
+function accountAddress(i: number): Uint8Array {
+  const address = Buffer.alloc(20);
+  address.write("blockai-rss", 0);
+  address.writeUInt32BE(i, 16);
+  return new Uint8Array(address);
+}
+
+function blockRequest(height: number, txs: Uint8Array[]) {
+  return {
+    txs,
+    decidedLastCommit: { round: 0, votes: [] },
+    misbehavior: [],
+    hash: crypto.createHash("sha256").update(String(height)).digest(),
+    height: BigInt(height),
+    time: { seconds: 1_700_000_000n + BigInt(height), nanos: 0 },
+    nextValidatorsHash: new Uint8Array(32),
+    proposerAddress: new Uint8Array(20),
+  };
+}
 
 async function build(n: number, dir: string): Promise<void> {
-  const app = await BlockaiApp.open({ dataDir: dir, minGasPrices: [], logger: createLogger("none") });
+  const app = await BlockaiApp.open({ dataDir: dir, minGasPrices: [], logger: createLogger("none"), stateCacheBytes: BUILD_CACHE_BYTES });
   app.initChain({
     time: { seconds: 1_700_000_000n, nanos: 0 },
     chainId: "rss",
@@ -21,32 +58,21 @@ async function build(n: number, dir: string): Promise<void> {
     appStateBytes: new TextEncoder().encode(JSON.stringify(defaultAppState())),
     initialHeight: 1n,
   });
-  // Accounts are written straight through the keepers into the block's state: a genesis JSON of
-  // 10^6 entries would measure the JSON parser, not the app.
-  const internal = app as unknown as { deliverState?: StoreBranch; db: { branch(): StoreBranch } };
-  let height = 0;
+  app.executeBlock(blockRequest(1, []));
+  await app.commit();
+  // Accounts are written straight through the keepers into committed versions of the state: a
+  // genesis JSON of 10^6 entries would measure the JSON parser, not the app. (The app's own
+  // block path starts each block from the committed state, so writes must be committed here.)
+  const db = (app as unknown as { db: StateDB }).db;
+  const signers = benchKeys(SIGNERS, "rss");
+  let height = 1;
   for (let done = 0; done < n; ) {
     const count = Math.min(50_000, n - done);
+    const state = db.branch();
+    if (done === 0) for (const k of signers) app.keepers.bank.importBalance(state, k.addressBytes, [{ denom: "usoa", amount: 10n ** 15n }]);
+    for (let i = 0; i < count; i++) app.keepers.bank.importBalance(state, accountAddress(done + i), [{ denom: "usoa", amount: 1_000_000n + BigInt(done + i) }]);
     height++;
-    const state = internal.deliverState ?? internal.db.branch();
-    internal.deliverState = state;
-    for (let i = 0; i < count; i++) {
-      const address = Buffer.alloc(20);
-      address.write("blockai-rss", 0);
-      address.writeUInt32BE(done + i, 16);
-      app.keepers.bank.importBalance(state, new Uint8Array(address), [{ denom: "usoa", amount: 1_000_000n + BigInt(done + i) }]);
-    }
-    app.executeBlock({
-      txs: [],
-      decidedLastCommit: { round: 0, votes: [] },
-      misbehavior: [],
-      hash: new Uint8Array(32),
-      height: BigInt(height),
-      time: { seconds: 1_700_000_000n + BigInt(height), nanos: 0 },
-      nextValidatorsHash: new Uint8Array(32),
-      proposerAddress: new Uint8Array(20),
-    });
-    await app.commit();
+    await db.commit(db.prepare(state, height));
     done += count;
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[Krss: ${done}/${n} accounts`);
   }
@@ -54,21 +80,92 @@ async function build(n: number, dir: string): Promise<void> {
   process.stdout.write(JSON.stringify({ accounts: n, peakBuildMb: process.resourceUsage().maxRSS / 1024 }) + "\n");
 }
 
-async function load(dir: string): Promise<void> {
-  const t0 = performance.now();
-  const app = await BlockaiApp.open({ dataDir: dir, minGasPrices: [], logger: createLogger("none") });
-  const loadMs = performance.now() - t0;
+function rssMb(): number {
   global.gc?.();
-  const rssMb = process.memoryUsage().rss / 1024 / 1024;
-  const mem = process.memoryUsage();
-  const heapMb = mem.heapUsed / 1024 / 1024;
-  const arrayBuffersMb = mem.arrayBuffers / 1024 / 1024;
-  await app.close();
-  process.stdout.write(JSON.stringify({ rssMb, heapMb, arrayBuffersMb, loadMs, height: app.lastHeight }) + "\n");
+  return process.memoryUsage().rss / 1024 / 1024;
 }
 
-const [mode, n, dir] = process.argv.slice(2);
-(mode === "build" ? build(Number(n), dir) : load(dir)).catch((e) => {
+async function load(n: number, dir: string, cacheMb: number): Promise<void> {
+  const t0 = performance.now();
+  const app = await BlockaiApp.open({ dataDir: dir, minGasPrices: [], logger: createLogger("none"), stateCacheBytes: cacheMb * 1024 * 1024 });
+  const loadMs = performance.now() - t0;
+  const rssIdleMb = rssMb();
+  const heapIdleMb = process.memoryUsage().heapUsed / 1024 / 1024;
+  const stateKeys = (app as unknown as { db: StateDB }).db.latest.data.size;
+
+  // Sends from the signers to accounts spread over the whole state (most of them cold), signed
+  // before the clock starts.
+  const signers = benchKeys(SIGNERS, "rss");
+  const store = app.committedStore()!;
+  const accounts = signers.map((k) => app.keepers.auth.getAccount(store, k.addressBytes)!);
+  const blocks: Uint8Array[][] = [];
+  let t = 0;
+  for (let b = 0; b < BLOCKS; b++) {
+    const txs: Uint8Array[] = [];
+    for (let i = 0; i < TXS_PER_BLOCK; i++, t++) {
+      const s = t % SIGNERS;
+      const to = accountAddress((t * 2_654_435_761) % n);
+      const from = signers[s];
+      txs.push(
+        signTx({
+          key: from,
+          msgs: [msgSend(from.address, encodeAddress(to), 1n)],
+          accountNumber: accounts[s].accountNumber,
+          sequence: accounts[s].sequence + BigInt(Math.floor(t / SIGNERS)),
+          chainId: "rss",
+          fee: [{ denom: "usoa", amount: "5000" }],
+          gas: 200_000n,
+        }),
+      );
+    }
+    blocks.push(txs);
+  }
+  let height = app.lastHeight;
+  let failed = 0;
+  const t1 = performance.now();
+  for (const txs of blocks) {
+    height++;
+    const req = blockRequest(height, txs);
+    app.prefetch([{ finalizeBlock: req }]);
+    const res = await app.finalizeBlock(req);
+    failed += res.txResults.filter((r) => r.code !== 0).length;
+    await app.commit();
+  }
+  const blocksMs = performance.now() - t1;
+  if (failed > 0) throw new Error(`${failed} bench txs failed`);
+  const rssAfterBlocksMb = rssMb();
+
+  // Every account's balance read once: in bounded-cache mode this fills the cache to its bound.
+  const t2 = performance.now();
+  const latest = app.committedStore()!;
+  let total = 0n;
+  for (let i = 0; i < n; i++) total += app.keepers.bank.getBalance(latest, accountAddress(i), "usoa");
+  const sweepMs = performance.now() - t2;
+  if (total === 0n) throw new Error("no balances read");
+  const rssAfterSweepMb = rssMb();
+  const cache = (app as unknown as { db: { cache?: { bytes: number; hits: number; misses: number } } }).db.cache;
+  await app.close();
+  process.stdout.write(
+    JSON.stringify({
+      accounts: n,
+      cacheMb,
+      loadMs,
+      rssIdleMb,
+      heapIdleMb,
+      stateKeys,
+      blockTxPerSec: (BLOCKS * TXS_PER_BLOCK) / (blocksMs / 1000),
+      rssAfterBlocksMb,
+      sweepAccountsPerSec: n / (sweepMs / 1000),
+      rssAfterSweepMb,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      cacheMbUsed: cache ? cache.bytes / 1024 / 1024 : null,
+      height: app.lastHeight,
+    }) + "\n",
+  );
+}
+
+const [mode, n, dir, cacheMb] = process.argv.slice(2);
+(mode === "build" ? build(Number(n), dir) : load(Number(n), dir, Number(cacheMb ?? "0"))).catch((e) => {
   console.error(e);
   process.exit(1);
 });
