@@ -43,6 +43,12 @@ export interface NetworkOptions {
   params?: ParamsOverride;
   /** A state-sync snapshot every this many blocks on every node (default 100; 0 = none). */
   snapshotInterval?: number;
+  /**
+   * app.json state_cache_mb of node i (default 0: all state in memory). Test networks run a node
+   * in bounded-cache mode beside nodes holding everything in memory, so any difference between
+   * the two modes shows as an app hash mismatch.
+   */
+  stateCacheMb?: (index: number) => number;
   /** Extra config.toml settings for every node: [section, key, TOML literal], e.g. ["consensus", "timeout_commit", '"50ms"']. */
   tomlEdits?: ReadonlyArray<readonly [string, string, string]>;
 }
@@ -171,6 +177,7 @@ export async function createNetwork(opts: NetworkOptions): Promise<NetworkLayout
         check_invariants: opts.checkInvariants ?? false,
         dashboard_address: ports.dashboard === undefined ? "" : `127.0.0.1:${ports.dashboard}`,
         snapshot_interval: opts.snapshotInterval ?? DEFAULT_LOCALNET_SNAPSHOT_INTERVAL,
+        state_cache_mb: opts.stateCacheMb?.(i) ?? 0,
       },
     });
     // A development network's RPC answers pages of any origin, so the dashboard opened from a

@@ -183,6 +183,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     chainId: "blockai-chaos",
     accounts: MINER + 1,
     checkInvariants: true,
+    // One validator in bounded-cache mode (1 MiB of cache), the others all in memory: crashes,
+    // rollbacks and disk-full must leave both modes with the same app hashes.
+    stateCacheMb: (i) => (i === n - 1 ? 1 : 0),
     ports: (i) => ({ rpc: ports[3 * i], p2p: ports[3 * i + 1], grpc: ports[3 * i + 2] }),
     // Downtime jailing would shrink the set to where one more kill halts the chain; the run is
     // about crash and partition safety, so liveness is judged over a window it cannot exhaust.
