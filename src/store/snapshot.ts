@@ -61,15 +61,17 @@ function u32(n: number): Uint8Array {
   return out;
 }
 
-/** The format-1 payload of a committed state (see the file comment). */
+/** The format-1 payload of a committed state (see the file comment); `read` resolves ON_DISK entries. */
 export function encodeSnapshotPayload(header: SnapshotHeader, data: StateMap, read?: ValueReader): Uint8Array[] {
   const parts: Uint8Array[] = [];
   const head = new TextEncoder().encode(JSON.stringify(header));
   parts.push(u32(head.length), head);
   for (const [k, stored] of data.entries()) {
     const key = stringToKey(k);
-    if (stored === ON_DISK && read === undefined) throw new Error("encodeSnapshotPayload: an entry is on disk and no reader was given");
-    const v = stored === ON_DISK ? read!(k) : stored;
+    let v: Uint8Array;
+    if (stored !== ON_DISK) v = stored;
+    else if (read !== undefined) v = read(k);
+    else throw new Error("encodeSnapshotPayload: an entry is on disk and no reader was given");
     parts.push(u32(key.length), key, u32(v.length), v);
   }
   return parts;

@@ -5,6 +5,7 @@ import { StoreBranch, StateMap, StoredValue, ON_DISK, ValueReader } from "./bran
 import { ValueCache } from "./cache";
 import { keyToString, stringToKey } from "./kv";
 import { MerkleTree } from "./smt";
+import { NodeFault } from "../types/errors";
 
 /**
  * The committed state of the chain.
@@ -79,6 +80,11 @@ function stateKey(key: string): Uint8Array {
   return out;
 }
 
+/** Releases a version's LevelDB snapshot; a failure only leaks it until the database closes. */
+function closeSnapshot(disk: DiskVersion): void {
+  disk.snapshot.close().catch(() => undefined);
+}
+
 export interface StateDBOptions {
   keepVersions?: number;
   /** Bounded-cache mode with a value cache of this many bytes; absent or 0: all in memory. */
@@ -127,10 +133,15 @@ export class StateDB {
           const hit = cache.get(key);
           if (hit !== undefined) return hit;
         }
-        if (disk.dropped && disk.holders === 0) throw new Error(`state at height ${fields.height} is no longer kept`);
-        const stored = db.getSync(stateKey(key), { snapshot: disk.snapshot });
+        if (disk.dropped && disk.holders === 0) throw new NodeFault(`state at height ${fields.height} is no longer kept`);
+        let stored: Uint8Array | undefined;
+        try {
+          stored = db.getSync(stateKey(key), { snapshot: disk.snapshot });
+        } catch (e) {
+          throw new NodeFault(`state read failed at height ${fields.height}: ${(e as Error).message}`);
+        }
         // The B+tree says the key exists at this version and the snapshot is of this version.
-        if (stored === undefined) throw new Error(`state database is corrupt: ${JSON.stringify(key)} missing at height ${fields.height}`);
+        if (stored === undefined) throw new NodeFault(`state database is corrupt: ${JSON.stringify(key)} missing at height ${fields.height}`);
         const value = new Uint8Array(stored);
         if (latest) cache.set(key, value);
         return value;
@@ -145,7 +156,7 @@ export class StateDB {
     const disk = this.disk.get(version);
     if (disk === undefined) return;
     disk.dropped = true;
-    if (disk.holders === 0) void disk.snapshot.close();
+    if (disk.holders === 0) closeSnapshot(disk);
   }
 
   /**
@@ -155,13 +166,14 @@ export class StateDB {
   hold(version: CommittedVersion): () => void {
     const disk = this.disk.get(version);
     if (disk === undefined) return () => {};
+    if (disk.dropped && disk.holders === 0) throw new Error(`hold: the state at height ${version.height} is no longer kept`);
     disk.holders++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       disk.holders--;
-      if (disk.dropped && disk.holders === 0) void disk.snapshot.close();
+      if (disk.dropped && disk.holders === 0) closeSnapshot(disk);
     };
   }
 

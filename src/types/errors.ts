@@ -58,8 +58,20 @@ export const SdkErrors = {
   InvalidGasLimit: sdk(41, "invalid gas limit"),
 } as const;
 
-/** Anything thrown that is not a ChainError is a bug; it still must not escape the tx boundary. */
+/**
+ * A failure of the node itself, never of a transaction: the state could not be read (a LevelDB
+ * read error in bounded-cache mode). No tx, proposal or hook may turn it into a result, since a
+ * node holding its state in memory would not fail there and would commit another app hash; it
+ * propagates out of FinalizeBlock, and the ABCI server stops the node before Commit.
+ */
+export class NodeFault extends Error {}
+
+/**
+ * Anything thrown that is not a ChainError is a bug; it still must not escape the tx boundary.
+ * A NodeFault is rethrown: it must.
+ */
 export function toChainError(err: unknown): ChainError {
+  if (err instanceof NodeFault) throw err;
   if (err instanceof ChainError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new ChainError("undefined", 1, `internal error: ${message}`);

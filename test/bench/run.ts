@@ -182,10 +182,41 @@ async function main(): Promise<void> {
   console.log(`\nBLOCKAI benchmark ${QUICK ? "(quick) " : ""}${ONLY.size ? `(only ${[...ONLY].join(", ")}) ` : ""}${started}\n`);
   console.log(table(rows));
   console.log(`\n${table(targetRows)}`);
-  const out = { started, quick: QUICK, only: [...ONLY], limits, checkTx, blocks, commit, rss, e2e, gateway, targets };
   const file = path.join(repoRoot(), "bench-results.json");
+  const out = carryOver(file, { started, quick: QUICK, only: [...ONLY], limits, checkTx, blocks, commit, rss, e2e, gateway, targets });
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
+
+/**
+ * A run of some sections (BENCH_ONLY) keeps the previous bench-results.json's other sections and
+ * targets, and `targetsFrom` says which run (its start time) each target comes from, so the file
+ * always holds every target with its provenance. A full run replaces everything.
+ */
+function carryOver<T extends { started: string; targets: Record<string, number | null> }>(file: string, out: T): T & { targetsFrom: Record<string, string> } {
+  const targetsFrom: Record<string, string> = {};
+  for (const [k, v] of Object.entries(out.targets)) if (v !== null) targetsFrom[k] = out.started;
+  if (ONLY.size === 0 || QUICK || !fs.existsSync(file)) return { ...out, targetsFrom };
+  let prev: Record<string, unknown> & { started?: string; targets?: Record<string, number | null>; targetsFrom?: Record<string, string> };
+  try {
+    prev = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return { ...out, targetsFrom };
+  }
+  const merged: Record<string, unknown> = { ...out };
+  for (const [k, v] of Object.entries(out)) {
+    const empty = v === undefined || (Array.isArray(v) && v.length === 0);
+    if (empty && prev[k] !== undefined) merged[k] = prev[k];
+  }
+  const targets = { ...out.targets };
+  for (const [k, v] of Object.entries(prev.targets ?? {})) {
+    // Only the targets this code still computes (a dropped key is not carried on).
+    if (k in targets && targets[k] === null) {
+      targets[k] = v;
+      if (v !== null) targetsFrom[k] = prev.targetsFrom?.[k] ?? prev.started ?? "unknown";
+    }
+  }
+  return { ...(merged as T), targets, targetsFrom };
 }
 
 interface RssLoad {
@@ -205,7 +236,7 @@ interface RssLoad {
  * all in memory and in bounded-cache mode, alternately, each load in a fresh process on a fresh
  * copy of the state (so every round runs the same blocks on the same state).
  */
-function measureRss(rounds = QUICK ? 1 : 2): { accounts: number; peakBuildMb: number; memory: RssLoad; cache: RssLoad; throughputRatios: number[] } {
+function measureRss(rounds = QUICK ? 1 : 3): { accounts: number; peakBuildMb: number; memory: RssLoad; cache: RssLoad; throughputRatios: number[] } {
   const accounts = Number(process.env.BENCH_RSS_ACCOUNTS ?? (QUICK ? 100_000 : 1_000_000));
   progress(`memory: an app holding ${fmt(accounts)} accounts`);
   const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-rss-"));

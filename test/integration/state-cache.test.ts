@@ -109,6 +109,33 @@ describe("bounded-cache mode: state values read from LevelDB through a small cac
   });
 });
 
+describe("bounded-cache mode: a state read that fails", () => {
+  test("stops the block (FinalizeBlock throws) instead of becoming a failed tx, which an all-in-memory node would not have", async () => {
+    // 200 bytes: no entry fits, every read goes to LevelDB.
+    const d = await Driver.create({ accounts: 3, stateCacheBytes: 200 });
+    try {
+      await d.block();
+      await d.block();
+      const tx = d.sign(d.keys[0], [msgSend(d.keys[0].address, d.keys[1].address, 5n)]);
+      // Only the recipient's entries fail: they are read inside the message's execution, past
+      // the ante checks and signature verification (which read the sender's).
+      const level = (d.app as unknown as { db: { db: { getSync?: (key: Uint8Array, o: unknown) => unknown } } }).db.db;
+      const original = level.getSync!.bind(level);
+      const recipient = Buffer.from(d.keys[1].addressBytes);
+      level.getSync = (key, o) => {
+        if (Buffer.from(key).includes(recipient)) throw new Error("EIO: injected read error");
+        return original(key, o);
+      };
+      const heightBefore = d.app.lastHeight;
+      await expect(d.block([tx])).rejects.toThrow(/state read failed at height \d+: EIO: injected read error/);
+      expect(d.app.lastHeight).toBe(heightBefore);
+      delete level.getSync; // the prototype's again
+    } finally {
+      await d.close();
+    }
+  });
+});
+
 describe("ValueCache", () => {
   test("never holds more than its budget and always answers the last value set, or nothing", () => {
     fc.assert(
