@@ -95,6 +95,11 @@ export class StateDB {
   private versions: CommittedVersion[] = [];
   private meta = new Map<string, string>();
   private readonly disk = new WeakMap<CommittedVersion, DiskVersion>();
+  /**
+   * A write batch is in flight: LevelDB may then already hold values of the version being
+   * committed, so even the latest version reads through its snapshot.
+   */
+  private writing = false;
   /** The value cache of bounded-cache mode; undefined when the whole state is in memory. */
   readonly cache: ValueCache | undefined;
 
@@ -136,7 +141,9 @@ export class StateDB {
         if (disk.dropped && disk.holders === 0) throw new NodeFault(`state at height ${fields.height} is no longer kept`);
         let stored: Uint8Array | undefined;
         try {
-          stored = db.getSync(stateKey(key), { snapshot: disk.snapshot });
+          // Outside a write, LevelDB holds exactly the latest version: a plain read is the same
+          // as one through its snapshot, and 2 to 3 times cheaper.
+          stored = latest && !this.writing ? db.getSync(stateKey(key)) : db.getSync(stateKey(key), { snapshot: disk.snapshot });
         } catch (e) {
           throw new NodeFault(`state read failed at height ${fields.height}: ${(e as Error).message}`);
         }
@@ -261,7 +268,10 @@ export class StateDB {
       app_hash: Buffer.from(pending.appHash).toString("hex"),
     };
     for (const [name, value] of Object.entries(allMeta)) batch.put(metaKey(name), enc.encode(value));
+    // A failed write leaves `writing` set: the process stops (Commit failed), reading safely.
+    this.writing = true;
     await batch.write();
+    this.writing = false;
     // From here to the end nothing awaits: the snapshot, the cache and the new latest version
     // change together, so no read sees one without the others.
     for (const [name, value] of Object.entries(allMeta)) this.meta.set(name, value);
@@ -299,7 +309,9 @@ export class StateDB {
     }
     const allMeta: Record<string, string> = { ...meta, height: String(version.height), app_hash: Buffer.from(version.appHash).toString("hex") };
     for (const [name, value] of Object.entries(allMeta)) batch.put(metaKey(name), enc.encode(value));
+    this.writing = true;
     await batch.write();
+    this.writing = false;
     for (const [name, value] of Object.entries(allMeta)) this.meta.set(name, value);
     for (const old of this.versions) this.dropVersion(old);
     let data = version.data;
