@@ -14,7 +14,7 @@ import { createLogger } from "../../src/app/logger";
 import { StateDB } from "../../src/store/state";
 import { defaultAppState } from "../../src/node/home";
 import { TestKey } from "../helpers/keys";
-import { benchKeys, opsPerSecond, presignSends, progress, timeAsync, timeSync } from "./lib";
+import { benchKeys, blockRequest, opsPerSecond, presignSends, progress, timeAsync, timeSync } from "./lib";
 
 export interface Limits {
   /** Node's native crypto (OpenSSL): the baseline for a signed tx. */
@@ -93,17 +93,7 @@ async function openChain(senders: number, verifyThreads: number): Promise<BenchC
 }
 
 function finalizeRequest(chain: BenchChain, txs: Uint8Array[]): RequestFinalizeBlock {
-  const height = chain.height + 1;
-  return {
-    txs,
-    decidedLastCommit: { round: 0, votes: [] },
-    misbehavior: [],
-    hash: crypto.createHash("sha256").update(String(height)).digest(),
-    height: BigInt(height),
-    time: { seconds: 1_700_000_000n + BigInt(height), nanos: 0 },
-    nextValidatorsHash: new Uint8Array(32),
-    proposerAddress: new Uint8Array(20),
-  };
+  return blockRequest(chain.height + 1, txs);
 }
 
 async function block(chain: BenchChain, txs: Uint8Array[]): Promise<number> {

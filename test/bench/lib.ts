@@ -2,7 +2,9 @@
  * Shared pieces of the benchmarks: timing, a progress line, pre-signed MsgSend transactions.
  * Benchmarks report ratios against a baseline measured in the same run; nothing here asserts.
  */
+import * as crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
+import type { RequestFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
 
 export const QUICK = process.env.BENCH_QUICK === "1";
@@ -98,4 +100,18 @@ export function presignSends(
     });
   }
   return txs;
+}
+
+/** A FinalizeBlock request of a single-validator bench chain at `height` (one second per block). */
+export function blockRequest(height: number, txs: Uint8Array[]): RequestFinalizeBlock {
+  return {
+    txs,
+    decidedLastCommit: { round: 0, votes: [] },
+    misbehavior: [],
+    hash: crypto.createHash("sha256").update(String(height)).digest(),
+    height: BigInt(height),
+    time: { seconds: 1_700_000_000n + BigInt(height), nanos: 0 },
+    nextValidatorsHash: new Uint8Array(32),
+    proposerAddress: new Uint8Array(20),
+  };
 }

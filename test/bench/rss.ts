@@ -12,7 +12,6 @@
  *                                                      then reads every account's balance
  * Each prints one JSON line.
  */
-import * as crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { BlockaiApp } from "../../src/app/app";
 import { createLogger } from "../../src/app/logger";
@@ -20,7 +19,7 @@ import type { StateDB } from "../../src/store/state";
 import { defaultAppState } from "../../src/node/home";
 import { encodeAddress } from "../../src/types/address";
 import { signTx, msgSend } from "../helpers/keys";
-import { benchKeys } from "./lib";
+import { benchKeys, blockRequest } from "./lib";
 
 const SIGNERS = 200;
 const BLOCKS = 5;
@@ -33,19 +32,6 @@ function accountAddress(i: number): Uint8Array {
   address.write("blockai-rss", 0);
   address.writeUInt32BE(i, 16);
   return new Uint8Array(address);
-}
-
-function blockRequest(height: number, txs: Uint8Array[]) {
-  return {
-    txs,
-    decidedLastCommit: { round: 0, votes: [] },
-    misbehavior: [],
-    hash: crypto.createHash("sha256").update(String(height)).digest(),
-    height: BigInt(height),
-    time: { seconds: 1_700_000_000n + BigInt(height), nanos: 0 },
-    nextValidatorsHash: new Uint8Array(32),
-    proposerAddress: new Uint8Array(20),
-  };
 }
 
 async function build(n: number, dir: string): Promise<void> {
