@@ -8,6 +8,7 @@ import { BlockaiApp } from "../../src/app/app";
 import { createLogger } from "../../src/app/logger";
 import { parseDecCoins } from "../../src/types/coins";
 import { ValueCache } from "../../src/store/cache";
+import { StateDB } from "../../src/store/state";
 import { keyToString } from "../../src/store/kv";
 import { Driver } from "../helpers/driver";
 import { msgSend } from "../helpers/keys";
@@ -132,6 +133,36 @@ describe("bounded-cache mode: a state read that fails", () => {
       delete level.getSync; // the prototype's again
     } finally {
       await d.close();
+    }
+  });
+});
+
+describe("bounded-cache mode: a version held past its time", () => {
+  test("reads its own values after more commits than are kept overwrote them, and is refused once released", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-cache-hold-"));
+    const db = await StateDB.open(dir, { keepVersions: 2, cacheBytes: 4096 });
+    try {
+      const key = (i: number) => Uint8Array.of(0x10, i);
+      const commit = async (height: number, value: number) => {
+        const branch = db.branch();
+        for (let i = 0; i < 20; i++) branch.set(key(i), Uint8Array.of(value, i));
+        if (height % 2 === 0) branch.delete(key(19));
+        await db.commit(db.prepare(branch, height));
+      };
+      await commit(1, 1);
+      const held = db.latest;
+      const release = db.hold(held);
+      const before = db.branchAt(held).range(new Uint8Array(), undefined);
+      for (let h = 2; h <= 8; h++) await commit(h, h);
+      expect(db.version(1)).toBeUndefined();
+      expect(db.branchAt(held).range(new Uint8Array(), undefined)).toEqual(before);
+      expect(before.map(([, v]) => v[0])).toEqual(new Array(20).fill(1));
+      release();
+      expect(() => db.hold(held)).toThrow(/no longer kept/);
+      expect(() => db.branchAt(held).get(key(3))).toThrow(/no longer kept/);
+    } finally {
+      await db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
