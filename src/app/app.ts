@@ -654,7 +654,7 @@ export class BlockaiApp implements AbciApplication {
     };
     this.snapshotting = this.snapshotting
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => store.create(header, version))
+      .then(() => store.create(header, this.db.entriesAt(version)))
       .then(
         (info) => this.logger.info("snapshot taken", { height: info.height, chunks: info.chunks, hash: Buffer.from(info.hash).toString("hex") }),
         (e) => this.logger.error("snapshot failed", { height: version.height, error: (e as Error).message }),

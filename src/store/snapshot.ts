@@ -63,18 +63,70 @@ function u32(n: number): Uint8Array {
 
 /** The format-1 payload of a committed state (see the file comment); `read` resolves ON_DISK entries. */
 export function encodeSnapshotPayload(header: SnapshotHeader, data: StateMap, read?: ValueReader): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  const head = new TextEncoder().encode(JSON.stringify(header));
-  parts.push(u32(head.length), head);
+  const parts: Uint8Array[] = [...payloadHead(header)];
   for (const [k, stored] of data.entries()) {
-    const key = stringToKey(k);
     let v: Uint8Array;
     if (stored !== ON_DISK) v = stored;
     else if (read !== undefined) v = read(k);
     else throw new Error("encodeSnapshotPayload: an entry is on disk and no reader was given");
-    parts.push(u32(key.length), key, u32(v.length), v);
+    parts.push(...payloadEntry(stringToKey(k), v));
   }
   return parts;
+}
+
+function payloadHead(header: SnapshotHeader): Uint8Array[] {
+  const head = new TextEncoder().encode(JSON.stringify(header));
+  return [u32(head.length), head];
+}
+
+function payloadEntry(key: Uint8Array, value: Uint8Array): Uint8Array[] {
+  return [u32(key.length), key, u32(value.length), value];
+}
+
+/**
+ * Cuts a payload into chunk files as it is produced, so that a snapshot never holds more than
+ * one chunk in memory (the state may be larger than memory).
+ */
+class ChunkFileWriter {
+  private readonly buf: Buffer;
+  private fill = 0;
+  private readonly hashes: Uint8Array[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly chunkBytes: number,
+  ) {
+    if (!Number.isInteger(chunkBytes) || chunkBytes <= 0) throw new Error(`chunk size must be a positive integer, got ${chunkBytes}`);
+    this.buf = Buffer.alloc(chunkBytes);
+  }
+
+  async push(parts: readonly Uint8Array[]): Promise<void> {
+    for (const part of parts) {
+      let at = 0;
+      while (at < part.length) {
+        const n = Math.min(part.length - at, this.chunkBytes - this.fill);
+        this.buf.set(part.subarray(at, at + n), this.fill);
+        this.fill += n;
+        at += n;
+        if (this.fill === this.chunkBytes) await this.flush();
+      }
+    }
+  }
+
+  /** Writes the last (shorter) chunk; returns the metadata (every chunk's hash). */
+  async finish(): Promise<Uint8Array> {
+    if (this.fill > 0) await this.flush();
+    const out = new Uint8Array(this.hashes.length * CHUNK_HASH_BYTES);
+    this.hashes.forEach((h, i) => out.set(h, i * CHUNK_HASH_BYTES));
+    return out;
+  }
+
+  private async flush(): Promise<void> {
+    const chunk = this.buf.subarray(0, this.fill);
+    this.hashes.push(sha256(chunk));
+    await fs.promises.writeFile(path.join(this.dir, `chunk-${this.hashes.length - 1}`), chunk);
+    this.fill = 0;
+  }
 }
 
 /** Cuts the payload parts into chunks of exactly chunkBytes (the last one shorter). */
@@ -213,16 +265,20 @@ export class SnapshotStore {
     return this.snapshots.get(height);
   }
 
-  /** Writes the snapshot of a committed version and drops the ones beyond keepRecent. */
-  async create(header: SnapshotHeader, state: { data: StateMap; read: ValueReader }): Promise<SnapshotInfo> {
-    const chunks = toChunks(encodeSnapshotPayload(header, state.data, state.read), this.chunkBytes);
-    const metadata = metadataOf(chunks);
-    const info: SnapshotInfo = { height: header.height, format: SNAPSHOT_FORMAT, chunks: chunks.length, hash: sha256(metadata), metadata };
+  /**
+   * Writes the snapshot of a committed version from its entries in ascending key order (streamed:
+   * one chunk in memory at a time) and drops the snapshots beyond keepRecent.
+   */
+  async create(header: SnapshotHeader, entries: AsyncIterable<readonly [Uint8Array, Uint8Array]>): Promise<SnapshotInfo> {
     const final = path.join(this.dir, String(header.height));
     const tmp = `${final}.tmp`;
     await fs.promises.rm(tmp, { recursive: true, force: true });
     await fs.promises.mkdir(tmp, { recursive: true });
-    for (let i = 0; i < chunks.length; i++) await fs.promises.writeFile(path.join(tmp, `chunk-${i}`), chunks[i]);
+    const writer = new ChunkFileWriter(tmp, this.chunkBytes);
+    await writer.push(payloadHead(header));
+    for await (const [key, value] of entries) await writer.push(payloadEntry(key, value));
+    const metadata = await writer.finish();
+    const info: SnapshotInfo = { height: header.height, format: SNAPSHOT_FORMAT, chunks: metadata.length / CHUNK_HASH_BYTES, hash: sha256(metadata), metadata };
     await fs.promises.writeFile(
       path.join(tmp, "snapshot.json"),
       JSON.stringify({ height: info.height, format: info.format, chunks: info.chunks, hash: Buffer.from(info.hash).toString("hex"), metadata: Buffer.from(metadata).toString("hex") }) + "\n",

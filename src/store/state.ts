@@ -233,6 +233,29 @@ export class StateDB {
     return this.meta.get(name);
   }
 
+  /**
+   * Every entry of a committed version in ascending key order, for a state-sync snapshot: from
+   * its LevelDB snapshot in bounded-cache mode (nothing goes through the value cache), else from
+   * memory, yielding to the event loop every few thousand entries either way. The caller holds
+   * the version (hold()) while it iterates.
+   */
+  async *entriesAt(version: CommittedVersion): AsyncGenerator<readonly [Uint8Array, Uint8Array]> {
+    const disk = this.disk.get(version);
+    let n = 0;
+    if (disk !== undefined) {
+      if (disk.dropped && disk.holders === 0) throw new Error(`entriesAt: the state at height ${version.height} is no longer kept`);
+      for await (const [k, v] of this.db.iterator({ gte: Uint8Array.of(STATE), lt: Uint8Array.of(STATE + 1), snapshot: disk.snapshot })) {
+        yield [k.subarray(1), v] as const;
+      }
+      return;
+    }
+    for (const [k, v] of version.data.entries()) {
+      if (v === ON_DISK) throw new Error("entriesAt: an entry is on disk in all-in-memory mode");
+      yield [stringToKey(k), v] as const;
+      if (++n % 4096 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   /** A fresh writable branch of the latest committed state. */
   branch(): StoreBranch {
     return this.branchAt(this.latest);

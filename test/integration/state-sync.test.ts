@@ -12,7 +12,7 @@ import {
 import { BlockaiApp } from "../../src/app/app";
 import { createLogger } from "../../src/app/logger";
 import { parseDecCoins } from "../../src/types/coins";
-import { keyToString } from "../../src/store/kv";
+import { keyToString, stringToKey } from "../../src/store/kv";
 import { MerkleTree } from "../../src/store/smt";
 import {
   encodeSnapshotPayload,
@@ -21,6 +21,7 @@ import {
   sha256,
   SNAPSHOT_FORMAT,
   SnapshotError,
+  SnapshotStore,
   toChunks,
 } from "../../src/store/snapshot";
 import { Driver } from "../helpers/driver";
@@ -232,6 +233,30 @@ describe("snapshot payload (property)", () => {
     const root = MerkleTree.fromEntries(entries).root();
     return { data, root };
   };
+
+  test("a snapshot written as a stream (one chunk in memory) has exactly the chunks of the whole payload cut at once", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-snap-stream-"));
+    try {
+      await fc.assert(
+        fc.asyncProperty(entriesArb, fc.integer({ min: 1, max: 200 }), async (entries, chunkBytes) => {
+          const { data, root } = build(entries);
+          const header = { height: 3, app_hash: Buffer.from(root).toString("hex"), meta: {} };
+          const expected = toChunks(encodeSnapshotPayload(header, data), chunkBytes);
+          const store = new SnapshotStore(path.join(dir, String(chunkBytes)), 1, chunkBytes);
+          async function* sorted() {
+            for (const [k, v] of data.entries()) yield [stringToKey(k), v] as const;
+          }
+          const info = await store.create(header, sorted());
+          expect(info.chunks).toBe(expected.length);
+          expect(Buffer.from(info.metadata).equals(Buffer.from(metadataOf(expected)))).toBe(true);
+          for (let i = 0; i < expected.length; i++) expect(Buffer.from(store.loadChunk(3, SNAPSHOT_FORMAT, i)!).equals(Buffer.from(expected[i]))).toBe(true);
+        }),
+        { numRuns: 100 },
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test("any state round-trips through chunks of any size and verifies against its root", () => {
     fc.assert(
