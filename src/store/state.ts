@@ -126,7 +126,10 @@ export class StateDB {
   private makeVersion(fields: Omit<CommittedVersion, "read">): CommittedVersion {
     const cache = this.cache;
     if (cache === undefined) {
-      return { ...fields, read: (key) => { throw new Error(`state entry ${JSON.stringify(key)} is on disk in all-in-memory mode`); } };
+      const read: ValueReader = (key) => {
+        throw new Error(`state entry ${JSON.stringify(key)} is on disk in all-in-memory mode`);
+      };
+      return { ...fields, read };
     }
     const disk: DiskVersion = { snapshot: this.db.snapshot(), holders: 0, dropped: false };
     const db = this.db;
