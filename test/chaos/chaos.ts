@@ -725,31 +725,42 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   /** The new kinds' effects in one node's state at height `at`, against the txs committed up to it. */
   async function effectFailures(node: string, at: number, committed: SentTx[]): Promise<string[]> {
     const out: string[] = [];
-    const page = { limit: 1000n, countTotal: true };
     const ids = (xs: Array<bigint | undefined>) => xs.map((x) => String(x)).sort().join(",");
+    // The chain serves at most 1,000 items a page; a 2-hour run registers more models than that.
+    const paged = <T>(fetch: (pagination: { key: Uint8Array; limit: bigint; countTotal: boolean }) => Promise<{ items: T[]; pagination?: { nextKey: Uint8Array; total: bigint } }>) =>
+      allPages<T>(async (key) => {
+        const r = await fetch({ key, limit: 1000n, countTotal: key.length === 0 });
+        return { items: r.items, nextKey: r.pagination?.nextKey, total: r.pagination?.total };
+      });
     const registered = committed.filter((t) => t.kind === "register");
     for (const owner of [registrar, provider, miner]) {
       const mine = registered.filter((t) => t.from === owner.address);
       const want = mine.map((t) => firstResponse(t.data, MsgRegisterModelResponse.decode)?.modelId);
-      const res = await query(node, RegistryQuery.Models, { owner: owner.address, pagination: page }, at);
-      const got = res.models.map((m) => m.id);
-      if (ids(got) !== ids(want) || res.pagination?.total !== BigInt(want.length)) {
-        out.push(`models of ${owner.address}: ${res.pagination?.total} (${ids(got)}), committed registrations give ${want.length} (${ids(want)})`);
+      const res = await paged(async (pagination) => {
+        const r = await query(node, RegistryQuery.Models, { owner: owner.address, pagination }, at);
+        return { items: r.models, pagination: r.pagination };
+      });
+      const got = res.items.map((m) => m.id);
+      if (ids(got) !== ids(want) || res.total !== BigInt(want.length)) {
+        out.push(`models of ${owner.address}: ${res.total} (${ids(got)}), committed registrations give ${want.length} (${ids(want)})`);
       }
       for (const t of mine) {
-        const m = res.models.find((x) => x.id === firstResponse(t.data, MsgRegisterModelResponse.decode)?.modelId);
+        const m = res.items.find((x) => x.id === firstResponse(t.data, MsgRegisterModelResponse.decode)?.modelId);
         if (m && (m.name !== t.to || m.bond?.amount !== MODEL_BOND.toString())) out.push(`model ${m.id} is ${m.name} with bond ${m.bond?.amount}, its registration ${t.hash} says ${t.to} with ${MODEL_BOND}`);
       }
     }
     const opens = committed.filter((t) => t.kind === "open-escrow");
     const claims = committed.filter((t) => t.kind === "claim");
     const wantEscrows = opens.map((t) => firstResponse(t.data, MsgOpenEscrowResponse.decode)?.escrowId);
-    const escrows = await query(node, MeteringQuery.EscrowsByConsumer, { consumer: consumer.address, pagination: page }, at);
-    if (ids(escrows.escrows.map((e) => e.id)) !== ids(wantEscrows) || escrows.pagination?.total !== BigInt(wantEscrows.length)) {
-      out.push(`escrows of the consumer: ${escrows.pagination?.total} (${ids(escrows.escrows.map((e) => e.id))}), committed opens give ${wantEscrows.length} (${ids(wantEscrows)})`);
+    const escrows = await paged(async (pagination) => {
+      const r = await query(node, MeteringQuery.EscrowsByConsumer, { consumer: consumer.address, pagination }, at);
+      return { items: r.escrows, pagination: r.pagination };
+    });
+    if (ids(escrows.items.map((e) => e.id)) !== ids(wantEscrows) || escrows.total !== BigInt(wantEscrows.length)) {
+      out.push(`escrows of the consumer: ${escrows.total} (${ids(escrows.items.map((e) => e.id))}), committed opens give ${wantEscrows.length} (${ids(wantEscrows)})`);
     }
-    for (const c of claims) if (!escrows.escrows.some((e) => e.id === c.escrowId)) out.push(`claim ${c.hash} on escrow ${c.escrowId}, which the consumer does not have`);
-    for (const e of escrows.escrows) {
+    for (const c of claims) if (!escrows.items.some((e) => e.id === c.escrowId)) out.push(`claim ${c.hash} on escrow ${c.escrowId}, which the consumer does not have`);
+    for (const e of escrows.items) {
       // Claims of one escrow carry increasing vouchers: the last committed one is the largest.
       const last = claims.filter((c) => c.escrowId === e.id).reduce<SentTx | undefined>((a, c) => (a === undefined || c.amount > a.amount ? c : a), undefined);
       const [amount, units] = [last?.amount ?? 0n, last?.units ?? 0n];
@@ -781,6 +792,27 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     out.push(...powTallyFailures(tallies, credited));
     return out;
   }
+}
+
+/**
+ * Every item of a paginated query, following next_key page after page; `total` is what the first
+ * page counted (count_total is asked on the first page only, as the SDK counts it only there).
+ */
+export async function allPages<T>(
+  fetchPage: (key: Uint8Array) => Promise<{ items: T[]; nextKey: Uint8Array | undefined; total: bigint | undefined }>,
+  maxPages = 10_000,
+): Promise<{ items: T[]; total: bigint | undefined }> {
+  const items: T[] = [];
+  let key: Uint8Array = new Uint8Array();
+  let total: bigint | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const r = await fetchPage(key);
+    if (page === 0) total = r.total;
+    items.push(...r.items);
+    if (r.nextKey === undefined || r.nextKey.length === 0) return { items, total };
+    key = r.nextKey;
+  }
+  throw new Error(`allPages: more than ${maxPages} pages`);
 }
 
 export interface EpochTally {
