@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import BTree from "sorted-btree";
-import { ON_DISK, type StateMap, type StoredValue, type ValueReader } from "./branch";
+import { ON_DISK, type StateMap, type StoredValue } from "./branch";
 import { keyToString, stringToKey } from "./kv";
 import { MerkleTree } from "./smt";
 
@@ -61,14 +61,14 @@ function u32(n: number): Uint8Array {
   return out;
 }
 
-/** The format-1 payload of a committed state (see the file comment); `read` resolves ON_DISK entries. */
-export function encodeSnapshotPayload(header: SnapshotHeader, data: StateMap, read?: ValueReader): Uint8Array[] {
+/**
+ * The format-1 payload of a state held in memory, whole (see the file comment): the reference
+ * the streamed SnapshotStore.create() is tested against, and how tests build lying snapshots.
+ */
+export function encodeSnapshotPayload(header: SnapshotHeader, data: StateMap): Uint8Array[] {
   const parts: Uint8Array[] = [...payloadHead(header)];
-  for (const [k, stored] of data.entries()) {
-    let v: Uint8Array;
-    if (stored !== ON_DISK) v = stored;
-    else if (read !== undefined) v = read(k);
-    else throw new Error("encodeSnapshotPayload: an entry is on disk and no reader was given");
+  for (const [k, v] of data.entries()) {
+    if (v === ON_DISK) throw new Error("encodeSnapshotPayload: the state's values are on disk; use SnapshotStore.create");
     parts.push(...payloadEntry(stringToKey(k), v));
   }
   return parts;

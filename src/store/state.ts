@@ -259,6 +259,16 @@ export class StateDB {
     }
   }
 
+  /**
+   * Writes a batch, with `writing` set meanwhile (see its comment). A failed write leaves it set:
+   * the process then stops (Commit failed), and reads meanwhile stay safe.
+   */
+  private async write(batch: ReturnType<Level<Uint8Array, Uint8Array>["batch"]>): Promise<void> {
+    this.writing = true;
+    await batch.write();
+    this.writing = false;
+  }
+
   /** A fresh writable branch of the latest committed state. */
   branch(): StoreBranch {
     return this.branchAt(this.latest);
@@ -294,10 +304,7 @@ export class StateDB {
       app_hash: Buffer.from(pending.appHash).toString("hex"),
     };
     for (const [name, value] of Object.entries(allMeta)) batch.put(metaKey(name), enc.encode(value));
-    // A failed write leaves `writing` set: the process stops (Commit failed), reading safely.
-    this.writing = true;
-    await batch.write();
-    this.writing = false;
+    await this.write(batch);
     // From here to the end nothing awaits: the snapshot, the cache and the new latest version
     // change together, so no read sees one without the others.
     for (const [name, value] of Object.entries(allMeta)) this.meta.set(name, value);
@@ -335,9 +342,7 @@ export class StateDB {
     }
     const allMeta: Record<string, string> = { ...meta, height: String(version.height), app_hash: Buffer.from(version.appHash).toString("hex") };
     for (const [name, value] of Object.entries(allMeta)) batch.put(metaKey(name), enc.encode(value));
-    this.writing = true;
-    await batch.write();
-    this.writing = false;
+    await this.write(batch);
     for (const [name, value] of Object.entries(allMeta)) this.meta.set(name, value);
     for (const old of this.versions) this.dropVersion(old);
     let data = version.data;
