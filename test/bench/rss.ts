@@ -77,6 +77,7 @@ async function load(n: number, dir: string, cacheMb: number): Promise<void> {
   const loadMs = performance.now() - t0;
   const rssIdleMb = rssMb();
   const heapIdleMb = process.memoryUsage().heapUsed / 1024 / 1024;
+  const idleBreakdownMb = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1024 / 1024)]));
   const stateKeys = (app as unknown as { db: StateDB }).db.latest.data.size;
 
   // Sends from the signers to accounts spread over the whole state (most of them cold), signed
@@ -138,6 +139,7 @@ async function load(n: number, dir: string, cacheMb: number): Promise<void> {
       loadMs,
       rssIdleMb,
       heapIdleMb,
+      idleBreakdownMb,
       stateKeys,
       blockTxPerSec: (BLOCKS * TXS_PER_BLOCK) / (blocksMs / 1000),
       rssAfterBlocksMb,

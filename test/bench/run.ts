@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { APP_NODE_FLAGS } from "../../src/node/network";
+import { appNodeFlags } from "../../src/node/network";
 import { repoRoot } from "../../src/node/paths";
 import { benchEndToEnd, LoadResult, WALLET_INDEX_EVENTS } from "./e2e-load";
 import { benchBlock, benchCheckTx, benchCommitCost, measureLimits } from "./inprocess";
@@ -241,9 +241,10 @@ function measureRss(rounds = QUICK ? 1 : 3): { accounts: number; peakBuildMb: nu
   progress(`memory: an app holding ${fmt(accounts)} accounts`);
   const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-rss-"));
   const stateDir = path.join(rssDir, "state");
-  const runRss = (args: string[]) =>
+  // Each mode with the Node flags a node in that mode runs with (appNodeFlags).
+  const runRss = (args: string[], cacheMb = 0) =>
     JSON.parse(
-      execFileSync(process.execPath, [...APP_NODE_FLAGS, "--expose-gc", path.join(__dirname, "rss.js"), ...args], { encoding: "utf8", maxBuffer: 1 << 20 })
+      execFileSync(process.execPath, [...appNodeFlags(cacheMb), "--expose-gc", path.join(__dirname, "rss.js"), ...args], { encoding: "utf8", maxBuffer: 1 << 20 })
         .trim()
         .split("\n")
         .pop()!,
@@ -257,7 +258,8 @@ function measureRss(rounds = QUICK ? 1 : 3): { accounts: number; peakBuildMb: nu
         const copy = path.join(rssDir, "copy");
         fs.rmSync(copy, { recursive: true, force: true });
         fs.cpSync(stateDir, copy, { recursive: true });
-        loads[mode].push(runRss(["load", String(accounts), copy, mode === "cache" ? "256" : "0"]) as RssLoad);
+        const cacheMb = mode === "cache" ? 256 : 0;
+        loads[mode].push(runRss(["load", String(accounts), copy, String(cacheMb)], cacheMb) as RssLoad);
       }
     }
     const pick = (xs: RssLoad[]) => [...xs].sort((a, b) => a.blockTxPerSec - b.blockTxPerSec)[Math.floor((xs.length - 1) / 2)];
