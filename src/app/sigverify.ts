@@ -19,8 +19,17 @@ const crypto = require("node:crypto");
 let lib = null;
 if (workerData.libsecp256k1) { try { lib = require(workerData.libsecp256k1); } catch { lib = null; } }
 const PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex");
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const HALF_N = N >> 1n;
+const N = Buffer.from("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", "hex");
+const HALF_N = Buffer.from("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0", "hex");
+function compare32(a, offset, b) {
+  for (let i = 0; i < 32; i++) { const d = a[offset + i] - b[i]; if (d !== 0) return d; }
+  return 0;
+}
+function isZero32(a, offset) {
+  for (let i = 0; i < 32; i++) if (a[offset + i] !== 0) return false;
+  return true;
+}
+const sha256 = typeof crypto.hash === "function" ? (m) => crypto.hash("sha256", m, "buffer") : (m) => crypto.createHash("sha256").update(m).digest();
 const keys = new Map();
 function key(pub) {
   const id = Buffer.from(pub).toString("latin1");
@@ -35,11 +44,9 @@ function key(pub) {
 }
 function verify(pub, msg, sig) {
   if (pub.length !== 33 || (pub[0] !== 2 && pub[0] !== 3) || sig.length !== 64) return false;
-  const r = BigInt("0x" + Buffer.from(sig.subarray(0, 32)).toString("hex"));
-  const s = BigInt("0x" + Buffer.from(sig.subarray(32)).toString("hex"));
-  if (r === 0n || s === 0n || r >= N || s > HALF_N) return false;
+  if (isZero32(sig, 0) || isZero32(sig, 32) || compare32(sig, 0, N) >= 0 || compare32(sig, 32, HALF_N) > 0) return false;
   if (lib) {
-    try { return lib.ecdsaVerify(sig, crypto.createHash("sha256").update(msg).digest(), pub); }
+    try { return lib.ecdsaVerify(sig, sha256(msg), pub); }
     catch { return false; }
   }
   const k = key(pub);

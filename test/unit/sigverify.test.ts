@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
-import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl } from "../../src/framework/crypto";
+import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl, wellFormed } from "../../src/framework/crypto";
 import { SignaturePool } from "../../src/app/sigverify";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
@@ -26,12 +26,14 @@ describe("parallel signature verification", () => {
     try {
       const keys = [new TestKey("a"), new TestKey("b")];
       const items = fc.sample(
-        fc.record({ k: fc.integer({ min: 0, max: 1 }), msg: fc.uint8Array({ maxLength: 200 }), kind: fc.constantFrom("ok", "highS", "flip", "wrongKey", "badKey") }),
+        fc.record({ k: fc.integer({ min: 0, max: 1 }), msg: fc.uint8Array({ maxLength: 200 }), kind: fc.constantFrom("ok", "highS", "flip", "wrongKey", "badKey", "rIsN", "sZero") }),
         { numRuns: 300, seed: 3 },
       ).map(({ k, msg, kind }) => {
         const key = keys[k];
         let signature = key.sign(msg, kind === "highS");
         if (kind === "flip") signature = Uint8Array.from(signature, (b, i) => (i === 10 ? b ^ 4 : b));
+        if (kind === "rIsN") signature = Uint8Array.from([...Buffer.from("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", "hex"), ...signature.subarray(32)]);
+        if (kind === "sZero") signature = Uint8Array.from([...signature.subarray(0, 32), ...new Uint8Array(32)]);
         const pubkey = kind === "wrongKey" ? keys[1 - k].publicKey : kind === "badKey" ? Uint8Array.of(5, ...key.publicKey.subarray(1)) : key.publicKey;
         return { pubkey, message: msg, signature };
       });
@@ -43,6 +45,21 @@ describe("parallel signature verification", () => {
     } finally {
       await pool.close();
     }
+  });
+
+  test("the r and s range checks equal their BigInt definition (0 < r < n, 0 < s <= n/2), at the boundaries too", () => {
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const edges = [0n, 1n, N / 2n - 1n, N / 2n, N / 2n + 1n, N - 1n, N, N + 1n, (1n << 256n) - 1n];
+    const scalar = fc.oneof(fc.constantFrom(...edges), fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }));
+    const bytes32 = (x: bigint) => Buffer.from(x.toString(16).padStart(64, "0"), "hex");
+    const pubkey = new TestKey("a").publicKey;
+    fc.assert(
+      fc.property(scalar, scalar, (r, s) => {
+        const expected = r > 0n && r < N && s > 0n && s <= N / 2n;
+        expect(wellFormed(pubkey, Uint8Array.from([...bytes32(r), ...bytes32(s)]))).toBe(expected);
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
   });
 
   test("libsecp256k1 and OpenSSL give the same verdict on valid, high-S, out-of-range, corrupted and off-curve input", () => {
