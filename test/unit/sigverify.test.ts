@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl, wellFormed } from "../../src/framework/crypto";
-import { SignaturePool } from "../../src/app/sigverify";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { SignaturePool, VERIFY_THREAD_NICE } from "../../src/app/sigverify";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
 import * as cryptoModule from "../../src/framework/crypto";
@@ -42,6 +44,30 @@ describe("parallel signature verification", () => {
       expect(parallel).toEqual(serial);
       expect(serial.filter(Boolean).length).toBeGreaterThan(30);
       expect(serial.filter((x) => !x).length).toBeGreaterThan(100);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("the verification threads run at VERIFY_THREAD_NICE, the main thread keeps its priority (Linux)", async () => {
+    const niceOf = (tid: string) => {
+      const stat = fs.readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const niceOfThreads = () => fs.readdirSync(`/proc/${process.pid}/task`).map(niceOf);
+    const mainNice = niceOf(String(process.pid));
+    const workerNice = Math.max(mainNice, VERIFY_THREAD_NICE);
+    const before = niceOfThreads();
+    const pool = new SignaturePool(2);
+    try {
+      // Each worker sets its priority when it starts; a batch answered means both have started.
+      const key = new TestKey("a");
+      await pool.verify([0, 1, 2, 3].map((i) => ({ pubkey: key.publicKey, message: Uint8Array.of(i), signature: key.sign(Uint8Array.of(i)) })));
+      const after = niceOfThreads();
+      if (workerNice > mainNice) expect(after.filter((n) => n === workerNice).length - before.filter((n) => n === workerNice).length).toBe(2);
+      expect(niceOf(String(process.pid))).toBe(mainNice);
+      expect(os.getPriority()).toBe(mainNice);
+      expect(VERIFY_THREAD_NICE).toBeGreaterThan(0);
     } finally {
       await pool.close();
     }
