@@ -101,6 +101,8 @@ export interface AppOptions {
    * in-order execution (0 = verify on the main thread only). Results are identical either way.
    */
   verifyThreads?: number;
+  /** Their nice value (default VERIFY_THREAD_NICE; 0 = the main thread's priority). */
+  verifyThreadsNice?: number;
   /**
    * The SDK's index-events: "{eventType}.{attributeKey}" attributes that CometBFT indexes in
    * FinalizeBlock answers, the others get index=false (empty or absent = all).
@@ -216,7 +218,7 @@ export class BlockaiApp implements AbciApplication {
     }
     this.checkState = db.branch();
     const threads = options.verifyThreads ?? 0;
-    this.sigPool = threads > 0 ? new SignaturePool(threads) : undefined;
+    this.sigPool = threads > 0 ? new SignaturePool(threads, options.verifyThreadsNice) : undefined;
     this.indexEvents = indexEventsSet(options.indexEvents);
     const snap = options.snapshots;
     this.snapshots = snap ? new SnapshotStore(snap.dir, snap.keepRecent, snap.chunkBytes) : undefined;

@@ -112,7 +112,9 @@ function pack(items: readonly SignatureItem[]): ArrayBuffer {
  * threads shared two cores and the main thread ran at about two thirds of one. Measured in one
  * process, 6 rounds alternating 10 with 0: CheckTx on both cores 1.11 x, the cold 5,000-send
  * block in 0.89 x the time (paired medians); end to end against gaiad 2.21 x with 10 and 2.11 x
- * with 0 (BENCH_ONLY=gaiad, one run each, app CPU per tx 0.26 vs 0.28 ms).
+ * with 0 (BENCH_ONLY=gaiad, one run each, app CPU per tx 0.26 vs 0.28 ms). The default of
+ * app.json's verify_threads_nice: a niced thread also yields to every other busy process on the
+ * host, so an operator sharing the machine can set 0.
  */
 export const VERIFY_THREAD_NICE = 10;
 
@@ -126,11 +128,14 @@ export class SignaturePool {
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly threads: number) {
+  constructor(
+    readonly threads: number,
+    readonly nice = VERIFY_THREAD_NICE,
+  ) {
     this.workers = Array.from({ length: threads }, () => {
       // The workers use the backend the main thread uses, so both always agree.
       const libsecp256k1 = secp256k1Backend() === "libsecp256k1" ? require.resolve(LIBSECP256K1_MODULE) : null;
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { libsecp256k1, nice: VERIFY_THREAD_NICE } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { libsecp256k1, nice } });
       w.on("message", ({ id, results }: { id: number; results: Uint8Array }) => {
         const done = this.waiting.get(id);
         this.waiting.delete(id);

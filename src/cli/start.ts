@@ -40,6 +40,7 @@ export async function openAppState(home: string, config: AppConfig, logger: Logg
       checkInvariants: config.check_invariants,
       invariantsFullEvery: config.invariants_full_every,
       verifyThreads: config.verify_threads,
+      verifyThreadsNice: config.verify_threads_nice,
       indexEvents: config.index_events,
       metrics,
       snapshots: { dir: snapshotDir(home), interval: config.snapshot_interval, keepRecent: config.snapshot_keep_recent },

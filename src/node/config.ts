@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { indexEventsSet } from "../app/index-events";
+import { VERIFY_THREAD_NICE } from "../app/sigverify";
 
 /** The app's own settings, in <home>/config/app.json next to CometBFT's config.toml. */
 export interface AppConfig {
@@ -29,6 +30,12 @@ export interface AppConfig {
   invariants_full_every: number;
   /** Worker threads verifying signatures in parallel (0 = main thread only). */
   verify_threads: number;
+  /**
+   * Nice value of those threads (0 to 19; 0 = the main thread's priority). The main thread
+   * executes and is the critical path; on a host shared with other busy processes a lower value
+   * keeps verification from being starved by them.
+   */
+  verify_threads_nice: number;
   /**
    * The Cosmos SDK's index-events: the "{eventType}.{attributeKey}" attributes CometBFT's tx
    * indexer indexes, e.g. ["message.sender", "transfer.recipient"]; empty = all (the default).
@@ -64,6 +71,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   check_invariants: false,
   invariants_full_every: 1000,
   verify_threads: Math.min(2, os.availableParallelism()),
+  verify_threads_nice: VERIFY_THREAD_NICE,
   index_events: [],
   dashboard_address: "",
   snapshot_interval: 0,
@@ -96,6 +104,7 @@ export function readAppConfig(home: string): AppConfig {
   }
   if (!Number.isSafeInteger(config.snapshot_interval) || config.snapshot_interval < 0) throw new Error(`${file}: snapshot_interval must be a whole number of blocks >= 0, got ${JSON.stringify(config.snapshot_interval)}`);
   if (!Number.isSafeInteger(config.snapshot_keep_recent) || config.snapshot_keep_recent < 1) throw new Error(`${file}: snapshot_keep_recent must be a whole number >= 1, got ${JSON.stringify(config.snapshot_keep_recent)}`);
+  if (!Number.isSafeInteger(config.verify_threads_nice) || config.verify_threads_nice < 0 || config.verify_threads_nice > 19) throw new Error(`${file}: verify_threads_nice must be a whole number from 0 to 19, got ${JSON.stringify(config.verify_threads_nice)}`);
   if (!Number.isSafeInteger(config.state_cache_mb) || config.state_cache_mb < 0) throw new Error(`${file}: state_cache_mb must be a whole number of MiB >= 0 (0 = all state in memory), got ${JSON.stringify(config.state_cache_mb)}`);
   return config;
 }

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   if (runs("block")) for (const size of [1000, 5000]) blocks.push(await benchBlock(size, limits));
   // BENCH_COMMIT_MAX caps the state sizes (building 10^7 keys takes about half an hour here).
   const commitMax = Number(process.env.BENCH_COMMIT_MAX ?? Infinity);
+  if (!(commitMax >= 1e4)) throw new Error(`BENCH_COMMIT_MAX must be a number of keys >= 10000, got "${process.env.BENCH_COMMIT_MAX}"`);
   const commit = runs("commit") ? await benchCommitCost((QUICK ? [1e4, 1e5] : [1e4, 1e5, 1e6, 1e7]).filter((n) => n <= commitMax)) : [];
   const rss = runs("rss") ? measureRss() : undefined;
   const e2eParts = { baselines: runs("e2e"), gaiad: runs("e2e") || runs("gaiad") };
@@ -252,7 +253,8 @@ function measureRss(rounds = QUICK ? 1 : 3): { accounts: number; peakBuildMb: nu
         .pop()!,
     );
   try {
-    const built = runRss(["build", String(accounts), stateDir]) as { accounts: number; peakBuildMb: number };
+    // The build writes in bounded-cache mode (rss.ts), so it runs with that mode's flags.
+    const built = runRss(["build", String(accounts), stateDir], 64) as { accounts: number; peakBuildMb: number };
     const loads: Record<"memory" | "cache", RssLoad[]> = { memory: [], cache: [] };
     for (let round = 0; round < rounds; round++) {
       for (const mode of ["memory", "cache"] as const) {

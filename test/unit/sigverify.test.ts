@@ -3,6 +3,8 @@ import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { secp256k1Backend, verifySecp256k1, verifySecp256k1OpenSsl, wellFormed } from "../../src/framework/crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
+import { appConfigPath, readAppConfig } from "../../src/node/config";
 import { SignaturePool, VERIFY_THREAD_NICE } from "../../src/app/sigverify";
 import { Driver } from "../helpers/driver";
 import { msgSend, signTx, TestKey } from "../helpers/keys";
@@ -54,7 +56,15 @@ describe("parallel signature verification", () => {
       const stat = fs.readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
       return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
     };
-    const niceOfThreads = () => fs.readdirSync(`/proc/${process.pid}/task`).map(niceOf);
+    // A thread may exit between listing and reading: skip it.
+    const niceOfThreads = () =>
+      fs.readdirSync(`/proc/${process.pid}/task`).flatMap((tid) => {
+        try {
+          return [niceOf(tid)];
+        } catch {
+          return [];
+        }
+      });
     const mainNice = niceOf(String(process.pid));
     const workerNice = Math.max(mainNice, VERIFY_THREAD_NICE);
     const before = niceOfThreads();
@@ -68,6 +78,31 @@ describe("parallel signature verification", () => {
       expect(niceOf(String(process.pid))).toBe(mainNice);
       expect(os.getPriority()).toBe(mainNice);
       expect(VERIFY_THREAD_NICE).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("app.json verify_threads_nice: defaults to VERIFY_THREAD_NICE, 0 to 19 accepted, anything else a startup error; a pool takes its value", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "blockai-verify-nice-"));
+    try {
+      fs.mkdirSync(path.join(home, "config"));
+      fs.writeFileSync(appConfigPath(home), JSON.stringify({}));
+      expect(readAppConfig(home).verify_threads_nice).toBe(VERIFY_THREAD_NICE);
+      for (const ok of [0, 19]) {
+        fs.writeFileSync(appConfigPath(home), JSON.stringify({ verify_threads_nice: ok }));
+        expect(readAppConfig(home).verify_threads_nice).toBe(ok);
+      }
+      for (const bad of [-1, 20, 1.5, "10"]) {
+        fs.writeFileSync(appConfigPath(home), JSON.stringify({ verify_threads_nice: bad }));
+        expect(() => readAppConfig(home)).toThrow(`${appConfigPath(home)}: verify_threads_nice must be a whole number from 0 to 19, got ${JSON.stringify(bad)}`);
+      }
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    const pool = new SignaturePool(1, 0);
+    try {
+      expect(pool.nice).toBe(0);
     } finally {
       await pool.close();
     }
