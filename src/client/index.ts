@@ -14,6 +14,7 @@ export * from "../types/voucher";
 export * from "./registry";
 export * from "./blockai-client";
 export * from "./payment";
+export * from "./pagination";
 export { balanceStateKey } from "../modules/bank/keys";
 export { modelStateKey } from "../modules/registry/keys";
 export { escrowStateKey } from "../modules/metering/keys";

@@ -1,4 +1,4 @@
-import { allPages } from "../chaos/chaos";
+import { allPages } from "../../src/client/pagination";
 
 /** A query over `n` items served as the chain serves them: at most `limit` a page, next_key to go on. */
 function paginated(n: number, limit: number) {
